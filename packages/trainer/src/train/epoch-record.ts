@@ -1,0 +1,14 @@
+/** One line of `metrics.jsonl`: what an epoch did. */
+export interface EpochRecord {
+  readonly epoch: number;
+  readonly trainLoss: number;
+  readonly testLoss: number;
+  /** Fraction of the test set classified correctly (0..1). */
+  readonly testAccuracy: number;
+  readonly testCorrect: number;
+  readonly learningRate: number;
+  /** Wall time of the training steps of the epoch (test evaluation excluded). */
+  readonly seconds: number;
+  readonly imagesPerSecond: number;
+  readonly trainImages: number;
+}

@@ -1,0 +1,48 @@
+import type { EvaluationShard } from './gradient-engine.js';
+
+/**
+ * Computes summed gradients of a global batch, either in this thread or spread over
+ * data-parallel workers. The optimizer step happens once, in the caller, on the summed gradient,
+ * so the mathematics is the same whatever the worker count.
+ */
+export interface GradientComputer {
+  readonly workers: number;
+  /** Sums ∂(Σ NLL)/∂θ over the training images `indices` into `into`; returns Σ NLL. */
+  gradients(indices: Int32Array, dropoutSeed: number | undefined, into: Float32Array): Promise<number>;
+  /** Evaluates the current parameters on the whole test set. */
+  evaluate(batchSize: number): Promise<EvaluationShard>;
+  dispose(): Promise<void>;
+}
+
+/** Splits [0, count) into `parts` contiguous ranges whose sizes differ by at most one. */
+export function splitRange(count: number, parts: number): { start: number; end: number }[] {
+  const ranges: { start: number; end: number }[] = [];
+  const base = Math.floor(count / parts);
+  const extra = count % parts;
+  let start = 0;
+  for (let i = 0; i < parts; i++) {
+    const end = start + base + (i < extra ? 1 : 0);
+    ranges.push({ start, end });
+    start = end;
+  }
+  return ranges;
+}
+
+/** Concatenates evaluation shards in order. */
+export function mergeEvaluations(shards: readonly EvaluationShard[]): EvaluationShard {
+  const total = shards.reduce((n, s) => n + s.predictions.length, 0);
+  const predictions = new Uint8Array(total);
+  const confidences = new Float32Array(total);
+  let offset = 0;
+  for (const shard of shards) {
+    predictions.set(shard.predictions, offset);
+    confidences.set(shard.confidences, offset);
+    offset += shard.predictions.length;
+  }
+  return {
+    lossSum: shards.reduce((s, x) => s + x.lossSum, 0),
+    correct: shards.reduce((s, x) => s + x.correct, 0),
+    predictions,
+    confidences,
+  };
+}

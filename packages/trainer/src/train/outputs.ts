@@ -1,0 +1,103 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { loadDataset } from '@onnxpipe/data';
+import { buildLayersModel, saveLayersModel, setModelParameters, writeAtomically } from '../model/layers-model.js';
+import { PARAMETER_SPECS, parameterLayout } from '../model/reference-network.js';
+import { computeConfusionMatrix, renderTrainingReport, type MisclassifiedDigit } from '../report/index.js';
+import { gitCommit, packageVersions } from './provenance.js';
+import type { TrainingResult } from './training-result.js';
+import type { TrainOptions } from './train-options.js';
+
+type Dataset = Awaited<ReturnType<typeof loadDataset>>;
+
+/** How many misclassified test digits the report draws. */
+const REPORT_MISCLASSIFIED = 100;
+
+/**
+ * Everything a finished run leaves in `options.out`: the tfjs artifacts (model.json, weights.bin),
+ * metrics.jsonl, manifest.json and report.html.
+ */
+export async function writeOutputs(
+  options: TrainOptions,
+  result: TrainingResult,
+  datasets: { train: Dataset; test: Dataset; testCount: number },
+): Promise<void> {
+  const { out } = options;
+  await mkdir(out, { recursive: true });
+  const model = buildLayersModel();
+  setModelParameters(model, result.params);
+  await saveLayersModel(model, out);
+  model.dispose();
+
+  await writeAtomically(join(out, 'metrics.jsonl'), result.history.map((r) => JSON.stringify(r)).join('\n') + '\n');
+
+  const final = result.history.at(-1);
+  const { test, train, testCount } = datasets;
+  const manifest = {
+    name: options.dataset,
+    format: 'tfjs-layers',
+    files: { model: 'model.json', weights: 'weights.bin', metrics: 'metrics.jsonl', report: 'report.html' },
+    dataset: {
+      name: options.dataset,
+      classNames: train.classNames,
+      normalization: train.normalization,
+      train: { images: train.files.images, labels: train.files.labels, used: result.history.at(-1)?.trainImages ?? 0 },
+      test: { images: test.files.images, labels: test.files.labels, used: testCount },
+    },
+    network: {
+      inputShape: [28, 28, 1],
+      layout: 'NHWC',
+      parameters: parameterLayout().total,
+      weights: PARAMETER_SPECS.map((s) => ({ name: s.name, shape: s.shape })),
+    },
+    config: { ...options, out: undefined, dataDir: undefined },
+    backend: result.backend.backend,
+    workers: result.workers,
+    packages: packageVersions(),
+    gitCommit: gitCommit(),
+    epochs: result.history.length,
+    trainingSeconds: result.history.reduce((s, r) => s + r.seconds, 0),
+    finalTestAccuracy: final?.testAccuracy ?? null,
+    finalTestLoss: final?.testLoss ?? null,
+    createdAt: new Date().toISOString(),
+  };
+  await writeAtomically(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+
+  const pixels = test.rows * test.cols;
+  const trueLabels = test.labels.subarray(0, testCount);
+  const misclassified: MisclassifiedDigit[] = [];
+  for (let i = 0; i < testCount && misclassified.length < REPORT_MISCLASSIFIED; i++) {
+    const predicted = result.evaluation.predictions[i];
+    if (predicted === trueLabels[i]) continue;
+    misclassified.push({
+      index: i,
+      trueLabel: trueLabels[i],
+      predictedLabel: predicted,
+      confidence: result.evaluation.confidences[i],
+      pixels: test.images.subarray(i * pixels, (i + 1) * pixels),
+    });
+  }
+  const html = renderTrainingReport({
+    title: `onnxpipe — ${options.dataset}`,
+    classNames: train.classNames,
+    epochs: [...result.history],
+    confusion: computeConfusionMatrix(trueLabels, result.evaluation.predictions, train.classNames.length),
+    misclassified,
+    imageSize: { rows: test.rows, cols: test.cols },
+    summary: {
+      dataset: options.dataset,
+      'test accuracy': final === undefined ? 'n/a' : `${(100 * final.testAccuracy).toFixed(2)} %`,
+      backend: `${result.backend.backend} × ${result.workers} worker(s)`,
+      epochs: result.history.length,
+      'batch size': options.batchSize,
+      'learning rate': `${options.lr} (×${options.gamma} per epoch)`,
+      seed: options.seed,
+      parameters: parameterLayout().total.toLocaleString('en-US'),
+      'training time': `${Math.round(manifest.trainingSeconds)} s`,
+      'train images sha256': train.files.images.sha256,
+      'git commit': manifest.gitCommit ?? 'n/a',
+    },
+    generatedAt: manifest.createdAt,
+  });
+  await writeAtomically(join(out, 'report.html'), html);
+}

@@ -1,0 +1,162 @@
+import { Worker } from 'node:worker_threads';
+import type { BackendChoice } from '../backends/select-backend.js';
+import { mergeEvaluations, splitRange, type GradientComputer } from './gradient-computer.js';
+import type { EvaluationShard, TrainingData } from './gradient-engine.js';
+import type { GradientWorkerData, GradientWorkerRequest, GradientWorkerResponse } from './gradient-worker.js';
+
+/** Copies a typed array onto a SharedArrayBuffer so that workers read it without copies. */
+export function shareArray<T extends Uint8Array | Float32Array>(array: T): T {
+  const Ctor = array.constructor as { new (buffer: SharedArrayBuffer): T };
+  const shared = new Ctor(new SharedArrayBuffer(array.byteLength));
+  shared.set(array as never);
+  return shared;
+}
+
+export function shareTrainingData(data: TrainingData): TrainingData {
+  return {
+    trainImages: shareArray(data.trainImages),
+    trainLabels: shareArray(data.trainLabels),
+    testImages: shareArray(data.testImages),
+    testLabels: shareArray(data.testLabels),
+    normalization: data.normalization,
+  };
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+/**
+ * Synchronous data parallelism over worker_threads, one wasm backend (one core) per worker.
+ * Every worker reads the parameters from one shared buffer, computes the summed gradient of its
+ * contiguous share of the global batch into a shared buffer of its own, and the pool adds them.
+ */
+export class WorkerPool implements GradientComputer {
+  private nextId = 0;
+  private readonly pending = new Map<number, Pending>();
+
+  private constructor(
+    private readonly threads: Worker[],
+    private readonly grads: Float32Array[],
+    private readonly testCount: number,
+  ) {}
+
+  get workers(): number {
+    return this.threads.length;
+  }
+
+  /** `params` must sit on a SharedArrayBuffer (see {@link shareArray}); so must `data`. */
+  static async start(options: {
+    workers: number;
+    backend: BackendChoice;
+    data: TrainingData;
+    params: Float32Array;
+  }): Promise<WorkerPool> {
+    if (!(options.params.buffer instanceof SharedArrayBuffer)) {
+      throw new TypeError('WorkerPool: params must be backed by a SharedArrayBuffer');
+    }
+    const grads: Float32Array[] = [];
+    const threads: Worker[] = [];
+    const ready: Promise<void>[] = [];
+    for (let i = 0; i < options.workers; i++) {
+      const workerGrads = new Float32Array(new SharedArrayBuffer(options.params.byteLength));
+      grads.push(workerGrads);
+      const init: GradientWorkerData = { backend: options.backend, data: options.data, params: options.params, grads: workerGrads };
+      const worker = spawnGradientWorker(init);
+      threads.push(worker);
+      ready.push(
+        new Promise((resolve, reject) => {
+          worker.once('error', reject);
+          worker.once('message', (message: GradientWorkerResponse) => {
+            worker.off('error', reject);
+            if (message.type === 'ready') resolve();
+            else reject(new Error(`gradient worker ${i} failed to start: ${JSON.stringify(message)}`));
+          });
+        }),
+      );
+    }
+    try {
+      await Promise.all(ready);
+    } catch (error) {
+      await Promise.all(threads.map((t) => t.terminate()));
+      throw error;
+    }
+    const pool = new WorkerPool(threads, grads, options.data.testLabels.length);
+    threads.forEach((worker) => pool.listen(worker));
+    return pool;
+  }
+
+  async gradients(indices: Int32Array, dropoutSeed: number | undefined, into: Float32Array): Promise<number> {
+    const shares = splitRange(indices.length, this.threads.length);
+    const losses = await Promise.all(
+      shares.map(({ start, end }, i) =>
+        end > start
+          ? this.request(i, { type: 'gradients', id: 0, indices: indices.slice(start, end), dropoutSeed: workerDropoutSeed(dropoutSeed, i) })
+          : (this.grads[i].fill(0), Promise.resolve(0)),
+      ),
+    );
+    into.set(this.grads[0]);
+    for (let w = 1; w < this.grads.length; w++) {
+      const g = this.grads[w];
+      for (let i = 0; i < into.length; i++) into[i] += g[i];
+    }
+    return (losses as number[]).reduce((a, b) => a + b, 0);
+  }
+
+  async evaluate(batchSize: number): Promise<EvaluationShard> {
+    const shares = splitRange(this.testCount, this.threads.length);
+    const shards = await Promise.all(
+      shares.map(({ start, end }, i) => this.request(i, { type: 'evaluate', id: 0, start, end, batchSize })),
+    );
+    return mergeEvaluations(shards as EvaluationShard[]);
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all(this.threads.map((t) => t.terminate()));
+    for (const { reject } of this.pending.values()) reject(new Error('worker pool disposed'));
+    this.pending.clear();
+  }
+
+  private request(worker: number, request: GradientWorkerRequest): Promise<unknown> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.threads[worker].postMessage({ ...request, id });
+    });
+  }
+
+  private listen(worker: Worker): void {
+    worker.on('message', (message: GradientWorkerResponse) => {
+      if (message.type === 'ready') return;
+      const pending = this.pending.get(message.id);
+      if (pending === undefined) return;
+      this.pending.delete(message.id);
+      if (message.type === 'result') pending.resolve(message.value);
+      else pending.reject(Object.assign(new Error(message.message), { stack: message.stack }));
+    });
+    worker.on('error', (error) => {
+      for (const { reject } of this.pending.values()) reject(error);
+      this.pending.clear();
+    });
+  }
+}
+
+/**
+ * Starts `gradient-worker`. Run from source (tests, `npm run train`), the worker is TypeScript and
+ * worker threads do not inherit tsx's loader hooks, so it registers tsx before importing the file.
+ */
+function spawnGradientWorker(workerData: GradientWorkerData): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./gradient-worker.js', import.meta.url), { workerData });
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  const script = JSON.stringify(new URL('./gradient-worker.ts', import.meta.url).href);
+  return new Worker(`import(${tsx}).then((api) => { api.register(); return import(${script}); });`, {
+    eval: true,
+    workerData,
+  });
+}
+
+/** Each worker draws its own dropout masks; seeds must differ between shares of one batch. */
+function workerDropoutSeed(dropoutSeed: number | undefined, index: number): number | undefined {
+  return dropoutSeed === undefined ? undefined : dropoutSeed + 7919 * index;
+}

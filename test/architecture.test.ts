@@ -1,0 +1,93 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { builtinModules } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+// The dependency rules of STYLE.md, checked on the source: packages depend one way, nothing
+// imports the server, trainer or SDK, the isomorphic core uses no Node built-ins, and no package
+// has import cycles between its own files.
+const root = fileURLToPath(new URL('..', import.meta.url));
+const packagesDir = join(root, 'packages');
+
+/** Which @onnxpipe packages each package may import. */
+const ALLOWED: Record<string, readonly string[]> = {
+  core: [],
+  onnx: [],
+  data: ['core'],
+  trainer: ['core', 'data'],
+  exporter: ['core', 'data', 'onnx'],
+  server: ['core'],
+  web: ['core'],
+};
+const ISOMORPHIC = new Set(['core', 'onnx', 'web']);
+const NODE_BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+
+function sourceFiles(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) sourceFiles(path, out);
+    else if (/\.ts$/.test(name) && !name.endsWith('.d.ts')) out.push(path);
+  }
+  return out;
+}
+
+function imports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const found: string[] = [];
+  const pattern = /(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm;
+  for (const match of text.matchAll(pattern)) found.push(match[1] ?? match[2] ?? match[3]);
+  return found;
+}
+
+const packages = readdirSync(packagesDir).filter((p) => statSync(join(packagesDir, p, 'src'), { throwIfNoEntry: false })?.isDirectory());
+
+test('every package is known to the dependency rules', () => {
+  for (const pkg of packages) assert.ok(pkg in ALLOWED, `packages/${pkg} has no entry in ALLOWED`);
+});
+
+for (const pkg of packages) {
+  test(`packages/${pkg} imports only what the architecture allows`, () => {
+    const allowed = new Set(ALLOWED[pkg] ?? []);
+    for (const file of sourceFiles(join(packagesDir, pkg, 'src'))) {
+      const isTest = file.endsWith('.test.ts');
+      for (const specifier of imports(file)) {
+        const where = relative(root, file);
+        const internal = /^@onnxpipe\/([^/]+)/.exec(specifier);
+        if (internal) {
+          assert.ok(allowed.has(internal[1]), `${where} imports @onnxpipe/${internal[1]}, not allowed for ${pkg}`);
+        }
+        if (ISOMORPHIC.has(pkg) && !isTest) {
+          assert.ok(!NODE_BUILTINS.has(specifier), `${where} imports the Node built-in ${specifier} in an isomorphic package`);
+        }
+      }
+    }
+  });
+
+  test(`packages/${pkg} has no import cycles`, () => {
+    const files = sourceFiles(join(packagesDir, pkg, 'src'));
+    const graph = new Map<string, string[]>();
+    for (const file of files) {
+      const deps = imports(file)
+        .filter((s) => s.startsWith('.'))
+        .map((s) => join(file, '..', s.replace(/\.js$/, '.ts')));
+      graph.set(file, deps);
+    }
+    const state = new Map<string, 'visiting' | 'done'>();
+    const stack: string[] = [];
+    const visit = (file: string): void => {
+      if (state.get(file) === 'done') return;
+      if (state.get(file) === 'visiting') {
+        const cycle = stack.slice(stack.indexOf(file)).concat(file).map((f) => relative(root, f));
+        assert.fail(`import cycle: ${cycle.join(' → ')}`);
+      }
+      state.set(file, 'visiting');
+      stack.push(file);
+      for (const dep of graph.get(file) ?? []) visit(dep);
+      stack.pop();
+      state.set(file, 'done');
+    };
+    for (const file of files) visit(file);
+  });
+}
