@@ -6,12 +6,15 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-const root = new URL('..', import.meta.url).pathname;
-const skip = new Set(['node_modules', 'dist', '.git', '.turbo', 'scratch', 'data', 'models']);
+const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
+// Skipped anywhere: build output and dependencies. Skipped at the root only: the dataset cache
+// and trained models (packages/data is a package, not the cache).
+const skip = new Set(['node_modules', 'dist', '.git', '.turbo']);
+const skipAtRoot = new Set(['data', 'models', 'scratch', 'docker']);
 
 function collect(dir, out) {
   for (const name of readdirSync(dir)) {
-    if (skip.has(name)) continue;
+    if (skip.has(name) || (dir === root && skipAtRoot.has(name))) continue;
     const path = join(dir, name);
     if (statSync(path).isDirectory()) collect(path, out);
     else if (name.endsWith('.test.ts')) out.push(relative(root, path));

@@ -4,17 +4,15 @@ import { join } from 'node:path';
 import { createRng, deriveSeed } from '@onnxpipe/core';
 import { batchRanges, epochOrder, loadDataset } from '@onnxpipe/data';
 import { selectBackend, type BackendSelection } from '../backends/select-backend.js';
-import { initializeParameters, parameterLayout } from '../model/reference-network.js';
+import { initializeParameters } from '../model/reference-network.js';
 import { Adadelta, stepLearningRate } from '../optim/adadelta.js';
 import { readLatestCheckpoint, writeCheckpoint } from './checkpoint.js';
 import type { EpochRecord } from './epoch-record.js';
-import type { GradientComputer } from './gradient-computer.js';
 import type { EvaluationShard, TrainingData } from './gradient-engine.js';
-import { InProcessComputer } from './in-process-computer.js';
+import { allocateParameters, createGradientComputer } from './create-gradient-computer.js';
 import { writeOutputs } from './outputs.js';
 import { trajectoryDigest, type TrainOptions } from './train-options.js';
 import type { TrainingEvents, TrainingResult } from './training-result.js';
-import { WorkerPool, shareArray, shareTrainingData } from './worker-pool.js';
 
 /** Trains the reference network as the PyTorch example does and writes every output to `options.out`. */
 export async function runTraining(options: TrainOptions, events: TrainingEvents): Promise<TrainingResult> {
@@ -38,8 +36,8 @@ export async function runTraining(options: TrainOptions, events: TrainingEvents)
   const workers = chooseWorkers(options, backend, events);
   events.log(`backend: ${backend.backend} (tfjs '${backend.tfjsBackend}'), ${workers} worker${workers > 1 ? 's' : ''}`);
 
-  const size = parameterLayout().total;
-  const params = workers > 1 ? shareArray(new Float32Array(size)) : new Float32Array(size);
+  const params = allocateParameters(workers);
+  const size = params.length;
   const optimizer = new Adadelta(size);
   const digest = trajectoryDigest(options);
   const checkpoints = join(options.out, 'checkpoints');
@@ -59,10 +57,7 @@ export async function runTraining(options: TrainOptions, events: TrainingEvents)
     initializeParameters(params, createRng(options.seed).next);
   }
 
-  const computer: GradientComputer =
-    workers > 1
-      ? await WorkerPool.start({ workers, backend: backend.backend, data: shareTrainingData(data), params })
-      : new InProcessComputer(data, params);
+  const computer = await createGradientComputer({ workers, backend: backend.backend, data, params });
   const lastEpoch = options.dryRun ? firstEpoch : options.epochs;
   let evaluation: EvaluationShard | undefined;
   try {

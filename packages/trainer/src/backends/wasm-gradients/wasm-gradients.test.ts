@@ -125,7 +125,7 @@ describe('MaxPoolGrad (wasm) matches cpu', () => {
     test(`filter ${c.filter} strides ${c.strides} pad ${c.pad} input ${c.input}`, async () => {
       const input = random([...c.input], i + 400);
       await tf.setBackend('cpu');
-      const x = tf.tensor(input.values, input.shape) as tf.Tensor4D;
+      const x = tf.tensor4d(input.values, c.input);
       const pooled = tf.maxPool(x, c.filter, c.strides, c.pad);
       const output = { values: (await pooled.data()) as Float32Array, shape: [...pooled.shape] as number[] };
       tf.dispose([x, pooled]);

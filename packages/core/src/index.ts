@@ -1,0 +1,5 @@
+export * from './errors.js';
+export * from './labels.js';
+export * from './normalization.js';
+export * from './progress.js';
+export * from './rng.js';
