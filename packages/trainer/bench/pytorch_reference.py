@@ -14,6 +14,7 @@ import copy
 import gzip
 import json
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -170,6 +171,8 @@ def main():
             "steps": steps, "images": images, "seconds": round(seconds, 4),
             "images_per_second": round(images / seconds, 1) if seconds else None,
             "test_accuracy": accuracy, "epochs": epochs,
+            # ru_maxrss is in KiB on Linux.
+            "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         }))
 
 

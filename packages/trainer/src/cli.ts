@@ -55,4 +55,13 @@ async function main(): Promise<number> {
   return 0;
 }
 
-process.exitCode = await main();
+// Print failures as one clear line: an uncaught error would reach the wasm runtime's own handler,
+// which rethrows it together with its whole minified source.
+try {
+  process.exitCode = await main();
+} catch (error) {
+  const e = error as Error & { code?: string };
+  process.stderr.write(`\nerror${e.code ? ` [${e.code}]` : ''}: ${e.message}\n`);
+  if (process.env.ONNXPIPE_DEBUG) process.stderr.write(`${e.stack}\n`);
+  process.exitCode = 1;
+}

@@ -11,6 +11,7 @@ import type { EpochRecord } from './epoch-record.js';
 import type { EvaluationShard, TrainingData } from './gradient-engine.js';
 import { allocateParameters, createGradientComputer } from './create-gradient-computer.js';
 import { writeOutputs } from './outputs.js';
+import { trainStep } from './train-step.js';
 import { trajectoryDigest, type TrainOptions } from './train-options.js';
 import type { TrainingEvents, TrainingResult } from './training-result.js';
 
@@ -73,14 +74,20 @@ export async function runTraining(options: TrainOptions, events: TrainingEvents)
       for (let step = 0; step < steps; step++) {
         const { start, end } = ranges[step];
         const count = end - start;
-        const batchLoss = await computer.gradients(order.subarray(start, end), deriveSeed(options.seed, epoch, step), grads);
-        for (let i = 0; i < size; i++) grads[i] /= count;
-        optimizer.step(params, grads, lr);
-        lossSum += batchLoss;
+        const batchLoss = await trainStep({
+          computer,
+          optimizer,
+          params,
+          grads,
+          indices: order.subarray(start, end),
+          dropoutSeed: deriveSeed(options.seed, epoch, step),
+          lr,
+        });
+        lossSum += batchLoss * count;
         seen += count;
         if (step % options.logInterval === 0) {
           const percent = Math.round((100 * step) / ranges.length);
-          events.log(`Train Epoch: ${epoch} [${start}/${trainCount} (${percent}%)]\tLoss: ${(batchLoss / count).toFixed(6)}`);
+          events.log(`Train Epoch: ${epoch} [${start}/${trainCount} (${percent}%)]\tLoss: ${batchLoss.toFixed(6)}`);
         }
         events.progress?.({ epoch, done: seen, total: steps === ranges.length ? trainCount : seen });
       }
