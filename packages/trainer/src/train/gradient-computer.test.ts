@@ -104,10 +104,14 @@ test('no tensor or wasm-heap leak across 300 training steps', async () => {
     optimizer.step(params, grads, 0.1);
   };
   await step(0);
+  // Our kernels allocate on the wasm heap behind the engine's back: count the backend's buffers too.
+  const backendBuffers = () => (tf.backend() as unknown as { dataIdMap: { numDataIds(): number } }).dataIdMap.numDataIds();
+  const buffersBefore = backendBuffers();
   const before = tf.memory();
   for (let i = 1; i <= 300; i++) await step(i);
   await computer.evaluate(100);
   const after = tf.memory();
   assert.equal(after.numTensors, before.numTensors, 'tensor count');
   assert.equal(after.numBytes, before.numBytes, 'bytes held by tensors');
+  assert.equal(backendBuffers(), buffersBefore, 'wasm backend buffers');
 });

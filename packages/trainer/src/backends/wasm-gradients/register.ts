@@ -3,6 +3,7 @@ import { createBatchMatMul } from './batch-mat-mul.js';
 import { conv2dBackpropFilter } from './conv2d-backprop-filter.js';
 import { createConv2dBackpropInput } from './conv2d-backprop-input.js';
 import { maxPoolGrad } from './max-pool-grad.js';
+import { createSumLeadingAxes } from './sum-leading-axes.js';
 
 let registered = false;
 
@@ -12,12 +13,13 @@ export const WASM_GRADIENT_KERNELS = [
   'Conv2DBackpropInput',
   'MaxPoolGrad',
   'BatchMatMul',
+  'Sum',
 ] as const;
 
 /**
  * Makes the wasm backend able to train convolutional nets at XNNPACK speed: adds the missing
- * Conv2DBackpropFilter and replaces the slow Conv2DBackpropInput, MaxPoolGrad and transposed
- * BatchMatMul. Idempotent; call before the first gradient is computed.
+ * Conv2DBackpropFilter and replaces the slow Conv2DBackpropInput, MaxPoolGrad, transposed
+ * BatchMatMul and leading-axes Sum. Idempotent; call before the first gradient is computed.
  */
 export function registerWasmGradientKernels(): void {
   if (registered) return;
@@ -26,6 +28,7 @@ export function registerWasmGradientKernels(): void {
   replaceKernel('Conv2DBackpropInput', (original) => createConv2dBackpropInput(required(original, 'Conv2DBackpropInput')));
   replaceKernel('MaxPoolGrad', () => maxPoolGrad);
   replaceKernel('BatchMatMul', (original) => createBatchMatMul(required(original, 'BatchMatMul')));
+  replaceKernel('Sum', (original) => createSumLeadingAxes(required(original, 'Sum')));
 }
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];

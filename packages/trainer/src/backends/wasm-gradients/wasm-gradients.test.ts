@@ -121,9 +121,16 @@ describe('MaxPoolGrad (wasm) matches cpu', () => {
     }
   }
   cases.push({ filter: [2, 2], strides: [2, 2], pad: 'valid', input: [4, 24, 24, 62] });
+  const withTies = cases.length;
+  // Coarsely quantised inputs put equal values in one window: the gradient must go to the same
+  // (first) maximum as on cpu.
+  cases.push({ filter: [2, 2], strides: [2, 2], pad: 'valid', input: [2, 8, 8, 5] });
+  cases.push({ filter: [3, 3], strides: [2, 2], pad: 'same', input: [2, 9, 8, 3] });
   for (const [i, c] of cases.entries()) {
-    test(`filter ${c.filter} strides ${c.strides} pad ${c.pad} input ${c.input}`, async () => {
+    const ties = i >= withTies;
+    test(`filter ${c.filter} strides ${c.strides} pad ${c.pad} input ${c.input}${ties ? ' with ties' : ''}`, async () => {
       const input = random([...c.input], i + 400);
+      if (ties) input.values.forEach((v, k) => (input.values[k] = Math.round(v * 2) / 2));
       await tf.setBackend('cpu');
       const x = tf.tensor4d(input.values, c.input);
       const pooled = tf.maxPool(x, c.filter, c.strides, c.pad);
@@ -150,6 +157,23 @@ describe('BatchMatMul with transposes (wasm) matches cpu', () => {
   for (const [i, c] of cases.entries()) {
     test(`a ${c.a} b ${c.b} transposeA ${c.transposeA} transposeB ${c.transposeB}`, async () => {
       await assertMatchesCpu('BatchMatMul', { a: random(c.a, i + 600), b: random(c.b, i + 700) }, c);
+    });
+  }
+});
+
+describe('Sum (wasm) matches cpu', () => {
+  const cases = [
+    { shape: [4, 6, 6, 7], axis: [0, 1, 2], keepDims: false },
+    { shape: [4, 6, 6, 7], axis: [2, 0, 1], keepDims: true },
+    { shape: [4, 6, 6, 7], axis: [-4, -3, -2], keepDims: false },
+    { shape: [50, 9], axis: 0, keepDims: false },
+    { shape: [4, 6, 7], axis: [1, 2], keepDims: false },
+    { shape: [4, 6, 7], axis: [0, 2], keepDims: false },
+    { shape: [4, 6, 7], axis: null, keepDims: false },
+  ];
+  for (const [i, c] of cases.entries()) {
+    test(`shape ${c.shape} axis ${JSON.stringify(c.axis)} keepDims ${c.keepDims}`, async () => {
+      await assertMatchesCpu('Sum', { x: random(c.shape, i + 800) }, { axis: c.axis ?? undefined, keepDims: c.keepDims });
     });
   }
 });
