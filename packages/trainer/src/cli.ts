@@ -1,12 +1,13 @@
-import { createProgressReporter } from '@onnxpipe/core';
+import { createProgressReporter, type ProgressReporter } from '@onnxpipe/core';
 import { UsageError, TRAIN_HELP, parseTrainArgs } from './cli/parse-train-args.js';
 import { runTraining } from './train/run-training.js';
+import type { TrainingEvents } from './train/training-result.js';
 
 /** `npm run train`: the reference recipe's CLI, with a progress bar on terminals. */
 async function main(): Promise<number> {
-  let options;
+  let parsed;
   try {
-    options = parseTrainArgs(process.argv.slice(2), process.env.INIT_CWD ?? process.cwd());
+    parsed = parseTrainArgs(process.argv.slice(2), process.env.INIT_CWD ?? process.cwd());
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`error: ${error.message}\n`);
@@ -14,17 +15,47 @@ async function main(): Promise<number> {
     }
     throw error;
   }
-  if (options === 'help') {
+  if (parsed === 'help') {
     process.stdout.write(TRAIN_HELP);
     return 0;
   }
-  const tty = process.stderr.isTTY === true;
-  let bar: ReturnType<typeof createProgressReporter> | undefined;
-  let barEpoch = 0;
+  const options = parsed;
   const started = performance.now();
-  const result = await runTraining(options, {
+  const result = await runTraining(options, options.json ? jsonEvents() : humanEvents());
+  const final = result.history.at(-1);
+  const minutes = (performance.now() - started) / 60000;
+  if (options.json) {
+    emit({ event: 'done', minutes, testAccuracy: final?.testAccuracy ?? null, out: options.out });
+  } else {
+    const accuracy = final ? (100 * final.testAccuracy).toFixed(2) : 'n/a';
+    process.stdout.write(`done in ${minutes.toFixed(1)} min: test accuracy ${accuracy} % — outputs in ${options.out}\n`);
+  }
+  return 0;
+}
+
+function emit(record: object): void {
+  process.stdout.write(`${JSON.stringify(record)}\n`);
+}
+
+function jsonEvents(): TrainingEvents {
+  return {
     log(line) {
-      if (tty && bar !== undefined) process.stderr.write('\r\x1b[K');
+      // Structured events carry the training lines; the rest (backend choice, resume) stays human.
+      if (!line.startsWith('Train Epoch') && !line.includes('Test set')) emit({ event: 'info', message: line });
+    },
+    stepLogged: (step) => emit({ event: 'step', ...step }),
+    epochDone: (record) => emit({ event: 'epoch', ...record }),
+  };
+}
+
+/** Reference log lines on stdout; on a terminal, a progress bar on stderr under them. */
+function humanEvents(): TrainingEvents {
+  const tty = process.stderr.isTTY === true;
+  let bar: ProgressReporter | undefined;
+  let barEpoch = 0;
+  return {
+    log(line) {
+      if (bar !== undefined) process.stderr.write('\r\x1b[K');
       process.stdout.write(`${line}\n`);
     },
     progress({ epoch, done, total }) {
@@ -32,13 +63,7 @@ async function main(): Promise<number> {
       if (bar === undefined || epoch !== barEpoch) {
         bar?.done();
         barEpoch = epoch;
-        bar = createProgressReporter({
-          write: (s) => process.stderr.write(s),
-          isTTY: tty,
-          label: `epoch ${epoch}`,
-          total,
-          unit: 'img',
-        });
+        bar = createProgressReporter({ write: (s) => process.stderr.write(s), isTTY: tty, label: `epoch ${epoch}`, total, unit: 'img' });
       }
       bar.update(done);
       if (done >= total) {
@@ -46,13 +71,7 @@ async function main(): Promise<number> {
         bar = undefined;
       }
     },
-  });
-  const final = result.history.at(-1);
-  const minutes = ((performance.now() - started) / 60000).toFixed(1);
-  process.stdout.write(
-    `done in ${minutes} min: test accuracy ${final ? (100 * final.testAccuracy).toFixed(2) : 'n/a'} % — outputs in ${options.out}\n`,
-  );
-  return 0;
+  };
 }
 
 // Print failures as one clear line: an uncaught error would reach the wasm runtime's own handler,

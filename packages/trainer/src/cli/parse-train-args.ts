@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BACKEND_CHOICES, isBackendChoice } from '../backends/select-backend.js';
 import { DATASET_CHOICES, DEFAULT_TRAIN_OPTIONS, type DatasetName, type TrainOptions } from '../train/train-options.js';
@@ -34,16 +35,22 @@ onnxpipe options:
   --data-dir DIR        directory holding the dataset's IDX files
                         (default: $ONNXPIPE_DATA_DIR, then data/<dataset>/, downloading if missing)
   --no-download         fail instead of downloading missing dataset files
-  --out DIR             output directory (default models/<dataset>)
+  --out DIR             output directory (default models/<dataset>; with --dry-run, a temp dir)
   --backend NAME        ${BACKEND_CHOICES.join(' | ')} (default ${d.backend})
   --workers N           data-parallel worker threads (default: one per core on wasm/cpu)
   --limit N             train on the first N training images only
   --resume              continue from the newest checkpoint in <out>/checkpoints
+  --json                print JSON lines (one per log line and epoch) instead of human lines
   -h, --help            show this help
 `;
 
 /** Parses `npm run train` arguments into validated options; throws {@link UsageError}. */
-export function parseTrainArgs(argv: string[], cwd: string): TrainOptions | 'help' {
+export interface TrainCliOptions extends TrainOptions {
+  /** JSON lines on stdout instead of human lines and a progress bar. */
+  readonly json: boolean;
+}
+
+export function parseTrainArgs(argv: string[], cwd: string): TrainCliOptions | 'help' {
   let parsed;
   try {
     parsed = parseArgs({
@@ -69,6 +76,7 @@ export function parseTrainArgs(argv: string[], cwd: string): TrainOptions | 'hel
         workers: { type: 'string' },
         limit: { type: 'string' },
         resume: { type: 'boolean' },
+        json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -97,12 +105,14 @@ export function parseTrainArgs(argv: string[], cwd: string): TrainOptions | 'hel
     dryRun: v['dry-run'] ?? d.dryRun,
     seed: integer('seed', v.seed, d.seed, 0),
     logInterval: integer('log-interval', v['log-interval'], d.logInterval, 1),
-    out: v.out ?? join(cwd, 'models', dataset),
+    // A dry run must not overwrite a trained model: by default it writes to the temp directory.
+    out: v.out ?? (v['dry-run'] ? join(tmpdir(), `onnxpipe-dry-run-${dataset}`) : join(cwd, 'models', dataset)),
     backend,
     workers: v.workers === undefined ? undefined : integer('workers', v.workers, 1, 1),
     limit: v.limit === undefined ? undefined : integer('limit', v.limit, 0, 1),
     resume: v.resume ?? d.resume,
     download: !(v['no-download'] ?? false),
+    json: v.json ?? false,
   };
 }
 

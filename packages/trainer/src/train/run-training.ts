@@ -88,6 +88,7 @@ export async function runTraining(options: TrainOptions, events: TrainingEvents)
         if (step % options.logInterval === 0) {
           const percent = Math.round((100 * step) / ranges.length);
           events.log(`Train Epoch: ${epoch} [${start}/${trainCount} (${percent}%)]\tLoss: ${batchLoss.toFixed(6)}`);
+          events.stepLogged?.({ epoch, images: start, total: trainCount, loss: batchLoss });
         }
         events.progress?.({ epoch, done: seen, total: steps === ranges.length ? trainCount : seen });
       }
@@ -105,6 +106,7 @@ export async function runTraining(options: TrainOptions, events: TrainingEvents)
         trainImages: seen,
       };
       history.push(record);
+      events.epochDone?.(record);
       events.log(
         `\nTest set: Average loss: ${record.testLoss.toFixed(4)}, Accuracy: ${evaluation.correct}/${testCount} ` +
           `(${Math.round(100 * record.testAccuracy)}%)\n`,

@@ -13,6 +13,9 @@ export interface TrainingEvents {
   log(line: string): void;
   /** Called after every step, for progress bars. */
   progress?(progress: TrainingProgress): void;
+  /** The same facts as the log lines, structured (for `--json`). */
+  stepLogged?(step: { epoch: number; images: number; total: number; loss: number }): void;
+  epochDone?(record: EpochRecord): void;
 }
 
 export interface TrainingResult {
