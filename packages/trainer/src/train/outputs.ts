@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { loadDataset } from '@onnxpipe/data';
 import { buildLayersModel, saveLayersModel, setModelParameters, writeAtomically } from '../model/layers-model.js';
 import { PARAMETER_SPECS, parameterLayout } from '../model/reference-network.js';
@@ -41,8 +41,8 @@ export async function writeOutputs(
       name: options.dataset,
       classNames: train.classNames,
       normalization: train.normalization,
-      train: { images: train.files.images, labels: train.files.labels, used: result.history.at(-1)?.trainImages ?? 0 },
-      test: { images: test.files.images, labels: test.files.labels, used: testCount },
+      train: { images: fileFacts(train.files.images), labels: fileFacts(train.files.labels), used: result.history.at(-1)?.trainImages ?? 0 },
+      test: { images: fileFacts(test.files.images), labels: fileFacts(test.files.labels), used: testCount },
     },
     network: {
       inputShape: [28, 28, 1],
@@ -100,4 +100,9 @@ export async function writeOutputs(
     generatedAt: manifest.createdAt,
   });
   await writeAtomically(join(out, 'report.html'), html);
+}
+
+/** File name and checksum: where the data sat on the training machine is nobody else's business. */
+function fileFacts(file: { path: string; sha256: string }): { file: string; sha256: string } {
+  return { file: basename(file.path), sha256: file.sha256 };
 }
