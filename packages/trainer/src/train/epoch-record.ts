@@ -11,4 +11,6 @@ export interface EpochRecord {
   readonly seconds: number;
   readonly imagesPerSecond: number;
   readonly trainImages: number;
+  /** Resident memory of the process (all worker threads) at the end of the epoch. */
+  readonly rssMiB?: number;
 }

@@ -104,6 +104,7 @@ export async function runTraining(options: TrainOptions, events: TrainingEvents)
         seconds,
         imagesPerSecond: seen / seconds,
         trainImages: seen,
+        rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
       };
       history.push(record);
       events.epochDone?.(record);
