@@ -3,3 +3,4 @@ export * from './labels.js';
 export * from './normalization.js';
 export * from './progress.js';
 export * from './rng.js';
+export * from './preprocess/index.js';

@@ -1,0 +1,11 @@
+export { centerOfMass, type Point } from './center-of-mass.js';
+export { ONNXPIPE_CORE_BAD_IMAGE } from './errors.js';
+export { toGrayscale } from './grayscale.js';
+export { pixelsFromFloats, type PixelsFromFloatsOptions } from './pixels-from-floats.js';
+export {
+  PREPROCESS_DEFAULTS,
+  preprocessDigit,
+  type PreprocessOptions,
+  type PreprocessResult,
+} from './preprocess-digit.js';
+export { assertRawImage, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, type RawImage } from './raw-image.js';
