@@ -14,7 +14,7 @@ const packagesDir = join(root, 'packages');
 /** Which @onnxpipe packages each package may import. */
 const ALLOWED: Record<string, readonly string[]> = {
   core: [],
-  onnx: [],
+  onnx: ['core'],
   data: ['core'],
   trainer: ['core', 'data'],
   exporter: ['core', 'data', 'onnx'],
