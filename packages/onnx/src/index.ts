@@ -1,1 +1,17 @@
-export {};
+export { attr } from './attributes.js';
+export type { AttributeOf } from './attributes.js';
+export { createModel } from './create-model.js';
+export type { CreateModelOptions } from './create-model.js';
+export { isTensorDataType, STORABLE_DATA_TYPES, TensorDataType, tensorDataTypeName } from './data-type.js';
+export type { TensorData } from './data-type.js';
+export { decodeModel } from './decode-model.js';
+export { encodeModel } from './encode-model.js';
+export * from './errors.js';
+export { GraphBuilder } from './graph-builder.js';
+export type { NodeOptions } from './graph-builder.js';
+export type * from './model-types.js';
+export { irVersionForOpset, SUPPORTED_OPSETS } from './opset-versions.js';
+export { formatModelSummary, formatValueType, summarizeModel } from './summary.js';
+export type { ModelSummary, ValueSummary } from './summary.js';
+export { elementCount, validateTensor } from './tensor-codec.js';
+export { findGraphProblems, validateGraph } from './validate-graph.js';

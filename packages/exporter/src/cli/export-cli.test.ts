@@ -1,0 +1,116 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { decodeModel } from '@onnxpipe/onnx';
+import { checkOnnxModels } from '../testing/onnx-checker.js';
+import { randomizeWeights } from '../testing/random-weights.js';
+
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+const cli = join(root, 'packages', 'exporter', 'src', 'cli', 'export-cli.ts');
+const sharedMnist = join(root, '..', 'shared', 'datasets', 'mnist');
+const dataDir = process.env.ONNXPIPE_DATA_DIR ?? (existsSync(sharedMnist) ? sharedMnist : undefined);
+
+/** A small MNIST-shaped model saved as the trainer saves its artifacts, with a trainer manifest. */
+async function writeTrainedModel(dir: string): Promise<void> {
+  await tf.setBackend('cpu');
+  const model = tf.sequential({
+    layers: [
+      tf.layers.conv2d({ name: 'conv1', inputShape: [28, 28, 1], filters: 4, kernelSize: 3, activation: 'relu' }),
+      tf.layers.maxPooling2d({ name: 'pool', poolSize: 2 }),
+      tf.layers.flatten({ name: 'flatten' }),
+      tf.layers.dense({ name: 'fc', units: 10, activation: 'logSoftmax' as 'softmax' }),
+    ],
+  });
+  randomizeWeights(model, 3);
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weights = artifacts.weightData as ArrayBuffer;
+      await writeFile(join(dir, 'weights.bin'), new Uint8Array(weights));
+      await writeFile(
+        join(dir, 'model.json'),
+        JSON.stringify({ modelTopology: artifacts.modelTopology, format: 'layers-model', weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }] }),
+      );
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  const sha = (c: string) => c.repeat(64);
+  await writeFile(
+    join(dir, 'manifest.json'),
+    JSON.stringify({
+      name: 'mnist',
+      dataset: {
+        name: 'mnist',
+        classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+        normalization: { mean: 0.1307, std: 0.3081 },
+        train: { images: { sha256: sha('a') }, labels: { sha256: sha('b') } },
+        test: { images: { sha256: sha('c') }, labels: { sha256: sha('d') } },
+      },
+      network: { inputShape: [28, 28, 1] },
+      epochs: 1,
+      finalTestAccuracy: 0.1,
+      finalTestLoss: 2.3,
+      gitCommit: null,
+      backend: 'cpu',
+      createdAt: '2026-01-01T00:00:00.000Z',
+    }),
+  );
+}
+
+function runCli(args: string[]) {
+  return spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', cli, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...(dataDir ? { ONNXPIPE_DATA_DIR: dataDir } : {}) },
+  });
+}
+
+test('npm run export --verify writes a checked Triton repository entry that agrees with tfjs on 10,000 test images', async () => {
+  const work = await mkdtemp(join(tmpdir(), 'onnxpipe-export-'));
+  try {
+    const modelDir = join(work, 'models', 'mnist');
+    await import('node:fs/promises').then((fs) => fs.mkdir(modelDir, { recursive: true }));
+    await writeTrainedModel(modelDir);
+    const run = runCli(['--model', modelDir, '--verify', '--version', '3']);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /verify: 10000 test images, max \|Δ\| [\d.e+-]+ \(limit 0\.0001\), argmax disagreements 0/);
+
+    const bytes = new Uint8Array(await readFile(join(modelDir, '3', 'model.onnx')));
+    assert.deepEqual(checkOnnxModels(new Map([['exported', bytes]])), []);
+    const onnx = decodeModel(bytes);
+    assert.deepEqual(onnx.graph.input[0].shape, ['N', 1, 28, 28]);
+    const metadata = Object.fromEntries(onnx.metadataProps.map(({ key, value }) => [key, value]));
+    assert.equal(metadata['onnxpipe.normalization.mean'], '0.1307');
+    assert.equal(metadata['onnxpipe.output'], 'log_softmax');
+
+    const config = await readFile(join(modelDir, 'config.pbtxt'), 'utf8');
+    assert.match(config, /^name: "mnist"$/m);
+    assert.match(config, /platform: "onnxruntime_onnx"/);
+    assert.match(config, /dims: \[ 1, 28, 28 \]/);
+    assert.match(config, /dims: \[ 10 \]/);
+
+    const manifest = JSON.parse(await readFile(join(modelDir, 'manifest.json'), 'utf8'));
+    assert.equal(manifest.onnx.file, '3/model.onnx');
+    assert.equal(manifest.onnx.verification.disagreements, 0);
+    assert.ok(manifest.onnx.verification.maxAbsDiff <= 1e-4);
+    assert.equal(manifest.epochs, 1, 'the trainer manifest is extended, not replaced');
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+});
+
+test('export CLI rejects bad flags with exit code 2 and names the flag', () => {
+  for (const [args, pattern] of [
+    [['--layout', 'nhcw'], /'--layout' must be one of nchw, nhwc; received "nhcw"/],
+    [['--opset', '12'], /'--opset' must be an integer ≥ 13; received "12"/],
+    [['--bogus'], /Unknown option '--bogus'/],
+  ] as const) {
+    const run = runCli([...args]);
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, pattern);
+  }
+});

@@ -1,0 +1,90 @@
+import { basename, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+export class ExportUsageError extends Error {
+  readonly code = 'ONNXPIPE_EXPORT_USAGE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExportUsageError';
+  }
+}
+
+export interface ExportCliOptions {
+  /** Directory of the trained tfjs artifacts (model.json, weights.bin, manifest.json). */
+  readonly model: string;
+  readonly repository: string;
+  readonly name: string;
+  readonly version: number;
+  readonly opset: number;
+  readonly layout: 'nchw' | 'nhwc';
+  readonly verify: boolean;
+  readonly dataDir?: string;
+}
+
+export const LAYOUT_CHOICES = ['nchw', 'nhwc'] as const;
+export const DEFAULT_OPSET = 17;
+export const MIN_OPSET = 13;
+
+export const EXPORT_HELP = `Usage: npm run export -- [options]
+
+Converts the trainer's tfjs artifacts to ONNX and writes a Triton-style model repository entry:
+<repository>/<name>/config.pbtxt and <repository>/<name>/<version>/model.onnx (+ manifest.json).
+
+  --model DIR        trained tfjs artifacts (default models/mnist)
+  --repository DIR   model repository root (default: the parent of --model)
+  --name NAME        model name in the repository (default: the --model folder's name)
+  --version N        version directory (default 1)
+  --opset N          ONNX opset, ${MIN_OPSET} or newer (default ${DEFAULT_OPSET})
+  --layout L         ${LAYOUT_CHOICES.join(' | ')}: input layout (default nchw, as PyTorch and Triton)
+  --verify           run the 10,000 test images through tfjs and onnxruntime-node; fail if
+                     max |Δ| > 1e-4 or any argmax differs
+  --data-dir DIR     where the test images are (default: $ONNXPIPE_DATA_DIR, then data/<dataset>/)
+  -h, --help         show this help
+`;
+
+export function parseExportArgs(argv: string[], cwd: string): ExportCliOptions | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        model: { type: 'string' },
+        repository: { type: 'string' },
+        name: { type: 'string' },
+        version: { type: 'string' },
+        opset: { type: 'string' },
+        layout: { type: 'string' },
+        verify: { type: 'boolean' },
+        'data-dir': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new ExportUsageError(`${(error as Error).message}\nRun with --help for the list of options.`);
+  }
+  if (values.help) return 'help';
+  const model = resolve(cwd, values.model ?? join('models', 'mnist'));
+  const layout = values.layout ?? 'nchw';
+  if (!(LAYOUT_CHOICES as readonly string[]).includes(layout)) {
+    throw new ExportUsageError(`'--layout' must be one of ${LAYOUT_CHOICES.join(', ')}; received "${layout}"`);
+  }
+  const opset = Number(values.opset ?? DEFAULT_OPSET);
+  if (!Number.isInteger(opset) || opset < MIN_OPSET) {
+    throw new ExportUsageError(`'--opset' must be an integer ≥ ${MIN_OPSET}; received "${values.opset}"`);
+  }
+  const version = Number(values.version ?? 1);
+  if (!Number.isInteger(version) || version < 1) {
+    throw new ExportUsageError(`'--version' must be an integer ≥ 1; received "${values.version}"`);
+  }
+  return {
+    model,
+    repository: resolve(cwd, values.repository ?? join(model, '..')),
+    name: values.name ?? basename(model),
+    version,
+    opset,
+    layout: layout as 'nchw' | 'nhwc',
+    verify: values.verify ?? false,
+    dataDir: values['data-dir'],
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * What the trainer's manifest.json tells the exporter: the facts a consumer of the ONNX file needs
+ * so that no constant is hard-coded in the server or the SDK.
+ */
+export interface TrainerManifest {
+  readonly name: string;
+  readonly dataset: {
+    readonly name: string;
+    readonly classNames: readonly string[];
+    readonly normalization: { readonly mean: number; readonly std: number };
+    readonly train: { readonly images: { readonly sha256: string }; readonly labels: { readonly sha256: string } };
+    readonly test: { readonly images: { readonly sha256: string }; readonly labels: { readonly sha256: string } };
+  };
+  readonly network: { readonly inputShape: readonly number[] };
+  readonly epochs: number;
+  readonly finalTestAccuracy: number | null;
+  readonly finalTestLoss: number | null;
+  readonly gitCommit: string | null;
+  readonly backend: string;
+  readonly createdAt: string;
+}
+
+/** Keys of the ONNX `metadata_props` this project writes (and the server and SDK read). */
+export const METADATA_KEYS = {
+  labels: 'onnxpipe.labels',
+  normalizationMean: 'onnxpipe.normalization.mean',
+  normalizationStd: 'onnxpipe.normalization.std',
+  inputLayout: 'onnxpipe.input.layout',
+  inputShape: 'onnxpipe.input.shape',
+  preprocessing: 'onnxpipe.preprocessing',
+  output: 'onnxpipe.output',
+  dataset: 'onnxpipe.dataset',
+  trainSha256: 'onnxpipe.dataset.train_images_sha256',
+  testSha256: 'onnxpipe.dataset.test_images_sha256',
+  testAccuracy: 'onnxpipe.training.test_accuracy',
+  testLoss: 'onnxpipe.training.test_loss',
+  epochs: 'onnxpipe.training.epochs',
+  trainedWith: 'onnxpipe.training.backend',
+  trainedAt: 'onnxpipe.training.created_at',
+  gitCommit: 'onnxpipe.source.git_commit',
+} as const;
+
+/**
+ * metadata_props for an exported model. `preprocessing` names the input recipe ("mnist": 28×28
+ * grayscale, ink light on dark, centred by mass, then (x/255 − mean)/std); `output` says the
+ * network ends in log-softmax, so consumers take exp() for probabilities.
+ */
+export function modelMetadata(manifest: TrainerManifest, layout: 'nchw' | 'nhwc'): Record<string, string> {
+  const [height, width, channels] = manifest.network.inputShape;
+  const shape = layout === 'nchw' ? ['N', channels, height, width] : ['N', height, width, channels];
+  const facts: Record<string, string | number | null> = {
+    [METADATA_KEYS.labels]: JSON.stringify(manifest.dataset.classNames),
+    [METADATA_KEYS.normalizationMean]: manifest.dataset.normalization.mean,
+    [METADATA_KEYS.normalizationStd]: manifest.dataset.normalization.std,
+    [METADATA_KEYS.inputLayout]: layout.toUpperCase(),
+    [METADATA_KEYS.inputShape]: JSON.stringify(shape),
+    [METADATA_KEYS.preprocessing]: 'mnist',
+    [METADATA_KEYS.output]: 'log_softmax',
+    [METADATA_KEYS.dataset]: manifest.dataset.name,
+    [METADATA_KEYS.trainSha256]: manifest.dataset.train.images.sha256,
+    [METADATA_KEYS.testSha256]: manifest.dataset.test.images.sha256,
+    [METADATA_KEYS.testAccuracy]: manifest.finalTestAccuracy,
+    [METADATA_KEYS.testLoss]: manifest.finalTestLoss,
+    [METADATA_KEYS.epochs]: manifest.epochs,
+    [METADATA_KEYS.trainedWith]: manifest.backend,
+    [METADATA_KEYS.trainedAt]: manifest.createdAt,
+    [METADATA_KEYS.gitCommit]: manifest.gitCommit,
+  };
+  return Object.fromEntries(
+    Object.entries(facts)
+      .filter((entry): entry is [string, string | number] => entry[1] !== null && entry[1] !== undefined)
+      .map(([key, value]) => [key, String(value)]),
+  );
+}
