@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { decodeModel } from '@onnxpipe/onnx';
-import { checkOnnxModels } from '../testing/onnx-checker.js';
+import { checkOnnxModels } from '@onnxpipe/onnx/testing';
 import { randomizeWeights } from '../testing/random-weights.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));

@@ -4,7 +4,7 @@ import type { OnnxModel } from '@onnxpipe/onnx';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { convertLayersModel } from '../convert/index.js';
 import type { ConvertOptions, InputLayout } from '../convert/index.js';
-import { CHECKER_MAX_OPSET, checkOnnxModels } from './onnx-checker.js';
+import { CHECKER_MAX_OPSET, checkOnnxModels } from '@onnxpipe/onnx/testing';
 import { nchwToNhwc, nhwcToNchw, randomInput } from './random-weights.js';
 
 /** Largest |onnxruntime − tfjs| the parity tests accept. */

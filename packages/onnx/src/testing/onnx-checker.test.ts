@@ -1,4 +1,4 @@
-import { createModel, encodeModel, GraphBuilder, TensorDataType } from '@onnxpipe/onnx';
+import { createModel, encodeModel, GraphBuilder, TensorDataType } from '../index.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkOnnxModels } from './onnx-checker.js';
