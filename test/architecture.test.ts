@@ -25,6 +25,10 @@ const ISOMORPHIC = new Set(['core', 'onnx', 'web']);
 /** Test-support entry points that may use Node (they never ship to browsers). */
 const NODE_ONLY_DIRS = ['/src/testing/'];
 const NODE_BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+const NODE_GLOBALS = [/\bprocess\./, /\bBuffer\b/, /\b__dirname\b/, /\brequire\(/, /\bsetImmediate\b/];
+/** Isomorphic packages that must not even assume a browser: the same code runs in the server. */
+const DOM_FREE = new Set(['core', 'onnx']);
+const DOM_GLOBALS = [/\b(window|document|ImageData|HTMLCanvasElement|OffscreenCanvas)\b/];
 
 function sourceFiles(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {
@@ -62,10 +66,23 @@ for (const pkg of packages) {
         }
         if (ISOMORPHIC.has(pkg) && !isTest && !NODE_ONLY_DIRS.some((d) => file.includes(d))) {
           assert.ok(!NODE_BUILTINS.has(specifier), `${where} imports the Node built-in ${specifier} in an isomorphic package`);
+          assert.ok(specifier !== 'onnxruntime-node', `${where} imports onnxruntime-node in an isomorphic package`);
         }
       }
     }
   });
+
+  if (ISOMORPHIC.has(pkg)) {
+    test(`packages/${pkg} code uses no Node-only globals${DOM_FREE.has(pkg) ? ' and no DOM' : ''}`, () => {
+      const forbidden = [...NODE_GLOBALS, ...(DOM_FREE.has(pkg) ? DOM_GLOBALS : [])];
+      for (const file of sourceFiles(join(packagesDir, pkg, 'src'))) {
+        if (file.endsWith('.test.ts') || NODE_ONLY_DIRS.some((d) => file.includes(d))) continue;
+        // Comments may show Node usage in examples; only code counts.
+        const code = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+        for (const pattern of forbidden) assert.ok(!pattern.test(code), `${relative(root, file)} matches ${pattern}`);
+      }
+    });
+  }
 
   test(`packages/${pkg} has no import cycles`, () => {
     const files = sourceFiles(join(packagesDir, pkg, 'src'));
