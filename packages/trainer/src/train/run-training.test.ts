@@ -12,16 +12,20 @@ function options(out: string, overrides: Partial<TrainOptions>): TrainOptions {
   return { ...DEFAULT_TRAIN_OPTIONS, dataDir: MNIST_DIR, out, backend: 'wasm', download: MNIST_DIR === undefined, ...overrides };
 }
 
+// At the reference batch of 64, 6,000 images are only 94 steps, and the recipe lands on 95 % ± 0.4
+// depending on the dropout draws (PyTorch itself: 94.85 % here): too close to the line for a
+// meaningful assertion. Batch 32 gives the same images 188 steps and a clear margin.
 test('one epoch on 6,000 real MNIST images reaches ≥ 95 % on the real 10,000-image test set', async () => {
   const out = await mkdtemp(join(tmpdir(), 'onnxpipe-train-'));
   try {
     const lines: string[] = [];
-    const result = await runTraining(options(out, { epochs: 1, limit: 6000, workers: 2 }), { log: (l) => lines.push(l) });
+    const result = await runTraining(options(out, { epochs: 1, limit: 6000, batchSize: 32, workers: 2 }), { log: (l) => lines.push(l) });
     const final = result.history.at(-1)!;
     process.stdout.write(`# 1 epoch on 6,000 images: test accuracy ${(100 * final.testAccuracy).toFixed(2)} %\n`);
     assert.equal(final.testCorrect + 0, Math.round(final.testAccuracy * 10000));
     assert.ok(final.testAccuracy >= 0.95, `test accuracy ${final.testAccuracy}`);
     assert.ok(lines.some((l) => l.startsWith('Train Epoch: 1 [0/6000 (0%)]\tLoss: ')));
+    assert.ok(lines.some((l) => l.startsWith('Train Epoch: 1 [320/6000 (5%)]\tLoss: ')));
     assert.ok(lines.some((l) => /^\nTest set: Average loss: \d+\.\d{4}, Accuracy: \d+\/10000 \(\d+%\)\n$/.test(l)));
 
     // Every output lands in --out, and the saved tfjs artifacts reproduce the accuracy.
