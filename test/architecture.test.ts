@@ -18,7 +18,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   data: ['core'],
   trainer: ['core', 'data'],
   exporter: ['core', 'data', 'onnx'],
-  server: ['core'],
+  server: ['core', 'onnx'],
   web: ['core'],
 };
 const ISOMORPHIC = new Set(['core', 'onnx', 'web']);

@@ -1,0 +1,13 @@
+export { buildApp, type BuildAppOptions } from './app.js';
+export * from './config.js';
+export * from './errors.js';
+export { toServerError, RETRY_AFTER_SECONDS, type ErrorBody } from './error-handler.js';
+export { DynamicBatcher, type BatchedResult, type BatcherOptions, type BatcherStats } from './engine/dynamic-batcher.js';
+export { InferenceEngine } from './engine/inference-engine.js';
+export { argmax, toProbabilities, topK, type RankedLabel } from './engine/probabilities.js';
+export { selectExecutionProvider, type ExecutionProvider } from './models/execution-provider.js';
+export { METADATA_KEYS, parseModelMetadata, type ModelMetadata, type OutputKind } from './models/model-metadata.js';
+export { loadModel, type LoadedModel } from './models/load-model.js';
+export { loadModelRegistry, ModelRegistry } from './models/model-registry.js';
+export { scanModelRepository, type ModelVersionEntry } from './models/model-repository.js';
+export { drain, handleShutdownSignals, type DrainOutcome, type ShutdownOptions } from './shutdown.js';

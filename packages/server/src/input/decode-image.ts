@@ -1,0 +1,58 @@
+import sharp, { type Metadata } from 'sharp';
+import { formatChoices, type RawImage } from '@onnxpipe/core';
+import {
+  ONNXPIPE_SERVER_IMAGE_TOO_LARGE,
+  ONNXPIPE_SERVER_UNDECODABLE_IMAGE,
+  ONNXPIPE_SERVER_UNSUPPORTED_MEDIA_TYPE,
+} from '../errors.js';
+import { DECODABLE_FORMATS } from './media-types.js';
+
+// Decoded images are used once; sharp's operation cache would only hold on to memory.
+sharp.cache(false);
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Decodes PNG, JPEG or WebP bytes to an 8-bit {@link RawImage} (1–4 channels, EXIF orientation
+ * applied). The header is read first and the pixel count checked against `maxImagePixels`
+ * before anything is decompressed, so a small file that inflates to gigabytes is refused
+ * cheaply; sharp's `limitInputPixels` guards the decode itself as well.
+ *
+ * @param where - names the item in error messages, e.g. `images[2]`
+ * @throws `ONNXPIPE_SERVER_UNDECODABLE_IMAGE` (422) for bytes that are not a readable image
+ * @throws `ONNXPIPE_SERVER_UNSUPPORTED_MEDIA_TYPE` (415) for another image format (GIF, TIFF, ...)
+ * @throws `ONNXPIPE_SERVER_IMAGE_TOO_LARGE` (413) above `maxImagePixels`
+ */
+export async function decodeImage(bytes: Uint8Array, where: string, maxImagePixels: number): Promise<RawImage> {
+  let metadata: Metadata;
+  try {
+    // Reads the header only; the pixel limit is checked below with a precise message.
+    metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch (error) {
+    throw new ONNXPIPE_SERVER_UNDECODABLE_IMAGE(
+      `${where}: not a readable ${formatChoices(Object.keys(DECODABLE_FORMATS))} image (${bytes.length} bytes): ${message(error)}`,
+      { cause: error },
+    );
+  }
+  if (!(metadata.format in DECODABLE_FORMATS)) {
+    throw new ONNXPIPE_SERVER_UNSUPPORTED_MEDIA_TYPE(
+      `${where}: image format must be one of ${formatChoices(Object.keys(DECODABLE_FORMATS))}; received ${metadata.format}`,
+    );
+  }
+  const pixels = metadata.width * metadata.height;
+  if (!(pixels <= maxImagePixels)) {
+    throw new ONNXPIPE_SERVER_IMAGE_TOO_LARGE(
+      `${where}: an image may have at most ${maxImagePixels} pixels ('maxImagePixels'); received ${metadata.width}×${metadata.height} = ${pixels}`,
+    );
+  }
+  try {
+    let pipeline = sharp(bytes, { limitInputPixels: maxImagePixels, failOn: 'error' }).rotate();
+    if (metadata.space === 'cmyk') pipeline = pipeline.toColourspace('srgb');
+    const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    return { width: info.width, height: info.height, channels: info.channels as RawImage['channels'], data };
+  } catch (error) {
+    throw new ONNXPIPE_SERVER_UNDECODABLE_IMAGE(`${where}: the ${metadata.format} image does not decode: ${message(error)}`, {
+      cause: error,
+    });
+  }
+}

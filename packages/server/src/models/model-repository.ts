@@ -1,0 +1,101 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FastifyBaseLogger } from 'fastify';
+import type { ModelVersionPolicy } from '../config.js';
+import { ONNXPIPE_SERVER_MODEL_LOAD_FAILED } from '../errors.js';
+
+// The repository layout is Triton's, as our exporter writes it (packages/exporter/src/repository):
+//   <repository>/<name>/config.pbtxt
+//   <repository>/<name>/<version>/model.onnx     (version: a positive integer)
+//   <repository>/<name>/manifest.json             (its `onnx` section records the file's sha256)
+// Other entries (the trainer's model.json, checkpoints/, reports) are ignored.
+
+/** One model version found in the repository. */
+export interface ModelVersionEntry {
+  readonly name: string;
+  readonly version: string;
+  /** Absolute path of `model.onnx`. */
+  readonly path: string;
+  /** sha256 recorded by the exporter for this file, when the manifest has one. */
+  readonly expectedSha256?: string;
+  readonly manifestPath?: string;
+}
+
+const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const VERSION = /^[1-9][0-9]{0,8}$/;
+
+async function isDirectory(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
+}
+
+async function isFile(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isFile() ?? false;
+}
+
+/** The `onnx` section of `manifest.json`, if the exporter wrote one. */
+async function readManifest(path: string): Promise<{ file?: unknown; sha256?: unknown } | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new ONNXPIPE_SERVER_MODEL_LOAD_FAILED(`${path}: cannot read the manifest: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    const manifest = JSON.parse(text) as { onnx?: { file?: unknown; sha256?: unknown } };
+    return typeof manifest.onnx === 'object' && manifest.onnx !== null ? manifest.onnx : undefined;
+  } catch (error) {
+    throw new ONNXPIPE_SERVER_MODEL_LOAD_FAILED(`${path}: the manifest is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * Lists the model versions to load: for each model directory, its highest version (`latest`)
+ * or every version (`all`), in name then version order. Directories without a version that
+ * holds `model.onnx` are skipped with a warning.
+ *
+ * @throws `ONNXPIPE_SERVER_MODEL_LOAD_FAILED` when the repository is not a directory or a
+ * manifest is unreadable
+ */
+export async function scanModelRepository(
+  repository: string,
+  policy: ModelVersionPolicy,
+  log: FastifyBaseLogger,
+): Promise<ModelVersionEntry[]> {
+  if (!(await isDirectory(repository))) {
+    throw new ONNXPIPE_SERVER_MODEL_LOAD_FAILED(
+      `model repository ${repository} is not a directory; set --model-repository or ONNXPIPE_MODEL_REPOSITORY`,
+    );
+  }
+  const found: ModelVersionEntry[] = [];
+  const names = (await readdir(repository)).filter((n) => !n.startsWith('.')).sort();
+  for (const name of names) {
+    const directory = join(repository, name);
+    if (!(await isDirectory(directory))) continue;
+    if (!MODEL_NAME.test(name)) {
+      log.warn({ directory }, `skipping ${directory}: model names use letters, digits, '_', '.' and '-'`);
+      continue;
+    }
+    const versions: string[] = [];
+    for (const entry of await readdir(directory)) {
+      if (VERSION.test(entry) && (await isFile(join(directory, entry, 'model.onnx')))) versions.push(entry);
+    }
+    if (versions.length === 0) {
+      log.warn({ directory }, `skipping ${directory}: no <version>/model.onnx in it (not exported yet?)`);
+      continue;
+    }
+    versions.sort((a, b) => Number(a) - Number(b));
+    const manifestPath = join(directory, 'manifest.json');
+    const onnx = await readManifest(manifestPath);
+    for (const version of policy === 'latest' ? versions.slice(-1) : versions) {
+      const recorded = onnx?.file === `${version}/model.onnx` && typeof onnx.sha256 === 'string';
+      found.push({
+        name,
+        version,
+        path: join(directory, version, 'model.onnx'),
+        ...(recorded ? { expectedSha256: onnx.sha256 as string, manifestPath } : {}),
+      });
+    }
+  }
+  return found;
+}

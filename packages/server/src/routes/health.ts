@@ -1,0 +1,45 @@
+import type { FastifyPluginAsync } from 'fastify';
+
+// Liveness and readiness in the Open Inference Protocol's shape (GET /v2/health/live and
+// /v2/health/ready); the rest of the protocol (server and model metadata, infer) comes with
+// the v2 routes.
+
+const LIVE_SCHEMA = {
+  type: 'object',
+  required: ['live'],
+  properties: { live: { type: 'boolean' } },
+} as const;
+
+const READY_SCHEMA = {
+  type: 'object',
+  required: ['ready'],
+  properties: { ready: { type: 'boolean' } },
+} as const;
+
+/** `/v2/health/live` and `/v2/health/ready`. */
+export const healthRoutes: FastifyPluginAsync = async (app) => {
+  app.get(
+    '/v2/health/live',
+    {
+      // Liveness: the process answers HTTP.
+      schema: {
+        response: { 200: LIVE_SCHEMA },
+      },
+    },
+    async () => ({ live: true }),
+  );
+
+  app.get(
+    '/v2/health/ready',
+    {
+      // Readiness: at least one model is loaded and the server is not shutting down (503 otherwise).
+      schema: {
+        response: { 200: READY_SCHEMA, 503: READY_SCHEMA },
+      },
+    },
+    async (_request, reply) => {
+      const ready = app.models.ready;
+      return reply.status(ready ? 200 : 503).send({ ready });
+    },
+  );
+};

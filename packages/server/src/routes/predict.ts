@@ -1,0 +1,192 @@
+import multipart from '@fastify/multipart';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { argmax, toProbabilities, topK } from '../engine/probabilities.js';
+import { IMAGE_MEDIA_TYPES } from '../input/media-types.js';
+import { prepareInputs } from '../input/prepare-inputs.js';
+import {
+  itemsFromJson,
+  itemsFromMultipart,
+  PREPROCESS_MODES,
+  type InputItem,
+  type PredictJsonBody,
+  type PreprocessMode,
+} from '../input/request-items.js';
+import { ERROR_RESPONSES } from './schemas.js';
+
+// POST /predict: images or pixel arrays in, one prediction per item out. The work is in the
+// input/ modules (forms → items → model input) and the engine (batched inference); this file
+// wires them to HTTP and declares the schemas.
+
+interface PredictQuery {
+  model?: string;
+  version?: string;
+  topk?: number;
+  preprocess?: PreprocessMode;
+  timings?: boolean;
+}
+
+const QUERY_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    model: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', description: 'Model name (default: the defaultModel setting).' },
+    version: { type: 'string', pattern: '^[1-9][0-9]*$', description: 'Model version (default: the highest loaded).' },
+    topk: { type: 'integer', minimum: 1, maximum: 1000, description: 'Add the k most probable labels to each prediction (k is capped at the label count).' },
+    preprocess: { type: 'string', enum: PREPROCESS_MODES, description: "mnist (default): centre and scale the digit as MNIST was made; none: the input is already a 28×28 MNIST image." },
+    timings: { type: 'boolean', description: 'Add server-side timings to the response.' },
+  },
+} as const;
+
+const PIXEL_VALUE = { type: 'number' } as const;
+const JSON_BODY_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'Exactly one of image, images, pixels.',
+  properties: {
+    image: { type: 'string', minLength: 1, description: 'A base64 PNG, JPEG or WebP file (a data: URL is fine).' },
+    images: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 }, description: 'Several base64 files: one prediction each.' },
+    pixels: {
+      type: 'array',
+      minItems: 1,
+      description: 'Raw pixels in 0–255 or 0–1, 0 = black: one image as 784 numbers or 28 rows of 28, or a batch of either.',
+      items: {
+        anyOf: [PIXEL_VALUE, { type: 'array', items: { anyOf: [PIXEL_VALUE, { type: 'array', items: PIXEL_VALUE }] } }],
+      },
+    },
+    preprocess: { type: 'string', enum: PREPROCESS_MODES },
+  },
+} as const;
+
+const BINARY = (what: string) => ({ schema: { description: what } });
+
+const PREDICTION_SCHEMA = {
+  type: 'object',
+  required: ['label', 'confidence', 'probabilities'],
+  properties: {
+    label: { type: 'string' },
+    confidence: { type: 'number', description: 'Probability of label.' },
+    probabilities: { type: 'array', items: { type: 'number' }, description: 'One per label, in label order; they sum to 1.' },
+    topk: {
+      type: 'array',
+      items: { type: 'object', required: ['label', 'probability'], properties: { label: { type: 'string' }, probability: { type: 'number' } } },
+    },
+    empty: { type: 'boolean', description: 'Present and true when the image had no ink: the prediction means little.' },
+  },
+} as const;
+
+const RESPONSE_SCHEMA = {
+  type: 'object',
+  required: ['model', 'executionProvider', 'predictions'],
+  properties: {
+    model: { type: 'object', required: ['name', 'version'], properties: { name: { type: 'string' }, version: { type: 'string' } } },
+    executionProvider: { type: 'string', enum: ['cpu', 'cuda', 'webgpu'] },
+    predictions: { type: 'array', items: PREDICTION_SCHEMA },
+    timings: {
+      type: 'object',
+      description: 'Milliseconds: decoding and preprocessing, waiting in the batch queue (longest item), the session run(s), and the whole handler.',
+      properties: {
+        preprocessMs: { type: 'number' },
+        queueMs: { type: 'number' },
+        inferenceMs: { type: 'number' },
+        totalMs: { type: 'number' },
+        batchSize: { type: 'integer', description: 'Largest session.run batch this request shared.' },
+      },
+    },
+  },
+} as const;
+
+const round = (ms: number) => Math.round(ms * 1000) / 1000;
+
+/** `POST /predict`. */
+export const predictRoutes: FastifyPluginAsync = async (app) => {
+  const { config } = app;
+  // Parsers live in this plugin's scope only: other routes keep fastify's defaults.
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser([...IMAGE_MEDIA_TYPES], { parseAs: 'buffer', bodyLimit: config.maxBodyBytes }, (_request, body, done) =>
+    done(null, body),
+  );
+  await app.register(multipart, {
+    throwFileSizeLimit: true,
+    limits: {
+      fileSize: config.maxBodyBytes,
+      files: config.maxItemsPerRequest,
+      fields: 4,
+      fieldSize: 64,
+      parts: config.maxItemsPerRequest + 4,
+      headerPairs: 64,
+    },
+  });
+
+  app.post<{ Querystring: PredictQuery; Body: PredictJsonBody | Buffer }>(
+    '/predict',
+    {
+      // Classify one or more digit images. (`summary`/`tags` arrive with @fastify/swagger's types.)
+      schema: {
+        querystring: QUERY_SCHEMA,
+        body: {
+          content: {
+            'application/json': { schema: JSON_BODY_SCHEMA },
+            'multipart/form-data': BINARY('One or more image file parts, and optionally a preprocess field.'),
+            'image/png': BINARY('A PNG file.'),
+            'image/jpeg': BINARY('A JPEG file.'),
+            'image/webp': BINARY('A WebP file.'),
+          },
+        },
+        response: { 200: RESPONSE_SCHEMA, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const started = performance.now();
+      const { query } = request;
+      const engine = app.models.get(query.model, query.version);
+      const { metadata, name, version } = engine.model;
+
+      const { items, preprocess: fromBody } = await collectItems(request, metadata.height);
+      const preprocess = query.preprocess ?? fromBody ?? 'mnist';
+      const prepared = await prepareInputs(items, metadata, preprocess, config.maxImagePixels);
+      const preprocessed = performance.now();
+
+      const results = await engine.infer(
+        prepared.map((p) => p.input),
+        { deadline: started + config.requestTimeoutMs },
+      );
+      const predictions = results.map(({ output }, i) => {
+        const probabilities = toProbabilities(output, metadata.output);
+        const best = argmax(probabilities);
+        return {
+          label: metadata.labels[best],
+          confidence: probabilities[best],
+          probabilities,
+          ...(query.topk === undefined ? {} : { topk: topK(probabilities, metadata.labels, query.topk) }),
+          ...(prepared[i].empty ? { empty: true } : {}),
+        };
+      });
+      return {
+        model: { name, version },
+        executionProvider: app.models.executionProvider,
+        predictions,
+        ...(query.timings
+          ? {
+              timings: {
+                preprocessMs: round(preprocessed - started),
+                queueMs: round(Math.max(...results.map((r) => r.queueMs))),
+                inferenceMs: round(Math.max(...results.map((r) => r.runMs))),
+                totalMs: round(performance.now() - started),
+                batchSize: Math.max(...results.map((r) => r.batchSize)),
+              },
+            }
+          : {}),
+      };
+    },
+  );
+
+  async function collectItems(request: FastifyRequest, side: number): Promise<{ items: InputItem[]; preprocess?: PreprocessMode }> {
+    if (request.isMultipart()) return itemsFromMultipart(request, config.maxItemsPerRequest, config.maxBodyBytes);
+    if (Buffer.isBuffer(request.body)) {
+      return { items: [{ kind: 'image', bytes: request.body, where: 'body' }] };
+    }
+    const body = (request.body ?? {}) as PredictJsonBody;
+    const items = itemsFromJson(body, side, config.maxItemsPerRequest);
+    return body.preprocess === undefined ? { items } : { items, preprocess: body.preprocess };
+  }
+};

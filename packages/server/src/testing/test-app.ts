@@ -1,0 +1,60 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../app.js';
+import { loadConfig, type ServerConfig } from '../config.js';
+import { buildTinyMnistModel, writeTestRepository, type RepositoryModel, type TestRepository } from './tiny-model.js';
+
+/** A parsed pino line. */
+export interface LogLine {
+  readonly level: number;
+  readonly msg: string;
+  readonly [key: string]: unknown;
+}
+
+/** An app built for one test, its log lines, and its cleanup. */
+export interface TestApp {
+  readonly app: FastifyInstance;
+  readonly logs: LogLine[];
+  readonly repository: TestRepository;
+  close(): Promise<void>;
+}
+
+let sharedBytes: Uint8Array | undefined;
+
+/** The default fixture model's bytes (built once per process). */
+export function tinyModelBytes(): Uint8Array {
+  sharedBytes ??= buildTinyMnistModel().bytes;
+  return sharedBytes;
+}
+
+/**
+ * A fresh app over a fresh temporary repository (by default: the tiny model as mnist version
+ * 1), on the CPU, logging into `logs` instead of stdout. Settings go through loadConfig, so
+ * they are validated like real ones.
+ */
+export async function createTestApp(
+  options: { overrides?: Partial<ServerConfig>; models?: readonly RepositoryModel[] } = {},
+): Promise<TestApp> {
+  const repository = await writeTestRepository(options.models ?? [{ bytes: tinyModelBytes() }]);
+  const logs: LogLine[] = [];
+  const logStream = { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) };
+  const config = loadConfig({
+    env: {},
+    overrides: { device: 'cpu', logLevel: 'info', ...options.overrides, modelRepository: repository.dir },
+  });
+  let app: FastifyInstance;
+  try {
+    app = await buildApp({ config, logStream });
+  } catch (error) {
+    await repository.remove();
+    throw error;
+  }
+  return {
+    app,
+    logs,
+    repository,
+    async close() {
+      await app.close();
+      await repository.remove();
+    },
+  };
+}
