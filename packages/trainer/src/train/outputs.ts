@@ -4,7 +4,7 @@ import type { loadDataset } from '@onnxpipe/data';
 import { buildLayersModel, saveLayersModel, setModelParameters, writeAtomically } from '../model/layers-model.js';
 import { PARAMETER_SPECS, parameterLayout } from '../model/reference-network.js';
 import { computeConfusionMatrix, renderTrainingReport, type MisclassifiedDigit } from '../report/index.js';
-import { gitCommit, packageVersions } from './provenance.js';
+import { packageVersions } from './provenance.js';
 import type { TrainingResult } from './training-result.js';
 import type { TrainOptions } from './train-options.js';
 
@@ -54,7 +54,7 @@ export async function writeOutputs(
     backend: result.backend.backend,
     workers: result.workers,
     packages: packageVersions(),
-    gitCommit: gitCommit(),
+    gitCommit: result.gitCommit,
     epochs: result.history.length,
     trainingSeconds: result.history.reduce((s, r) => s + r.seconds, 0),
     finalTestAccuracy: final?.testAccuracy ?? null,

@@ -11,6 +11,7 @@ import type { EpochRecord } from './epoch-record.js';
 import type { EvaluationShard, TrainingData } from './gradient-engine.js';
 import { allocateParameters, createGradientComputer } from './create-gradient-computer.js';
 import { writeOutputs } from './outputs.js';
+import { gitCommit } from './provenance.js';
 import { trainStep } from './train-step.js';
 import { trajectoryDigest, type TrainOptions } from './train-options.js';
 import type { TrainingEvents, TrainingResult } from './training-result.js';
@@ -32,6 +33,8 @@ export async function runTraining(options: TrainOptions, events: TrainingEvents)
     normalization: train.normalization,
   };
 
+  // The code that trains is the code at the start: commits made during a long run do not count.
+  const commit = gitCommit();
   const backend = await selectBackend(options.backend, { accelerators: !options.noAccel });
   for (const { backend: name, reason } of backend.skipped) events.log(`backend ${name} skipped: ${reason}`);
   const workers = chooseWorkers(options, backend, events);
@@ -119,7 +122,7 @@ export async function runTraining(options: TrainOptions, events: TrainingEvents)
   } finally {
     await computer.dispose();
   }
-  const result: TrainingResult = { history, backend, workers, params, evaluation };
+  const result: TrainingResult = { history, backend, workers, params, evaluation, gitCommit: commit };
   await writeOutputs(options, result, { train, test, testCount });
   return result;
 }

@@ -24,4 +24,6 @@ export interface TrainingResult {
   readonly workers: number;
   readonly params: Float32Array;
   readonly evaluation: EvaluationShard;
+  /** The commit the run started from (`-dirty` with uncommitted changes), null outside git. */
+  readonly gitCommit: string | null;
 }
