@@ -3,9 +3,15 @@ import type { ServerConfig } from './config.js';
 import { installErrorHandlers } from './error-handler.js';
 import { selectExecutionProvider } from './models/execution-provider.js';
 import { loadModelRegistry, type ModelRegistry } from './models/model-registry.js';
+import { corsPlugin } from './plugins/cors.js';
+import { docsPlugin } from './plugins/docs.js';
+import { metricsPlugin } from './plugins/metrics.js';
 import { healthRoutes } from './routes/health.js';
 import { predictRoutes } from './routes/predict.js';
-import { ERROR_SCHEMA } from './routes/schemas.js';
+import { repositoryRoutes } from './routes/repository.js';
+import { ERROR_SCHEMA, OPEN_INFERENCE_ERROR_SCHEMA } from './routes/schemas.js';
+import { v2InferRoutes } from './routes/v2-infer.js';
+import { v2MetadataRoutes } from './routes/v2-metadata.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -25,7 +31,8 @@ export interface BuildAppOptions {
 
 /**
  * Builds the server: picks the execution provider, loads and checks every model of the
- * repository, and registers the routes. Nothing listens yet: call `listen()`, or `inject()` in
+ * repository, and registers the routes (POST /predict, the Open Inference Protocol's /v2
+ * routes, the model repository API, /metrics, /docs) with CORS as configured. Nothing listens yet: call `listen()`, or `inject()` in
  * tests. `close()` stops accepting, lets in-flight requests finish, drains the batch queues
  * and releases the onnxruntime sessions.
  *
@@ -45,7 +52,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     // Node's limit on receiving a whole request (slow clients); inference has its own deadline.
     requestTimeout: config.requestTimeoutMs,
     requestIdHeader: 'x-request-id',
-    ajv: { customOptions: { removeAdditional: false } },
+    // Union types: the Open Inference Protocol's parameter values are strings, numbers or booleans.
+    ajv: { customOptions: { removeAdditional: false, allowUnionTypes: true } },
   });
   app.decorate('config', config);
   try {
@@ -67,8 +75,17 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     if (app.models.draining) reply.header('connection', 'close');
   });
   app.addSchema(ERROR_SCHEMA);
+  app.addSchema(OPEN_INFERENCE_ERROR_SCHEMA);
   installErrorHandlers(app, config);
+  // Root-level plugins first: CORS headers go on every response (errors included), /docs
+  // must see every route being added, and the metrics hooks must apply to every route.
+  await app.register(corsPlugin);
+  await app.register(docsPlugin);
+  await app.register(metricsPlugin);
   await app.register(healthRoutes);
   await app.register(predictRoutes);
+  await app.register(v2MetadataRoutes);
+  await app.register(v2InferRoutes);
+  await app.register(repositoryRoutes);
   return app;
 }

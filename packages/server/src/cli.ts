@@ -3,12 +3,15 @@
 // environment, then defaults (see --help and the package README).
 import { buildApp } from './app.js';
 import { formatSettingsHelp, loadConfig, type ServerConfig } from './config.js';
+import { handleReloadSignal } from './reload.js';
 import { handleShutdownSignals } from './shutdown.js';
 
 const USAGE = `Usage: npm start -- [flags]
 
-Serves the ONNX models of a model repository over HTTP: POST /predict, GET /v2/health/live,
-GET /v2/health/ready. Every flag has an environment variable; flags win.
+Serves the ONNX models of a model repository over HTTP: POST /predict (images), the Open
+Inference Protocol (KServe v2) under /v2 (metadata, readiness, tensor inference, repository
+load/unload), GET /metrics (Prometheus), GET /docs (OpenAPI). SIGHUP reloads the repository;
+SIGTERM drains and exits. Every flag has an environment variable; flags win.
 
 Flags (flag, environment variable, default):
 ${formatSettingsHelp()}
@@ -36,6 +39,7 @@ try {
 try {
   const app = await buildApp({ config });
   handleShutdownSignals(app, { timeoutMs: config.shutdownTimeoutMs });
+  handleReloadSignal(app);
   await app.listen({ port: config.port, host: config.host });
 } catch (error) {
   fail(error, 1);

@@ -93,7 +93,7 @@ export const SETTINGS: readonly SettingSpec[] = Object.freeze([
   { key: 'shutdownTimeoutMs', flag: '--shutdown-timeout-ms', env: 'ONNXPIPE_SHUTDOWN_TIMEOUT_MS', type: 'integer',
     default: 10_000, min: 0, max: 600_000, description: 'On SIGTERM/SIGINT, how long in-flight requests may take to finish before the process exits anyway.' },
   { key: 'corsOrigins', flag: '--cors-origins', env: 'ONNXPIPE_CORS_ORIGINS', type: 'list', default: [],
-    description: 'Comma-separated origins allowed to call the API from browsers (* for any); empty: no CORS headers. Validated now, applied by the CORS follow-up.' },
+    description: 'Comma-separated origins allowed to call the API from browsers (* for any); empty: no CORS headers, same-origin pages only.' },
   { key: 'logLevel', flag: '--log-level', env: 'ONNXPIPE_LOG_LEVEL', type: 'choice', choices: LOG_LEVELS, default: 'info',
     description: 'pino log level.' },
 ] satisfies SettingSpec[]);

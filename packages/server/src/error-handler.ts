@@ -11,10 +11,10 @@ import {
   ONNXPIPE_SERVER_UNSUPPORTED_MEDIA_TYPE,
   RETRYABLE_CODES,
 } from './errors.js';
-import { PREDICT_MEDIA_TYPES } from './input/media-types.js';
+import { INFER_MEDIA_TYPES, PREDICT_MEDIA_TYPES } from './input/media-types.js';
 
 // Every error leaves through here, so every error body has the same shape and a code from
-// errors.ts — including the ones fastify and @fastify/multipart raise themselves, which are
+// errors.ts (on the Open Inference Protocol routes, the protocol's shape with our code added) — including the ones fastify and @fastify/multipart raise themselves, which are
 // translated to ours so that clients only ever see ONNXPIPE_SERVER_* codes.
 
 /** The body of an error response. */
@@ -23,6 +23,21 @@ export interface ErrorBody {
   readonly code: string;
   readonly statusCode: number;
   readonly message: string;
+}
+
+/**
+ * The body of an error response on the Open Inference Protocol routes (`/v2/...`): the
+ * protocol's `{ "error": "<message>" }`, plus our stable code.
+ */
+export interface OpenInferenceErrorBody {
+  readonly error: string;
+  readonly code: string;
+}
+
+/** Whether `url` is one of the Open Inference Protocol's (`/v2`, `/v2/...`). */
+export function isOpenInferenceUrl(url: string): boolean {
+  const path = url.split('?')[0];
+  return path === '/v2' || path.startsWith('/v2/');
 }
 
 /** Seconds a client should wait before retrying a 503. */
@@ -52,11 +67,13 @@ export function toServerError(error: AnyError, config: ServerConfig, request: Fa
         { cause: error },
       );
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE': {
+      const accepted = isOpenInferenceUrl(request.url) ? INFER_MEDIA_TYPES : PREDICT_MEDIA_TYPES;
       return new ONNXPIPE_SERVER_UNSUPPORTED_MEDIA_TYPE(
-        `'Content-Type' must be one of ${formatChoices(PREDICT_MEDIA_TYPES)}; received ${describeValue(request.headers['content-type'])}`,
+        `'Content-Type' must be one of ${formatChoices(accepted)}; received ${describeValue(request.headers['content-type'])}`,
         { cause: error },
       );
+    }
   }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) return new ONNXPIPE_SERVER_BAD_REQUEST(error.message, { cause: error });
@@ -65,16 +82,15 @@ export function toServerError(error: AnyError, config: ServerConfig, request: Fa
   });
 }
 
-function send(reply: FastifyReply, error: AnyError): FastifyReply {
+function send(request: FastifyRequest, reply: FastifyReply, error: AnyError): FastifyReply {
   const statusCode = error.statusCode ?? 500;
   if (RETRYABLE_CODES.has(error.code)) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
-  const body: ErrorBody = {
-    error: STATUS_CODES[statusCode] ?? 'Error',
-    code: error.code,
-    statusCode,
-    message: error.message,
-  };
-  return reply.status(statusCode).send(body);
+  const body: ErrorBody | OpenInferenceErrorBody = isOpenInferenceUrl(request.url)
+    ? { error: error.message, code: error.code }
+    : { error: STATUS_CODES[statusCode] ?? 'Error', code: error.code, statusCode, message: error.message };
+  // A binary-tensor infer request may have set these for its success response.
+  reply.removeHeader('inference-header-content-length');
+  return reply.status(statusCode).type('application/json; charset=utf-8').send(body);
 }
 
 /** Installs the error and not-found handlers on `app` (root scope: every route inherits them). */
@@ -87,9 +103,9 @@ export function installErrorHandlers(app: FastifyInstance, config: ServerConfig)
     } else {
       request.log.info({ code: mapped.code, statusCode: status }, mapped.message);
     }
-    return send(reply, mapped);
+    return send(request, reply, mapped);
   });
   app.setNotFoundHandler((request, reply) =>
-    send(reply, new ONNXPIPE_SERVER_ROUTE_NOT_FOUND(`no route for ${request.method} ${request.url.split('?')[0]}`)),
+    send(request, reply, new ONNXPIPE_SERVER_ROUTE_NOT_FOUND(`no route for ${request.method} ${request.url.split('?')[0]}`)),
   );
 }

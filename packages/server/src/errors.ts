@@ -53,6 +53,11 @@ export const ONNXPIPE_SERVER_QUEUE_FULL = define('ONNXPIPE_SERVER_QUEUE_FULL', 5
 export const ONNXPIPE_SERVER_REQUEST_TIMEOUT = define('ONNXPIPE_SERVER_REQUEST_TIMEOUT', 503);
 /** 503: no model is loaded (empty repository) or the server is shutting down. */
 export const ONNXPIPE_SERVER_MODEL_NOT_READY = define('ONNXPIPE_SERVER_MODEL_NOT_READY', 503);
+/**
+ * 400: a model load or reload (POST /v2/repository/models/{name}/load, SIGHUP) found an
+ * unusable file; the message names it, and the models loaded before keep serving.
+ */
+export const ONNXPIPE_SERVER_RELOAD_FAILED = define('ONNXPIPE_SERVER_RELOAD_FAILED', 400);
 /** 500: inference failed although the input passed every check — a bug of ours. */
 export const ONNXPIPE_SERVER_INFERENCE_FAILED = define('ONNXPIPE_SERVER_INFERENCE_FAILED', 500);
 /** 500: anything else that escaped; the details go to the log, not to the client. */

@@ -1,13 +1,40 @@
 export { buildApp, type BuildAppOptions } from './app.js';
 export * from './config.js';
 export * from './errors.js';
-export { toServerError, RETRY_AFTER_SECONDS, type ErrorBody } from './error-handler.js';
-export { DynamicBatcher, type BatchedResult, type BatcherOptions, type BatcherStats } from './engine/dynamic-batcher.js';
-export { InferenceEngine } from './engine/inference-engine.js';
+export { isOpenInferenceUrl, toServerError, RETRY_AFTER_SECONDS, type ErrorBody, type OpenInferenceErrorBody } from './error-handler.js';
+export {
+  DynamicBatcher,
+  type BatchedResult,
+  type BatcherOptions,
+  type BatcherStats,
+  type RunInfo,
+  type RunObserver,
+} from './engine/dynamic-batcher.js';
+export { InferenceEngine, type EngineState } from './engine/inference-engine.js';
 export { argmax, toProbabilities, topK, type RankedLabel } from './engine/probabilities.js';
 export { selectExecutionProvider, type ExecutionProvider } from './models/execution-provider.js';
 export { METADATA_KEYS, parseModelMetadata, type ModelMetadata, type OutputKind } from './models/model-metadata.js';
 export { loadModel, type LoadedModel } from './models/load-model.js';
-export { loadModelRegistry, ModelRegistry } from './models/model-registry.js';
+export {
+  loadModelRegistry,
+  ModelRegistry,
+  type ModelReadiness,
+  type RegistryObserver,
+  type RepositoryIndexEntry,
+} from './models/model-registry.js';
 export { scanModelRepository, type ModelVersionEntry } from './models/model-repository.js';
 export { drain, handleShutdownSignals, type DrainOutcome, type ShutdownOptions } from './shutdown.js';
+export { handleReloadSignal, reloadOnSignal, type ReloadOutcome } from './reload.js';
+export {
+  ACCEPTED_INPUT_DATATYPES,
+  itemsFromTensors,
+  modelInputShape,
+  requestedOutput,
+  TENSOR_DATATYPES,
+  type InferRequestBody,
+  type InferInputTensor,
+  type InferRequestedOutput,
+} from './input/infer-request.js';
+export { INFERENCE_HEADER_LENGTH } from './input/binary-tensors.js';
+export { METRIC_NAMES } from './plugins/metrics.js';
+export { SERVER_EXTENSIONS, SERVER_NAME, SERVER_VERSION } from './server-info.js';

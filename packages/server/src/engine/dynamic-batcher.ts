@@ -34,7 +34,22 @@ export interface BatchedResult<O> {
   readonly runMs: number;
 }
 
-/** Counters, for tests and (later) /metrics. */
+/** What one run did, for an observer (the /metrics histograms). */
+export interface RunInfo {
+  /** Items in the run. */
+  readonly batchSize: number;
+  /** Duration of the run. */
+  readonly runMs: number;
+  /** For each item, the time from its submit until the run started. */
+  readonly queueMs: readonly number[];
+  /** The runner threw. */
+  readonly failed: boolean;
+}
+
+/** Called after every run. */
+export type RunObserver = (info: RunInfo) => void;
+
+/** Counters, for tests and /metrics. */
 export interface BatcherStats {
   /** Batches run (session.run calls). */
   readonly runs: number;
@@ -84,6 +99,7 @@ export interface SubmitOptions {
  */
 export class DynamicBatcher<I, O> {
   readonly #run: BatchRunner<I, O>;
+  readonly #observe: RunObserver | undefined;
   #options: BatcherOptions;
   readonly #queue: Pending<I, O>[] = [];
   #timer: NodeJS.Timeout | undefined;
@@ -91,8 +107,9 @@ export class DynamicBatcher<I, O> {
   #closed = false;
   #stats = { runs: 0, items: 0, largestBatch: 0, rejected: 0, timedOut: 0 };
 
-  constructor(run: BatchRunner<I, O>, options: BatcherOptions) {
+  constructor(run: BatchRunner<I, O>, options: BatcherOptions, observe?: RunObserver) {
     this.#run = run;
+    this.#observe = observe;
     this.#options = { ...options };
   }
 
@@ -217,6 +234,12 @@ export class DynamicBatcher<I, O> {
         };
         if (--request.remaining === 0) this.#settle(request, request.results as BatchedResult<O>[]);
       });
+      // After the callers are answered; metrics must never fail a batch or the server.
+      try {
+        this.#observe?.({ batchSize: batch.length, runMs, queueMs: batch.map((p) => started - p.enqueuedAt), failed: outputs === undefined });
+      } catch {
+        // ignored on purpose (see above)
+      }
     } finally {
       this.#running = undefined;
       this.#schedule();

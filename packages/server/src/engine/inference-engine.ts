@@ -1,20 +1,66 @@
 import * as ort from 'onnxruntime-node';
 import { ONNXPIPE_SERVER_INFERENCE_FAILED } from '../errors.js';
 import type { LoadedModel } from '../models/load-model.js';
-import { DynamicBatcher, type BatchedResult, type BatcherOptions, type BatcherStats, type SubmitOptions } from './dynamic-batcher.js';
+import {
+  DynamicBatcher,
+  type BatchedResult,
+  type BatcherOptions,
+  type BatcherStats,
+  type RunObserver,
+  type SubmitOptions,
+} from './dynamic-batcher.js';
+
+/** Where an engine is in its life: serving, retired (waiting for its users), closed. */
+export type EngineState = 'serving' | 'retiring' | 'closed';
 
 /**
  * Runs one loaded model through a {@link DynamicBatcher}: each input is one preprocessed image
  * (`height × width` float32 values); concurrent calls share `session.run`s, and each gets back
  * its own rows of network output.
+ *
+ * Requests hold the engine through {@link use} for their whole handling (preprocessing
+ * included), so that a model reload can {@link retire} it: the requests that already hold it
+ * finish on it, and only then is its session released.
  */
 export class InferenceEngine {
   readonly model: LoadedModel;
   readonly #batcher: DynamicBatcher<Float32Array, Float32Array>;
+  #users = 0;
+  #idle: (() => void) | undefined;
+  #retired: Promise<void> | undefined;
+  #closed: Promise<void> | undefined;
+  #state: EngineState = 'serving';
 
-  constructor(model: LoadedModel, options: BatcherOptions) {
+  constructor(model: LoadedModel, options: BatcherOptions, observe?: RunObserver) {
     this.model = model;
-    this.#batcher = new DynamicBatcher((inputs) => this.#runBatch(inputs), options);
+    this.#batcher = new DynamicBatcher((inputs) => this.#runBatch(inputs), options, observe);
+  }
+
+  get state(): EngineState {
+    return this.#state;
+  }
+
+  /** Runs `work` with this engine held: {@link retire} waits for it. */
+  async use<T>(work: (engine: InferenceEngine) => Promise<T>): Promise<T> {
+    this.#users++;
+    try {
+      return await work(this);
+    } finally {
+      if (--this.#users === 0) this.#idle?.();
+    }
+  }
+
+  /**
+   * Waits until no request holds the engine (see {@link use}), then {@link close}s it. The
+   * caller must have stopped handing the engine out first.
+   */
+  retire(): Promise<void> {
+    this.#retired ??= (async () => {
+      if (this.#state === 'serving') this.#state = 'retiring';
+      if (this.#users > 0) await new Promise<void>((resolve) => (this.#idle = resolve));
+      await this.close();
+    })();
+    return this.#retired;
   }
 
   /** Batches run so far and what waits now. */
@@ -34,9 +80,13 @@ export class InferenceEngine {
   }
 
   /** Finishes queued work, then releases the session. */
-  async close(): Promise<void> {
-    await this.#batcher.close();
-    await this.model.session.release();
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      await this.#batcher.close();
+      this.#state = 'closed';
+      await this.model.session.release();
+    })();
+    return this.#closed;
   }
 
   async #runBatch(inputs: readonly Float32Array[]): Promise<Float32Array[]> {

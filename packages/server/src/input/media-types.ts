@@ -10,3 +10,6 @@ export const DECODABLE_FORMATS: Readonly<Record<string, string>> = Object.freeze
   jpeg: 'image/jpeg',
   webp: 'image/webp',
 });
+
+/** Bodies of `POST /v2/models/{name}/infer`: JSON tensors, or JSON + binary tensor data. */
+export const INFER_MEDIA_TYPES = ['application/json', 'application/octet-stream'] as const;

@@ -61,6 +61,8 @@ export async function scanModelRepository(
   repository: string,
   policy: ModelVersionPolicy,
   log: FastifyBaseLogger,
+  /** Only this model's directory (a load of one model must not fail on another's manifest). */
+  only?: string,
 ): Promise<ModelVersionEntry[]> {
   if (!(await isDirectory(repository))) {
     throw new ONNXPIPE_SERVER_MODEL_LOAD_FAILED(
@@ -68,7 +70,7 @@ export async function scanModelRepository(
     );
   }
   const found: ModelVersionEntry[] = [];
-  const names = (await readdir(repository)).filter((n) => !n.startsWith('.')).sort();
+  const names = (await readdir(repository)).filter((n) => !n.startsWith('.') && (only === undefined || n === only)).sort();
   for (const name of names) {
     const directory = join(repository, name);
     if (!(await isDirectory(directory))) continue;

@@ -1,8 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 
 // Liveness and readiness in the Open Inference Protocol's shape (GET /v2/health/live and
-// /v2/health/ready); the rest of the protocol (server and model metadata, infer) comes with
-// the v2 routes.
+// /v2/health/ready); the rest of the protocol is in v2-metadata.ts and v2-infer.ts.
 
 const LIVE_SCHEMA = {
   type: 'object',
@@ -21,8 +20,10 @@ export const healthRoutes: FastifyPluginAsync = async (app) => {
   app.get(
     '/v2/health/live',
     {
-      // Liveness: the process answers HTTP.
       schema: {
+        summary: 'Server live',
+        description: 'Liveness: 200 while the process answers HTTP (a Kubernetes livenessProbe).',
+        tags: ['Health', 'Open Inference Protocol'],
         response: { 200: LIVE_SCHEMA },
       },
     },
@@ -32,8 +33,10 @@ export const healthRoutes: FastifyPluginAsync = async (app) => {
   app.get(
     '/v2/health/ready',
     {
-      // Readiness: at least one model is loaded and the server is not shutting down (503 otherwise).
       schema: {
+        summary: 'Server ready',
+        description: 'Readiness: 200 when at least one model is loaded and the server is not shutting down, else 503 (a Kubernetes readinessProbe).',
+        tags: ['Health', 'Open Inference Protocol'],
         response: { 200: READY_SCHEMA, 503: READY_SCHEMA },
       },
     },

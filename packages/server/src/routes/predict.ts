@@ -120,8 +120,11 @@ export const predictRoutes: FastifyPluginAsync = async (app) => {
   app.post<{ Querystring: PredictQuery; Body: PredictJsonBody | Buffer }>(
     '/predict',
     {
-      // Classify one or more digit images. (`summary`/`tags` arrive with @fastify/swagger's types.)
       schema: {
+        summary: 'Classify digit images',
+        description:
+          'One or more images (PNG, JPEG, WebP: as the body, as multipart file parts, or base64 in JSON) or raw pixel arrays; one prediction per item with the label, its confidence and every probability. Concurrent requests share batched inference.',
+        tags: ['Predict'],
         querystring: QUERY_SCHEMA,
         body: {
           content: {
@@ -138,45 +141,47 @@ export const predictRoutes: FastifyPluginAsync = async (app) => {
     async (request) => {
       const started = performance.now();
       const { query } = request;
-      const engine = app.models.get(query.model, query.version);
-      const { metadata, name, version } = engine.model;
+      // Held for the whole request: a reload meanwhile lets it finish on this model.
+      return app.models.use(query.model, query.version, async (engine) => {
+        const { metadata, name, version } = engine.model;
 
-      const { items, preprocess: fromBody } = await collectItems(request, metadata.height);
-      const preprocess = query.preprocess ?? fromBody ?? 'mnist';
-      const prepared = await prepareInputs(items, metadata, preprocess, config.maxImagePixels);
-      const preprocessed = performance.now();
+        const { items, preprocess: fromBody } = await collectItems(request, metadata.height);
+        const preprocess = query.preprocess ?? fromBody ?? 'mnist';
+        const prepared = await prepareInputs(items, metadata, preprocess, config.maxImagePixels);
+        const preprocessed = performance.now();
 
-      const results = await engine.infer(
-        prepared.map((p) => p.input),
-        { deadline: started + config.requestTimeoutMs },
-      );
-      const predictions = results.map(({ output }, i) => {
-        const probabilities = toProbabilities(output, metadata.output);
-        const best = argmax(probabilities);
+        const results = await engine.infer(
+          prepared.map((p) => p.input),
+          { deadline: started + config.requestTimeoutMs },
+        );
+        const predictions = results.map(({ output }, i) => {
+          const probabilities = toProbabilities(output, metadata.output);
+          const best = argmax(probabilities);
+          return {
+            label: metadata.labels[best],
+            confidence: probabilities[best],
+            probabilities,
+            ...(query.topk === undefined ? {} : { topk: topK(probabilities, metadata.labels, query.topk) }),
+            ...(prepared[i].empty ? { empty: true } : {}),
+          };
+        });
         return {
-          label: metadata.labels[best],
-          confidence: probabilities[best],
-          probabilities,
-          ...(query.topk === undefined ? {} : { topk: topK(probabilities, metadata.labels, query.topk) }),
-          ...(prepared[i].empty ? { empty: true } : {}),
+          model: { name, version },
+          executionProvider: app.models.executionProvider,
+          predictions,
+          ...(query.timings
+            ? {
+                timings: {
+                  preprocessMs: round(preprocessed - started),
+                  queueMs: round(Math.max(...results.map((r) => r.queueMs))),
+                  inferenceMs: round(Math.max(...results.map((r) => r.runMs))),
+                  totalMs: round(performance.now() - started),
+                  batchSize: Math.max(...results.map((r) => r.batchSize)),
+                },
+              }
+            : {}),
         };
       });
-      return {
-        model: { name, version },
-        executionProvider: app.models.executionProvider,
-        predictions,
-        ...(query.timings
-          ? {
-              timings: {
-                preprocessMs: round(preprocessed - started),
-                queueMs: round(Math.max(...results.map((r) => r.queueMs))),
-                inferenceMs: round(Math.max(...results.map((r) => r.runMs))),
-                totalMs: round(performance.now() - started),
-                batchSize: Math.max(...results.map((r) => r.batchSize)),
-              },
-            }
-          : {}),
-      };
     },
   );
 

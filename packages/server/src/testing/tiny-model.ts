@@ -123,20 +123,28 @@ export interface TestRepository {
   remove(): Promise<void>;
 }
 
+/**
+ * Writes one model version into the repository `dir` as the exporter does (model.onnx,
+ * config.pbtxt, manifest.json), replacing what was there; returns the path of model.onnx.
+ */
+export async function writeModelVersion(dir: string, entry: RepositoryModel): Promise<string> {
+  const name = entry.name ?? 'mnist';
+  const version = entry.version ?? 1;
+  const path = join(dir, name, String(version), 'model.onnx');
+  await mkdir(join(dir, name, String(version)), { recursive: true });
+  await writeFile(path, entry.bytes);
+  await writeFile(join(dir, name, 'config.pbtxt'), `name: "${name}"\nplatform: "onnxruntime_onnx"\nmax_batch_size: 64\n`);
+  if (entry.manifest ?? true) {
+    const sha256 = entry.manifestSha256 ?? createHash('sha256').update(entry.bytes).digest('hex');
+    const manifest = { name, onnx: { file: `${version}/model.onnx`, sha256, bytes: entry.bytes.byteLength } };
+    await writeFile(join(dir, name, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  }
+  return path;
+}
+
 /** Writes `<dir>/<name>/<version>/model.onnx`, config.pbtxt and manifest.json into a new temp dir. */
 export async function writeTestRepository(models: readonly RepositoryModel[]): Promise<TestRepository> {
   const dir = await mkdtemp(join(tmpdir(), 'onnxpipe-server-test-'));
-  for (const entry of models) {
-    const name = entry.name ?? 'mnist';
-    const version = entry.version ?? 1;
-    await mkdir(join(dir, name, String(version)), { recursive: true });
-    await writeFile(join(dir, name, String(version), 'model.onnx'), entry.bytes);
-    await writeFile(join(dir, name, 'config.pbtxt'), `name: "${name}"\nplatform: "onnxruntime_onnx"\nmax_batch_size: 64\n`);
-    if (entry.manifest ?? true) {
-      const sha256 = entry.manifestSha256 ?? createHash('sha256').update(entry.bytes).digest('hex');
-      const manifest = { name, onnx: { file: `${version}/model.onnx`, sha256, bytes: entry.bytes.byteLength } };
-      await writeFile(join(dir, name, 'manifest.json'), JSON.stringify(manifest, null, 2));
-    }
-  }
+  for (const entry of models) await writeModelVersion(dir, entry);
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }

@@ -1,0 +1,68 @@
+# syntax=docker/dockerfile:1
+#
+# onnxpipe server (POST /predict, /v2/health/*) on the CPU: onnxruntime-node's bundled CPU
+# build, the model repository baked in.
+#
+# Build from the repository root, after `npm run export` has written models/<name>/<version>/
+# model.onnx (BuildKit picks up server-cpu.Dockerfile.dockerignore next to this file):
+#   docker build -f docker/server-cpu.Dockerfile -t onnxpipe-server-cpu .
+#
+# Run:
+#   docker run --rm -p 3000:3000 onnxpipe-server-cpu
+#   docker run --rm -p 3000:3000 -e ONNXPIPE_MAX_BATCH_SIZE=32 onnxpipe-server-cpu --log-level warn
+#
+# Arguments after the image name are server flags, as after `npm start --`; every setting also has an environment
+# variable (packages/server/README.md).
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+# Only the manifests: this layer is rebuilt when dependencies change, not when code does.
+# npm ci needs every workspace's package.json to check the lockfile, even the ones it skips.
+COPY package.json package-lock.json ./
+COPY packages/core/package.json packages/core/
+COPY packages/data/package.json packages/data/
+COPY packages/exporter/package.json packages/exporter/
+COPY packages/onnx/package.json packages/onnx/
+COPY packages/server/package.json packages/server/
+COPY packages/trainer/package.json packages/trainer/
+# The server's dependencies and the root's (tsx runs the TypeScript sources, as `npm start`
+# does everywhere), not the trainer's or the exporter's (TensorFlow.js). The CPU build of
+# onnxruntime-node ships inside the npm package; ONNXRUNTIME_NODE_INSTALL=skip stops its
+# install script from downloading the CUDA provider. Other platforms' onnxruntime binaries
+# (macOS, Windows: ~220 MB) are removed.
+RUN ONNXRUNTIME_NODE_INSTALL=skip npm ci --workspace @onnxpipe/server --include-workspace-root --no-audit --no-fund \
+ && rm -rf node_modules/onnxruntime-node/bin/napi-v6/darwin node_modules/onnxruntime-node/bin/napi-v6/win32 \
+ && npm cache clean --force
+
+FROM ${NODE_IMAGE}
+WORKDIR /app
+COPY --from=deps /app ./
+COPY tsconfig.base.json tsconfig.json ./
+COPY packages/core/ packages/core/
+COPY packages/onnx/ packages/onnx/
+COPY packages/server/ packages/server/
+# The Triton-style model repository: <name>/config.pbtxt, <name>/<version>/model.onnx and
+# manifest.json (the trainer's checkpoints and tfjs artifacts are filtered out by the
+# .dockerignore). Mount another one over /app/models to serve other models.
+COPY models/ models/
+
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=3000 \
+    ONNXPIPE_DEVICE=cpu
+EXPOSE 3000
+# The node image's unprivileged `node` user, by number so that Kubernetes' runAsNonRoot can
+# check it; the app files stay root-owned and read-only to it.
+USER 1000:1000
+# No curl in the slim image: Node's fetch asks for readiness (503 until a model is loaded, and
+# again once SIGTERM starts the drain).
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/v2/health/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# The command of `npm start` (package.json), run without npm: npm hands SIGTERM to the `sh -c`
+# it starts the script with, and dash dies without passing it on, so the server would be killed
+# with the container instead of draining. Run directly, the server gets SIGTERM, reports not
+# ready, finishes in-flight requests and exits 0 (packages/server/README.md, Shutdown).
+ENTRYPOINT ["node", "--conditions=source", "--import", "tsx", "packages/server/src/cli.ts"]
+CMD []

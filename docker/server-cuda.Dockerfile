@@ -1,0 +1,74 @@
+# syntax=docker/dockerfile:1
+#
+# onnxpipe server on an NVIDIA GPU: onnxruntime-node with its CUDA execution provider.
+#
+# Build from the repository root, after `npm run export` has written models/<name>/<version>/
+# model.onnx (BuildKit picks up server-cuda.Dockerfile.dockerignore next to this file):
+#   docker build -f docker/server-cuda.Dockerfile -t onnxpipe-server-cuda .
+#
+# Run (NVIDIA Container Toolkit on the host):
+#   docker run --rm --gpus all -p 3000:3000 onnxpipe-server-cuda
+#
+# ONNXPIPE_DEVICE=cuda makes the server refuse to start (ONNXPIPE_SERVER_DEVICE_UNAVAILABLE)
+# when the CUDA provider cannot run, instead of serving from the CPU unnoticed; set it to
+# `auto` to fall back to the CPU.
+
+# onnxruntime-node 1.30's CUDA provider is built for CUDA 12.x and cuDNN 9 (a cuDNN 8 image does
+# not load it); any CUDA 12 runtime image with cuDNN 9 works.
+ARG CUDA_IMAGE=nvidia/cuda:12.8.1-cudnn-runtime-ubuntu22.04
+
+FROM ${CUDA_IMAGE} AS base
+ARG NODE_MAJOR=20
+ENV DEBIAN_FRONTEND=noninteractive
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ca-certificates curl gnupg \
+ && curl -fsSL "https://deb.nodesource.com/setup_${NODE_MAJOR}.x" | bash - \
+ && apt-get install -y --no-install-recommends nodejs \
+ && apt-get purge -y --auto-remove curl gnupg \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+
+FROM base AS deps
+# Only the manifests: npm ci needs every workspace's package.json to check the lockfile.
+COPY package.json package-lock.json ./
+COPY packages/core/package.json packages/core/
+COPY packages/data/package.json packages/data/
+COPY packages/exporter/package.json packages/exporter/
+COPY packages/onnx/package.json packages/onnx/
+COPY packages/server/package.json packages/server/
+COPY packages/trainer/package.json packages/trainer/
+# onnxruntime-node's install script (script/install.js) downloads the CUDA 12 provider
+# libraries (libonnxruntime_providers_cuda.so, ..._shared.so, ..._tensorrt.so) from the
+# Microsoft.ML.OnnxRuntime.Gpu.Linux NuGet package into bin/napi-v6/linux/x64. On linux/x64 it
+# does so by default; ONNXRUNTIME_NODE_INSTALL=cuda12 asks for it explicitly, so that the build
+# fails loudly instead of producing a CPU-only image. The build needs internet access.
+RUN ONNXRUNTIME_NODE_INSTALL=cuda12 npm ci --workspace @onnxpipe/server --include-workspace-root --no-audit --no-fund \
+ && test -f node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so \
+ && rm -rf node_modules/onnxruntime-node/bin/napi-v6/darwin node_modules/onnxruntime-node/bin/napi-v6/win32 \
+ && npm cache clean --force
+
+FROM base
+COPY --from=deps /app ./
+COPY tsconfig.base.json tsconfig.json ./
+COPY packages/core/ packages/core/
+COPY packages/onnx/ packages/onnx/
+COPY packages/server/ packages/server/
+COPY models/ models/
+# An unprivileged user, by number so that Kubernetes' runAsNonRoot can check it.
+RUN groupadd --system --gid 10001 onnxpipe \
+ && useradd --system --uid 10001 --gid 10001 --home-dir /nonexistent --shell /usr/sbin/nologin onnxpipe
+
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=3000 \
+    ONNXPIPE_DEVICE=cuda
+EXPOSE 3000
+USER 10001:10001
+HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/v2/health/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# The command of `npm start` (package.json), run without npm: npm hands SIGTERM to the `sh -c`
+# it starts the script with, and dash dies without passing it on, so the server would be killed
+# with the container instead of draining. Run directly, the server gets SIGTERM, reports not
+# ready, finishes in-flight requests and exits 0 (packages/server/README.md, Shutdown).
+ENTRYPOINT ["node", "--conditions=source", "--import", "tsx", "packages/server/src/cli.ts"]
+CMD []
