@@ -1,3 +1,5 @@
+import { MODEL_METADATA_KEYS } from '@onnxpipe/core';
+
 /**
  * What the trainer's manifest.json tells the exporter: the facts a consumer of the ONNX file needs
  * so that no constant is hard-coded in the server or the SDK.
@@ -20,25 +22,8 @@ export interface TrainerManifest {
   readonly createdAt: string;
 }
 
-/** Keys of the ONNX `metadata_props` this project writes (and the server and SDK read). */
-export const METADATA_KEYS = {
-  labels: 'onnxpipe.labels',
-  normalizationMean: 'onnxpipe.normalization.mean',
-  normalizationStd: 'onnxpipe.normalization.std',
-  inputLayout: 'onnxpipe.input.layout',
-  inputShape: 'onnxpipe.input.shape',
-  preprocessing: 'onnxpipe.preprocessing',
-  output: 'onnxpipe.output',
-  dataset: 'onnxpipe.dataset',
-  trainSha256: 'onnxpipe.dataset.train_images_sha256',
-  testSha256: 'onnxpipe.dataset.test_images_sha256',
-  testAccuracy: 'onnxpipe.training.test_accuracy',
-  testLoss: 'onnxpipe.training.test_loss',
-  epochs: 'onnxpipe.training.epochs',
-  trainedWith: 'onnxpipe.training.backend',
-  trainedAt: 'onnxpipe.training.created_at',
-  gitCommit: 'onnxpipe.source.git_commit',
-} as const;
+/** Re-exported for the exporter's callers; the keys live in core, shared with the server and SDK. */
+export const METADATA_KEYS = MODEL_METADATA_KEYS;
 
 /**
  * metadata_props for an exported model. `preprocessing` names the input recipe ("mnist": 28×28

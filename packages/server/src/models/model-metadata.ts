@@ -1,21 +1,11 @@
-import { describeValue, formatChoices, type Normalization } from '@onnxpipe/core';
+import { MODEL_METADATA_KEYS, describeValue, formatChoices, type Normalization } from '@onnxpipe/core';
 
 // What the server needs to know about a model comes from the ONNX file's metadata_props, which
-// the exporter writes (packages/exporter/src/repository/model-metadata.ts): labels,
-// normalisation, input layout and shape, preprocessing recipe, output kind. No constant for
-// any of them lives in the server. The keys are repeated here, not imported: the server must
-// not depend on the exporter, and the keys are a file format, not code.
+// the exporter writes under core's MODEL_METADATA_KEYS: labels, normalisation, input layout and
+// shape, preprocessing recipe, output kind. No constant for any of them lives in the server.
 
 /** The `metadata_props` keys this server reads. */
-export const METADATA_KEYS = {
-  labels: 'onnxpipe.labels',
-  normalizationMean: 'onnxpipe.normalization.mean',
-  normalizationStd: 'onnxpipe.normalization.std',
-  inputLayout: 'onnxpipe.input.layout',
-  inputShape: 'onnxpipe.input.shape',
-  preprocessing: 'onnxpipe.preprocessing',
-  output: 'onnxpipe.output',
-} as const;
+export const METADATA_KEYS = MODEL_METADATA_KEYS;
 
 export const INPUT_LAYOUTS = ['NCHW', 'NHWC'] as const;
 /** Recipes the server knows how to apply; "mnist" is core's `preprocessDigit`. */
