@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeValue, formatChoices, MAX_IMAGE_PIXELS } from '@onnxpipe/core';
+import { BATCH_SCHEDULING, type BatchScheduling } from './engine/dynamic-batcher.js';
 import { ONNXPIPE_SERVER_INVALID_CONFIG } from './errors.js';
 
 // The one place the server reads its environment. Every limit is a named setting with a flag,
@@ -34,9 +35,12 @@ export interface ServerConfig {
   readonly maxItemsPerRequest: number;
   readonly maxBatchSize: number;
   readonly maxQueueDelayMs: number;
+  readonly batchScheduling: BatchScheduling;
   readonly maxQueueLength: number;
   readonly requestTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
+  /** onnxruntime intra-op threads per session; 0: onnxruntime's default (one per core). */
+  readonly intraOpThreads: number;
   readonly corsOrigins: readonly string[];
   readonly logLevel: LogLevel;
 }
@@ -84,7 +88,11 @@ export const SETTINGS: readonly SettingSpec[] = Object.freeze([
   { key: 'maxBatchSize', flag: '--max-batch-size', env: 'ONNXPIPE_MAX_BATCH_SIZE', type: 'integer', default: 64,
     min: 1, max: 4096, description: 'Most items the dynamic batcher puts into one session.run.' },
   { key: 'maxQueueDelayMs', flag: '--max-queue-delay-ms', env: 'ONNXPIPE_MAX_QUEUE_DELAY_MS', type: 'integer',
-    default: 2, min: 0, max: 10_000, description: 'Longest an item waits for others to share its batch.' },
+    default: 2, min: 0, max: 10_000,
+    description: 'Longest an item waits for others to share its batch while the engine is idle (adaptive scheduling waits one event-loop turn at most).' },
+  { key: 'batchScheduling', flag: '--batch-scheduling', env: 'ONNXPIPE_BATCH_SCHEDULING', type: 'choice', choices: BATCH_SCHEDULING,
+    default: 'adaptive',
+    description: 'adaptive: an idle engine runs what is queued at the end of the event-loop turn, and items gather while a batch runs; delay: a batch waits until full or maxQueueDelayMs (Triton).' },
   { key: 'maxQueueLength', flag: '--max-queue-length', env: 'ONNXPIPE_MAX_QUEUE_LENGTH', type: 'integer',
     default: 1024, min: 1, max: 1_000_000, description: 'Most items waiting per model; a request that does not fit gets 503 with Retry-After.' },
   { key: 'requestTimeoutMs', flag: '--request-timeout-ms', env: 'ONNXPIPE_REQUEST_TIMEOUT_MS', type: 'integer',
@@ -92,6 +100,9 @@ export const SETTINGS: readonly SettingSpec[] = Object.freeze([
     description: 'Longest a request may take, receiving its body and waiting for inference; past it, 503 (or 408 from Node while the body is still arriving).' },
   { key: 'shutdownTimeoutMs', flag: '--shutdown-timeout-ms', env: 'ONNXPIPE_SHUTDOWN_TIMEOUT_MS', type: 'integer',
     default: 10_000, min: 0, max: 600_000, description: 'On SIGTERM/SIGINT, how long in-flight requests may take to finish before the process exits anyway.' },
+  { key: 'intraOpThreads', flag: '--intra-op-threads', env: 'ONNXPIPE_INTRA_OP_THREADS', type: 'integer', default: 1,
+    min: 0, max: 1024,
+    description: 'onnxruntime intra-op threads per session; 0: one per core. 1 leaves the other cores to HTTP, decoding and the batch being gathered.' },
   { key: 'corsOrigins', flag: '--cors-origins', env: 'ONNXPIPE_CORS_ORIGINS', type: 'list', default: [],
     description: 'Comma-separated origins allowed to call the API from browsers (* for any); empty: no CORS headers, same-origin pages only.' },
   { key: 'logLevel', flag: '--log-level', env: 'ONNXPIPE_LOG_LEVEL', type: 'choice', choices: LOG_LEVELS, default: 'info',

@@ -35,7 +35,7 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_00
 
 test('drain: the in-flight request completes, new connections are refused, readiness turns false', async () => {
   // Items wait 1 s for company: the request is still in flight while the server shuts down.
-  const { app, repository } = await createTestApp({ overrides: { maxQueueDelayMs: 1000 } });
+  const { app, repository } = await createTestApp({ overrides: { maxQueueDelayMs: 1000, batchScheduling: 'delay' } });
   try {
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.server.address() as { port: number };
@@ -63,7 +63,7 @@ test('drain: the in-flight request completes, new connections are refused, readi
 });
 
 test('drain: past the timeout, open connections are cut and the outcome says so', async () => {
-  const { app, repository } = await createTestApp({ overrides: { maxQueueDelayMs: 3000 } });
+  const { app, repository } = await createTestApp({ overrides: { maxQueueDelayMs: 3000, batchScheduling: 'delay' } });
   try {
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.server.address() as { port: number };
@@ -81,7 +81,7 @@ test('npm start: SIGTERM lets the in-flight request finish and exits 0', async (
   const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
   const child = spawn(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', cli, '--port', '0', '--device', 'cpu', '--model-repository', repository.dir, '--max-queue-delay-ms', '1000'],
+    ['--conditions=source', '--import', 'tsx', cli, '--port', '0', '--device', 'cpu', '--model-repository', repository.dir, '--max-queue-delay-ms', '1000', '--batch-scheduling', 'delay', '--log-level', 'debug'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   try {

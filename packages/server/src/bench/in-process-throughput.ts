@@ -2,8 +2,10 @@ import * as ort from 'onnxruntime-node';
 import type { LoadedModel } from '../models/load-model.js';
 
 // The ceiling the HTTP figures are compared with: the same model, loaded by the server's own
-// loadModel (same execution provider, same session options), run back to back in this process
-// on an already-preprocessed input — no HTTP, no PNG decoding, no queue.
+// loadModel (same execution provider and graph optimisation), run back to back in this process
+// on an already-preprocessed input — no HTTP, no PNG decoding, no queue. It keeps onnxruntime's
+// default intra-op threads (one per core), not the server's `intraOpThreads`: alone on the
+// machine the model runs fastest that way, so the reference is the stricter one.
 
 /** Bounds of one timed loop: whichever is reached first ends it. */
 export interface LoopBounds {

@@ -15,7 +15,14 @@ function recorder(delayMs = 0) {
   return { batches, run };
 }
 
-const options = (o: Partial<BatcherOptions> = {}): BatcherOptions => ({ maxBatchSize: 8, maxQueueDelayMs: 20, maxQueueLength: 100, ...o });
+// Triton's timer rule unless a test asks for adaptive scheduling (the server's default).
+const options = (o: Partial<BatcherOptions> = {}): BatcherOptions => ({
+  maxBatchSize: 8,
+  maxQueueDelayMs: 20,
+  maxQueueLength: 100,
+  scheduling: 'delay',
+  ...o,
+});
 
 test('concurrent submits share one run and each gets its own outputs back, in order', async () => {
   const { batches, run } = recorder();
@@ -37,7 +44,7 @@ test('a full batch leaves at once; the rest waits for the next run (one run at a
   assert.ok(performance.now() - started < 500, 'full batches do not wait for maxQueueDelayMs');
 });
 
-test('a lone item runs after maxQueueDelayMs', async () => {
+test('delay: a lone item runs after maxQueueDelayMs', async () => {
   const { batches, run } = recorder();
   const batcher = new DynamicBatcher(run, options({ maxQueueDelayMs: 30 }));
   const started = performance.now();
@@ -92,4 +99,38 @@ test('close runs what is queued without waiting, then refuses new work', async (
   assert.deepEqual((await queued).map((r) => r.output), [10, 20]);
   assert.deepEqual(batches, [[1, 2]]);
   await assert.rejects(batcher.submit([3]), { code: 'ONNXPIPE_SERVER_MODEL_NOT_READY' });
+});
+
+test('adaptive: a lone item on an idle engine runs at once, not after maxQueueDelayMs', async () => {
+  const { batches, run } = recorder();
+  const batcher = new DynamicBatcher(run, options({ scheduling: 'adaptive', maxQueueDelayMs: 1000 }));
+  const started = performance.now();
+  const [result] = await batcher.submit([7]);
+  assert.ok(performance.now() - started < 500, 'did not wait for maxQueueDelayMs');
+  assert.equal(result.output, 70);
+  assert.deepEqual(batches, [[7]]);
+});
+
+test('adaptive: submits of the same event-loop turn share a run; items gather while a batch runs', async () => {
+  const { batches, run } = recorder(30);
+  const batcher = new DynamicBatcher(run, options({ scheduling: 'adaptive', maxQueueDelayMs: 1000 }));
+  const first = [batcher.submit([1]), batcher.submit([2])];
+  // Arrive while [1, 2] runs (30 ms): they wait for it, then run together at once.
+  await new Promise((r) => setTimeout(r, 10));
+  const later = [batcher.submit([3]), batcher.submit([4, 5])];
+  await new Promise((r) => setTimeout(r, 5));
+  const last = batcher.submit([6]);
+  const results = await Promise.all([...first, ...later, last]);
+  assert.deepEqual(batches, [[1, 2], [3, 4, 5, 6]]);
+  assert.deepEqual(results.map((r) => r.map((x) => x.output)), [[10], [20], [30], [40, 50], [60]]);
+  assert.equal(results[2][0].batchSize, 4);
+});
+
+test('adaptive: maxQueueDelayMs 0 runs a submit synchronously, without waiting for the loop turn', async () => {
+  const { batches, run } = recorder();
+  const batcher = new DynamicBatcher(run, options({ scheduling: 'adaptive', maxQueueDelayMs: 0, maxBatchSize: 1 }));
+  const pending = [batcher.submit([1]), batcher.submit([2])];
+  assert.deepEqual(batches, [[1]], 'the first ran before the second was submitted');
+  await Promise.all(pending);
+  assert.deepEqual(batches, [[1], [2]]);
 });

@@ -5,10 +5,15 @@ import {
 } from '../errors.js';
 
 // Dynamic batching in the manner of Triton's dynamic batcher with one model instance: items
-// from concurrent requests wait in one queue; a batch leaves when it is full (maxBatchSize) or
-// when its oldest item has waited maxQueueDelayMs, and only one batch runs at a time, so items
-// that arrive while a batch runs gather into the next one. Batching pays on every device: one
-// session.run of N items costs far less than N runs of one.
+// from concurrent requests wait in one queue and only one batch runs at a time, so items that
+// arrive while a batch runs gather into the next one. A batch leaves at once when it is full
+// (maxBatchSize). Otherwise, by default ('adaptive'), an idle engine does not wait for company
+// on a timer: it runs what is queued at the end of the current event-loop turn (setImmediate),
+// so requests that arrived together share a run, a lone request is not delayed, and batches
+// grow with the load by themselves; maxQueueDelayMs then only bounds that wait (0: not even the
+// loop turn). With 'delay', Triton's rule: a batch leaves when its oldest item has waited
+// maxQueueDelayMs (timers are at least 1 ms: this costs latency at low load). Batching pays on
+// every device: one session.run of N items costs far less than N runs of one.
 
 /** Runs one batch: returns one output per input, in order. */
 export type BatchRunner<I, O> = (inputs: readonly I[]) => Promise<O[]>;
@@ -17,11 +22,24 @@ export type BatchRunner<I, O> = (inputs: readonly I[]) => Promise<O[]>;
 export interface BatcherOptions {
   /** Most items per run. */
   readonly maxBatchSize: number;
-  /** Longest the oldest waiting item waits for company before its batch runs anyway. */
+  /**
+   * Longest the oldest waiting item waits for company while the engine is idle (`adaptive`
+   * scheduling waits one event-loop turn at most, and with 0 not even that).
+   */
   readonly maxQueueDelayMs: number;
   /** Most items waiting (not counting the running batch); a submit that does not fit is refused. */
   readonly maxQueueLength: number;
+  /**
+   * When an idle engine runs a batch that is not full: at the end of the event-loop turn
+   * (`adaptive`), or once the oldest item has waited `maxQueueDelayMs` (`delay`).
+   * @defaultValue 'adaptive'
+   */
+  readonly scheduling?: BatchScheduling;
 }
+
+/** See {@link BatcherOptions.scheduling}. */
+export const BATCH_SCHEDULING = ['adaptive', 'delay'] as const;
+export type BatchScheduling = (typeof BATCH_SCHEDULING)[number];
 
 /** One item's output and how it was served. */
 export interface BatchedResult<O> {
@@ -102,6 +120,7 @@ export class DynamicBatcher<I, O> {
   readonly #observe: RunObserver | undefined;
   #options: BatcherOptions;
   readonly #queue: Pending<I, O>[] = [];
+  #flush: NodeJS.Immediate | undefined;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #closed = false;
@@ -191,17 +210,31 @@ export class DynamicBatcher<I, O> {
 
   #schedule(): void {
     if (this.#running !== undefined || this.#queue.length === 0) return;
+    const { maxBatchSize, maxQueueDelayMs, scheduling = 'adaptive' } = this.#options;
     const waited = performance.now() - this.#queue[0].enqueuedAt;
-    if (this.#queue.length >= this.#options.maxBatchSize || waited >= this.#options.maxQueueDelayMs) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-      this.#running = this.#runBatch();
-    } else if (this.#timer === undefined) {
-      this.#timer = setTimeout(() => {
+    if (this.#queue.length >= maxBatchSize || waited >= maxQueueDelayMs) {
+      this.#start();
+    } else if (scheduling === 'adaptive') {
+      // Requests whose bytes arrived in the same poll phase are decoded and queued before
+      // setImmediate callbacks run, so they share this run.
+      this.#flush ??= setImmediate(() => {
+        this.#flush = undefined;
+        if (this.#running === undefined && this.#queue.length > 0) this.#start();
+      });
+    } else {
+      this.#timer ??= setTimeout(() => {
         this.#timer = undefined;
         this.#schedule();
-      }, this.#options.maxQueueDelayMs - waited);
+      }, maxQueueDelayMs - waited);
     }
+  }
+
+  #start(): void {
+    clearImmediate(this.#flush);
+    clearTimeout(this.#timer);
+    this.#flush = undefined;
+    this.#timer = undefined;
+    this.#running = this.#runBatch();
   }
 
   async #runBatch(): Promise<void> {

@@ -6,17 +6,28 @@ import {
   ONNXPIPE_SERVER_UNSUPPORTED_MEDIA_TYPE,
 } from '../errors.js';
 import { DECODABLE_FORMATS } from './media-types.js';
+import { decodePngFast, readPngHeader } from './png-fast-path.js';
 
 // Decoded images are used once; sharp's operation cache would only hold on to memory.
 sharp.cache(false);
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+function checkPixels(where: string, width: number, height: number, maxImagePixels: number): void {
+  const pixels = width * height;
+  if (!(pixels <= maxImagePixels)) {
+    throw new ONNXPIPE_SERVER_IMAGE_TOO_LARGE(
+      `${where}: an image may have at most ${maxImagePixels} pixels ('maxImagePixels'); received ${width}×${height} = ${pixels}`,
+    );
+  }
+}
+
 /**
  * Decodes PNG, JPEG or WebP bytes to an 8-bit {@link RawImage} (1–4 channels, EXIF orientation
  * applied). The header is read first and the pixel count checked against `maxImagePixels`
  * before anything is decompressed, so a small file that inflates to gigabytes is refused
- * cheaply; sharp's `limitInputPixels` guards the decode itself as well.
+ * cheaply; sharp's `limitInputPixels` guards the decode itself as well. Small PNGs of the common
+ * kinds are decoded synchronously in JS (see png-fast-path.ts), with the same pixels as sharp's.
  *
  * @param where - names the item in error messages, e.g. `images[2]`
  * @throws `ONNXPIPE_SERVER_UNDECODABLE_IMAGE` (422) for bytes that are not a readable image
@@ -24,6 +35,12 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
  * @throws `ONNXPIPE_SERVER_IMAGE_TOO_LARGE` (413) above `maxImagePixels`
  */
 export async function decodeImage(bytes: Uint8Array, where: string, maxImagePixels: number): Promise<RawImage> {
+  const png = readPngHeader(bytes);
+  if (png !== undefined) {
+    checkPixels(where, png.width, png.height, maxImagePixels);
+    const image = decodePngFast(bytes, png);
+    if (image !== undefined) return image;
+  }
   let metadata: Metadata;
   try {
     // Reads the header only; the pixel limit is checked below with a precise message.
@@ -39,12 +56,7 @@ export async function decodeImage(bytes: Uint8Array, where: string, maxImagePixe
       `${where}: image format must be one of ${formatChoices(Object.keys(DECODABLE_FORMATS))}; received ${metadata.format}`,
     );
   }
-  const pixels = metadata.width * metadata.height;
-  if (!(pixels <= maxImagePixels)) {
-    throw new ONNXPIPE_SERVER_IMAGE_TOO_LARGE(
-      `${where}: an image may have at most ${maxImagePixels} pixels ('maxImagePixels'); received ${metadata.width}×${metadata.height} = ${pixels}`,
-    );
-  }
+  checkPixels(where, metadata.width, metadata.height, maxImagePixels);
   try {
     let pipeline = sharp(bytes, { limitInputPixels: maxImagePixels, failOn: 'error' }).rotate();
     if (metadata.space === 'cmyk') pipeline = pipeline.toColourspace('srgb');

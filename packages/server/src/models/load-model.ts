@@ -57,6 +57,12 @@ function checkSignature(session: ort.InferenceSession, metadata: ModelMetadata, 
   }
 }
 
+/** Session options of {@link loadModel}. */
+export interface LoadModelOptions {
+  /** onnxruntime intra-op threads; 0 or absent: onnxruntime's default (one per core). */
+  readonly intraOpThreads?: number;
+}
+
 /**
  * Loads one model version and checks it end to end, so that every problem shows at start-up
  * with the file's name: the bytes against the manifest's sha256, the protobuf, the onnxpipe
@@ -64,7 +70,7 @@ function checkSignature(session: ort.InferenceSession, metadata: ModelMetadata, 
  *
  * @throws `ONNXPIPE_SERVER_MODEL_LOAD_FAILED` naming the file and the problem
  */
-export async function loadModel(entry: ModelVersionEntry, provider: ExecutionProvider): Promise<LoadedModel> {
+export async function loadModel(entry: ModelVersionEntry, provider: ExecutionProvider, options: LoadModelOptions = {}): Promise<LoadedModel> {
   const { path } = entry;
   let bytes: Uint8Array;
   try {
@@ -87,7 +93,8 @@ export async function loadModel(entry: ModelVersionEntry, provider: ExecutionPro
   }
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(bytes, { executionProviders: [provider], graphOptimizationLevel: 'all' });
+    const threads = options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {};
+    session = await ort.InferenceSession.create(bytes, { executionProviders: [provider], graphOptimizationLevel: 'all', ...threads });
   } catch (error) {
     throw failure(path, `onnxruntime cannot load it on ${provider}: ${message(error)}`, error);
   }

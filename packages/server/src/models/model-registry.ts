@@ -337,13 +337,13 @@ export class ModelRegistry {
    */
   async #loadEngines(entries: readonly ModelVersionEntry[], onEntry?: (entry: ModelVersionEntry) => void): Promise<InferenceEngine[]> {
     const engines: InferenceEngine[] = [];
-    const { maxBatchSize, maxQueueDelayMs, maxQueueLength } = this.#config;
+    const { maxBatchSize, maxQueueDelayMs, maxQueueLength, batchScheduling, intraOpThreads } = this.#config;
     try {
       for (const entry of entries) {
         const started = performance.now();
         onEntry?.(entry);
-        const model = await loadModel(entry, this.executionProvider);
-        const engine = new InferenceEngine(model, { maxBatchSize, maxQueueDelayMs, maxQueueLength }, (info) => {
+        const model = await loadModel(entry, this.executionProvider, { intraOpThreads });
+        const engine = new InferenceEngine(model, { maxBatchSize, maxQueueDelayMs, maxQueueLength, scheduling: batchScheduling }, (info) => {
           for (const observer of this.#observers) observer.batch?.(model, info);
         });
         engines.push(engine);

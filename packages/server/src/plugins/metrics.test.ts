@@ -79,7 +79,7 @@ test('GET /metrics: request counts and latency by route, batch, queue and infere
 });
 
 test('the queue length gauge reads the queue at scrape time; loads are counted by outcome', async () => {
-  const { app, close } = await createTestApp({ overrides: { maxQueueDelayMs: 500 } });
+  const { app, close } = await createTestApp({ overrides: { maxQueueDelayMs: 500, batchScheduling: 'delay' } });
   try {
     const pending = app.inject({ method: 'POST', url: '/v2/models/mnist/infer', payload: infer });
     while (app.models.get().stats.queueLength < 2) await new Promise((r) => setTimeout(r, 2));

@@ -174,7 +174,7 @@ test('422: undecodable images, pixels of the wrong shape or range, preprocess=no
 
 test('503 with Retry-After: a full queue refuses at once; a request past requestTimeoutMs times out', async () => {
   // Items wait up to 300 ms for company, and at most 2 may wait: the first request fills the queue.
-  const { app, close } = await createTestApp({ overrides: { maxQueueLength: 2, maxItemsPerRequest: 2, maxQueueDelayMs: 300 } });
+  const { app, close } = await createTestApp({ overrides: { maxQueueLength: 2, maxItemsPerRequest: 2, maxQueueDelayMs: 300, batchScheduling: 'delay' } });
   try {
     const first = app.inject({ method: 'POST', url: '/predict', payload: { pixels: [pixels, pixels] } });
     while (app.models.get().stats.queueLength < 2) await new Promise((r) => setTimeout(r, 5));
@@ -187,7 +187,7 @@ test('503 with Retry-After: a full queue refuses at once; a request past request
     await close();
   }
 
-  const slow = await createTestApp({ overrides: { requestTimeoutMs: 50, maxQueueDelayMs: 400 } });
+  const slow = await createTestApp({ overrides: { requestTimeoutMs: 50, maxQueueDelayMs: 400, batchScheduling: 'delay' } });
   try {
     const response = await slow.app.inject({ method: 'POST', url: '/predict', payload: { pixels } });
     assertError(response, 503, 'ONNXPIPE_SERVER_REQUEST_TIMEOUT', 'requestTimeoutMs');

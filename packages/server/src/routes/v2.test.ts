@@ -70,7 +70,7 @@ test('infer: JSON tensors give the reference forward pass to 1e-5, flat or neste
 });
 
 test('infer and /predict share one dynamic batcher', async () => {
-  const { app, close } = await createTestApp({ overrides: { maxQueueDelayMs: 200 } });
+  const { app, close } = await createTestApp({ overrides: { maxQueueDelayMs: 200, batchScheduling: 'delay' } });
   try {
     const engine = app.models.get();
     const before = engine.stats.runs;
@@ -182,7 +182,7 @@ test('server metadata, model metadata and model readiness', async () => {
 });
 
 test('errors on /v2 routes: { error, code } with 400, 404, 413, 415 and 503', async () => {
-  const { app, close } = await createTestApp({ overrides: { maxItemsPerRequest: 2, maxQueueLength: 2, maxQueueDelayMs: 300 } });
+  const { app, close } = await createTestApp({ overrides: { maxItemsPerRequest: 2, maxQueueLength: 2, maxQueueDelayMs: 300, batchScheduling: 'delay' } });
   try {
     const infer = (payload: unknown, url = '/v2/models/mnist/infer') => app.inject({ method: 'POST', url, payload: payload as object });
     const one = tensor(inputs(1), 1);
