@@ -3,10 +3,8 @@ import { createRng, deriveSeed } from '@onnxpipe/core';
 import { epochOrder, loadDataset } from '@onnxpipe/data';
 import { selectBackend, type ConcreteBackend } from '../backends/select-backend.js';
 import { initializeParameters } from '../model/reference-network.js';
-import { Adadelta } from '../optim/adadelta.js';
-import { allocateParameters, createGradientComputer } from '../train/create-gradient-computer.js';
+import { allocateParameters, createGradientComputer, createOptimizer } from '../train/create-gradient-computer.js';
 import { GradientEngine } from '../train/gradient-engine.js';
-import { trainStep } from '../train/train-step.js';
 
 export interface TrainerMeasurement {
   readonly backend: ConcreteBackend;
@@ -42,20 +40,11 @@ export async function measureTrainer(options: MeasureOptions): Promise<TrainerMe
   };
   const params = allocateParameters(options.workers);
   initializeParameters(params, createRng(1).next);
-  const computer = await createGradientComputer({ workers: options.workers, backend: selection.backend, data, params });
-  const optimizer = new Adadelta(params.length);
-  const grads = new Float32Array(params.length);
+  const optimizer = createOptimizer(params);
+  const computer = await createGradientComputer({ workers: options.workers, backend: selection.backend, data, params, optimizer });
   const order = epochOrder(train.count, { shuffle: true, seed: 1, epoch: 1 });
   const step = (i: number) =>
-    trainStep({
-      computer,
-      optimizer,
-      params,
-      grads,
-      indices: order.subarray(i * options.batchSize, (i + 1) * options.batchSize),
-      dropoutSeed: deriveSeed(1, 1, i),
-      lr: 1.0,
-    });
+    computer.trainStep(order.subarray(i * options.batchSize, (i + 1) * options.batchSize), deriveSeed(1, 1, i), 1.0);
   try {
     for (let i = 0; i < options.warmupSteps; i++) await step(i);
     const started = performance.now();

@@ -1,13 +1,16 @@
 import type { EvaluationShard } from './gradient-engine.js';
 
 /**
- * Computes summed gradients of a global batch, either in this thread or spread over
- * data-parallel workers. The optimizer step happens once, in the caller, on the summed gradient,
- * so the mathematics is the same whatever the worker count.
+ * Trains on global batches, either in this thread or spread over data-parallel workers. A step
+ * sums the gradients of every share of the batch, averages them over the batch and applies one
+ * Adadelta update, so the mathematics is the same whatever the worker count; workers update one
+ * slice of the parameters each, in parallel.
  */
 export interface GradientComputer {
   readonly workers: number;
-  /** Sums ∂(Σ NLL)/∂θ over the training images `indices` into `into`; returns Σ NLL. */
+  /** One optimisation step on the training images `indices` at learning rate `lr`; returns the mean NLL. */
+  trainStep(indices: Int32Array, dropoutSeed: number | undefined, lr: number): Promise<number>;
+  /** Sums ∂(Σ NLL)/∂θ over `indices` into `into` without updating anything; returns Σ NLL. */
   gradients(indices: Int32Array, dropoutSeed: number | undefined, into: Float32Array): Promise<number>;
   /** Evaluates the current parameters on the whole test set. */
   evaluate(batchSize: number): Promise<EvaluationShard>;

@@ -1,3 +1,4 @@
+import type { Adadelta } from '../optim/adadelta.js';
 import type { GradientComputer } from './gradient-computer.js';
 import { GradientEngine, type EvaluationShard, type TrainingData } from './gradient-engine.js';
 
@@ -5,12 +6,21 @@ import { GradientEngine, type EvaluationShard, type TrainingData } from './gradi
 export class InProcessComputer implements GradientComputer {
   readonly workers = 1;
   private readonly engine: GradientEngine;
+  private readonly grads: Float32Array;
 
   constructor(
     private readonly data: TrainingData,
-    params: Float32Array,
+    private readonly params: Float32Array,
+    private readonly optimizer: Adadelta,
   ) {
     this.engine = new GradientEngine(data, params);
+    this.grads = new Float32Array(params.length);
+  }
+
+  async trainStep(indices: Int32Array, dropoutSeed: number | undefined, lr: number): Promise<number> {
+    const lossSum = this.engine.gradients(indices, dropoutSeed, this.grads);
+    this.optimizer.update(this.params, [this.grads], 1 / indices.length, lr, 0, this.params.length);
+    return lossSum / indices.length;
   }
 
   async gradients(indices: Int32Array, dropoutSeed: number | undefined, into: Float32Array): Promise<number> {

@@ -5,14 +5,13 @@ import { createRng, deriveSeed } from '@onnxpipe/core';
 import { batchRanges, epochOrder, loadDataset } from '@onnxpipe/data';
 import { selectBackend, type BackendSelection } from '../backends/select-backend.js';
 import { initializeParameters } from '../model/reference-network.js';
-import { Adadelta, stepLearningRate } from '../optim/adadelta.js';
+import { stepLearningRate } from '../optim/adadelta.js';
 import { readLatestCheckpoint, writeCheckpoint } from './checkpoint.js';
 import type { EpochRecord } from './epoch-record.js';
 import type { EvaluationShard, TrainingData } from './gradient-engine.js';
-import { allocateParameters, createGradientComputer } from './create-gradient-computer.js';
+import { allocateParameters, createGradientComputer, createOptimizer } from './create-gradient-computer.js';
 import { writeOutputs } from './outputs.js';
 import { gitCommit } from './provenance.js';
-import { trainStep } from './train-step.js';
 import { trajectoryDigest, type TrainOptions } from './train-options.js';
 import type { TrainingEvents, TrainingResult } from './training-result.js';
 
@@ -41,8 +40,7 @@ export async function runTraining(options: TrainOptions, events: TrainingEvents)
   events.log(`backend: ${backend.backend} (tfjs '${backend.tfjsBackend}'), ${workers} worker${workers > 1 ? 's' : ''}`);
 
   const params = allocateParameters(workers);
-  const size = params.length;
-  const optimizer = new Adadelta(size);
+  const optimizer = createOptimizer(params);
   const digest = trajectoryDigest(options);
   const checkpoints = join(options.out, 'checkpoints');
   const history: EpochRecord[] = [];
@@ -61,11 +59,10 @@ export async function runTraining(options: TrainOptions, events: TrainingEvents)
     initializeParameters(params, createRng(options.seed).next);
   }
 
-  const computer = await createGradientComputer({ workers, backend: backend.backend, data, params });
+  const computer = await createGradientComputer({ workers, backend: backend.backend, data, params, optimizer });
   const lastEpoch = options.dryRun ? firstEpoch : options.epochs;
   let evaluation: EvaluationShard | undefined;
   try {
-    const grads = new Float32Array(size);
     for (let epoch = firstEpoch; epoch <= lastEpoch; epoch++) {
       const lr = stepLearningRate(options.lr, options.gamma, epoch);
       const order = epochOrder(trainCount, { shuffle: true, seed: options.seed, epoch });
@@ -77,15 +74,7 @@ export async function runTraining(options: TrainOptions, events: TrainingEvents)
       for (let step = 0; step < steps; step++) {
         const { start, end } = ranges[step];
         const count = end - start;
-        const batchLoss = await trainStep({
-          computer,
-          optimizer,
-          params,
-          grads,
-          indices: order.subarray(start, end),
-          dropoutSeed: deriveSeed(options.seed, epoch, step),
-          lr,
-        });
+        const batchLoss = await computer.trainStep(order.subarray(start, end), deriveSeed(options.seed, epoch, step), lr);
         lossSum += batchLoss * count;
         seen += count;
         if (step % options.logInterval === 0) {

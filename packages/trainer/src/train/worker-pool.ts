@@ -1,5 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { BackendChoice } from '../backends/select-backend.js';
+import type { Adadelta } from '../optim/adadelta.js';
+import { Barrier } from './barrier.js';
 import { mergeEvaluations, splitRange, type GradientComputer } from './gradient-computer.js';
 import type { EvaluationShard, TrainingData } from './gradient-engine.js';
 import type { GradientWorkerData, GradientWorkerRequest, GradientWorkerResponse } from './gradient-worker.js';
@@ -29,8 +31,11 @@ interface Pending {
 
 /**
  * Synchronous data parallelism over worker_threads, one wasm backend (one core) per worker.
- * Every worker reads the parameters from one shared buffer, computes the summed gradient of its
- * contiguous share of the global batch into a shared buffer of its own, and the pool adds them.
+ * Every worker reads the parameters from one shared buffer and computes the summed gradient of its
+ * contiguous share of the global batch into a shared buffer of its own; after a barrier, each adds
+ * up every worker's gradient over its own slice of the parameters and applies Adadelta there. The
+ * main thread only hands out batches: summing and updating 1.16M parameters serially on it cost
+ * ~10 ms a step, during which both workers idled.
  */
 export class WorkerPool implements GradientComputer {
   private nextId = 0;
@@ -40,29 +45,46 @@ export class WorkerPool implements GradientComputer {
     private readonly threads: Worker[],
     private readonly grads: Float32Array[],
     private readonly testCount: number,
+    private readonly barrier: Barrier,
   ) {}
 
   get workers(): number {
     return this.threads.length;
   }
 
-  /** `params` must sit on a SharedArrayBuffer (see {@link shareArray}); so must `data`. */
+  /**
+   * `params` and the optimizer's state must sit on SharedArrayBuffers (see {@link shareArray});
+   * so must `data`.
+   */
   static async start(options: {
     workers: number;
     backend: BackendChoice;
     data: TrainingData;
     params: Float32Array;
+    optimizer: Adadelta;
   }): Promise<WorkerPool> {
-    if (!(options.params.buffer instanceof SharedArrayBuffer)) {
-      throw new TypeError('WorkerPool: params must be backed by a SharedArrayBuffer');
+    const { params, optimizer } = options;
+    for (const [name, array] of Object.entries({ params, ...optimizer.state })) {
+      if (!(array.buffer instanceof SharedArrayBuffer)) {
+        throw new TypeError(`WorkerPool: '${name}' must be backed by a SharedArrayBuffer; received an ArrayBuffer`);
+      }
     }
-    const grads: Float32Array[] = [];
+    const grads = Array.from({ length: options.workers }, () => new Float32Array(new SharedArrayBuffer(params.byteLength)));
+    const slices = splitRange(params.length, options.workers);
+    const barrier = Barrier.create(options.workers);
     const threads: Worker[] = [];
     const ready: Promise<void>[] = [];
     for (let i = 0; i < options.workers; i++) {
-      const workerGrads = new Float32Array(new SharedArrayBuffer(options.params.byteLength));
-      grads.push(workerGrads);
-      const init: GradientWorkerData = { backend: options.backend, data: options.data, params: options.params, grads: workerGrads };
+      const init: GradientWorkerData = {
+        backend: options.backend,
+        data: options.data,
+        params,
+        grads,
+        index: i,
+        optimizer: { state: optimizer.state, rho: optimizer.rho, epsilon: optimizer.epsilon },
+        slice: slices[i],
+        barrier: barrier.buffer,
+      };
       const worker = spawnGradientWorker(init);
       threads.push(worker);
       ready.push(
@@ -82,9 +104,28 @@ export class WorkerPool implements GradientComputer {
       await Promise.all(threads.map((t) => t.terminate()));
       throw error;
     }
-    const pool = new WorkerPool(threads, grads, options.data.testLabels.length);
+    const pool = new WorkerPool(threads, grads, options.data.testLabels.length, barrier);
     threads.forEach((worker) => pool.listen(worker));
     return pool;
+  }
+
+  async trainStep(indices: Int32Array, dropoutSeed: number | undefined, lr: number): Promise<number> {
+    this.barrier.reset();
+    const shares = splitRange(indices.length, this.threads.length);
+    // Every worker takes part, even with an empty share: each one owns a slice of the update.
+    const losses = await Promise.all(
+      shares.map(({ start, end }, i) =>
+        this.request(i, {
+          type: 'step',
+          id: 0,
+          indices: indices.slice(start, end),
+          dropoutSeed: workerDropoutSeed(dropoutSeed, i),
+          scale: 1 / indices.length,
+          lr,
+        }),
+      ),
+    );
+    return (losses as number[]).reduce((a, b) => a + b, 0) / indices.length;
   }
 
   async gradients(indices: Int32Array, dropoutSeed: number | undefined, into: Float32Array): Promise<number> {

@@ -24,6 +24,11 @@ export class KernelContext {
     return output;
   }
 
+  /** Hands a buffer made elsewhere (e.g. by a wrapped kernel) to {@link release}. */
+  track(info: tf.TensorInfo): void {
+    this.temporaries.push(info);
+  }
+
   /** Allocates an output on the wasm heap; the caller returns it (it is not released). */
   allocate(shape: number[]): tf.TensorInfo {
     return this.backend.makeOutput(shape, 'float32');

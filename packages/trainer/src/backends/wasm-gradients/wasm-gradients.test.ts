@@ -60,6 +60,9 @@ for (const kernel of [[1, 1], [3, 3], [5, 3]] as [number, number][]) {
 // The reference network's own shapes.
 convCases.push({ kernel: [3, 3], strides: [1, 1], pad: 'valid', input: [4, 28, 28, 1], co: 32 });
 convCases.push({ kernel: [3, 3], strides: [1, 1], pad: 'valid', input: [4, 26, 26, 32], co: 62 });
+// A batch that is not a multiple of the filter gradient's chunk of images, and padding with it.
+convCases.push({ kernel: [3, 3], strides: [1, 1], pad: 'valid', input: [7, 12, 11, 5], co: 6 });
+convCases.push({ kernel: [3, 5], strides: [1, 1], pad: explicitPad, input: [9, 10, 12, 3], co: 4 });
 
 function convOutputShape(c: (typeof convCases)[number]): number[] {
   const info = tf.backend_util.computeConv2DInfo(c.input, [...c.kernel, c.input[3], c.co], c.strides, 1, c.pad as never);
@@ -153,6 +156,10 @@ describe('BatchMatMul with transposes (wasm) matches cpu', () => {
     { a: [3, 20, 7], b: [3, 20, 5], transposeA: true, transposeB: false },
     { a: [3, 7, 20], b: [1, 5, 20], transposeA: false, transposeB: true },
     { a: [9, 33], b: [33, 8], transposeA: false, transposeB: false },
+    // Cheaper as the transposed product (op(B)ᵀ·op(A)ᵀ)ᵀ: fc1's input gradient, batched and broadcast.
+    { a: [6, 12], b: [40, 12], transposeA: false, transposeB: true },
+    { a: [3, 4, 20], b: [1, 50, 20], transposeA: false, transposeB: true },
+    { a: [40, 6], b: [40, 5], transposeA: true, transposeB: false },
   ];
   for (const [i, c] of cases.entries()) {
     test(`a ${c.a} b ${c.b} transposeA ${c.transposeA} transposeB ${c.transposeB}`, async () => {
