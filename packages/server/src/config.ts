@@ -41,6 +41,8 @@ export interface ServerConfig {
   readonly shutdownTimeoutMs: number;
   /** onnxruntime intra-op threads per session; 0: onnxruntime's default (one per core). */
   readonly intraOpThreads: number;
+  /** Run each model version's session on its own worker thread, off the event loop. */
+  readonly inferenceWorker: boolean;
   readonly corsOrigins: readonly string[];
   readonly logLevel: LogLevel;
 }
@@ -54,7 +56,7 @@ export interface SettingSpec {
   readonly flag: string;
   /** Environment variable, e.g. `ONNXPIPE_MAX_BATCH_SIZE`. */
   readonly env: string;
-  readonly type: 'integer' | 'string' | 'choice' | 'list' | 'path';
+  readonly type: 'integer' | 'boolean' | 'string' | 'choice' | 'list' | 'path';
   readonly default: Value;
   readonly min?: number;
   readonly max?: number;
@@ -103,6 +105,8 @@ export const SETTINGS: readonly SettingSpec[] = Object.freeze([
   { key: 'intraOpThreads', flag: '--intra-op-threads', env: 'ONNXPIPE_INTRA_OP_THREADS', type: 'integer', default: 1,
     min: 0, max: 1024,
     description: 'onnxruntime intra-op threads per session; 0: one per core. 1 leaves the other cores to HTTP, decoding and the batch being gathered.' },
+  { key: 'inferenceWorker', flag: '--inference-worker', env: 'ONNXPIPE_INFERENCE_WORKER', type: 'boolean', default: true,
+    description: 'Run each model version\'s onnxruntime session on a worker thread: session.run blocks the thread that calls it, so on the event loop it would stall HTTP, health checks and metrics for the length of every batch.' },
   { key: 'corsOrigins', flag: '--cors-origins', env: 'ONNXPIPE_CORS_ORIGINS', type: 'list', default: [],
     description: 'Comma-separated origins allowed to call the API from browsers (* for any); empty: no CORS headers, same-origin pages only.' },
   { key: 'logLevel', flag: '--log-level', env: 'ONNXPIPE_LOG_LEVEL', type: 'choice', choices: LOG_LEVELS, default: 'info',
@@ -142,6 +146,11 @@ function parseSetting(spec: SettingSpec, raw: unknown, from: string): Value {
         fail(`${name} must be an integer from ${spec.min} to ${spec.max}; received ${describeValue(raw)}`);
       }
       return value;
+    }
+    case 'boolean': {
+      if (raw === true || raw === 'true') return true;
+      if (raw === false || raw === 'false') return false;
+      fail(`${name} must be one of true, false; received ${describeValue(raw)}`);
     }
     case 'choice': {
       if (!spec.choices!.includes(raw as string)) {

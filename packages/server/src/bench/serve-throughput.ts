@@ -34,6 +34,7 @@ const USAGE = `Usage: npm run bench:serve -- [flags]
   --digit <i>                MNIST test image index (default: 0)
   --scale <k>                PNG side 28·k px (default: 2, 56×56)
   --data-dir <dir>           folder of t10k-images-idx3-ubyte.gz (default: $ONNXPIPE_DATA_DIR, ../shared/datasets/mnist)
+  --inference-worker <bool>  the server's inferenceWorker setting, true or false (default: the server default)
   --server-log-level <lvl>   the server's log level; its logs go to /dev/null (default: info, the server default)
   --json                     also print the results as one JSON line
 `;
@@ -56,6 +57,7 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '2' },
     'inprocess-seconds': { type: 'string', default: '5' },
+    'inference-worker': { type: 'string' },
     digit: { type: 'string', default: '0' },
     scale: { type: 'string', default: '2' },
     'data-dir': { type: 'string' },
@@ -90,6 +92,11 @@ const warmup = integer('warmup', values.warmup!, 0, 60);
 const inProcessSeconds = integer('inprocess-seconds', values['inprocess-seconds']!, 1, 120);
 const digitIndex = integer('digit', values.digit!, 0, 9999);
 const scale = integer('scale', values.scale!, 1, 16);
+const inferenceWorker = values['inference-worker'];
+if (inferenceWorker !== undefined && inferenceWorker !== 'true' && inferenceWorker !== 'false') {
+  usageError(`'--inference-worker' takes true or false; received "${inferenceWorker}"`);
+}
+const workerFlags = inferenceWorker === undefined ? [] : ['--inference-worker', inferenceWorker];
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -157,7 +164,7 @@ try {
   for (const mode of modes as BatchingMode[]) {
     const flags = [
       '--model-repository', repository, '--default-model', values.model!, '--device', device,
-      '--log-level', values['server-log-level']!, '--shutdown-timeout-ms', '5000', ...BATCHING_FLAGS[mode],
+      '--log-level', values['server-log-level']!, '--shutdown-timeout-ms', '5000', ...workerFlags, ...BATCHING_FLAGS[mode],
     ];
     server = await startServerProcess({ root, flags });
     const url = `${server.url}/predict`;
@@ -165,7 +172,7 @@ try {
     const answer = (await check.json()) as { predictions?: { label: string }[]; executionProvider?: string };
     if (check.status !== 200) throw new Error(`POST /predict answered ${check.status}: ${JSON.stringify(answer)}`);
     console.log(
-      `\nbatching ${mode} (server flags: ${BATCHING_FLAGS[mode].join(' ') || 'defaults'}), pid ${server.pid}: ` +
+      `\nbatching ${mode} (server flags: ${[...workerFlags, ...BATCHING_FLAGS[mode]].join(' ') || 'defaults'}), pid ${server.pid}: ` +
         `answers "${answer.predictions?.[0]?.label}" for a ${digit.label} on ${answer.executionProvider}`,
     );
     if (warmup > 0) {

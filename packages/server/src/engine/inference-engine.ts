@@ -9,6 +9,7 @@ import {
   type RunObserver,
   type SubmitOptions,
 } from './dynamic-batcher.js';
+import type { WorkerSession } from './worker-session.js';
 
 /** Where an engine is in its life: serving, retired (waiting for its users), closed. */
 export type EngineState = 'serving' | 'retiring' | 'closed';
@@ -21,18 +22,23 @@ export type EngineState = 'serving' | 'retiring' | 'closed';
  * Requests hold the engine through {@link use} for their whole handling (preprocessing
  * included), so that a model reload can {@link retire} it: the requests that already hold it
  * finish on it, and only then is its session released.
+ *
+ * With a {@link WorkerSession}, batches run on that worker's session instead of
+ * `model.session`, off the event loop; closing the engine terminates the worker.
  */
 export class InferenceEngine {
   readonly model: LoadedModel;
   readonly #batcher: DynamicBatcher<Float32Array, Float32Array>;
+  readonly #worker: WorkerSession | undefined;
   #users = 0;
   #idle: (() => void) | undefined;
   #retired: Promise<void> | undefined;
   #closed: Promise<void> | undefined;
   #state: EngineState = 'serving';
 
-  constructor(model: LoadedModel, options: BatcherOptions, observe?: RunObserver) {
+  constructor(model: LoadedModel, options: BatcherOptions, observe?: RunObserver, worker?: WorkerSession) {
     this.model = model;
+    this.#worker = worker;
     this.#batcher = new DynamicBatcher((inputs) => this.#runBatch(inputs), options, observe);
   }
 
@@ -79,12 +85,17 @@ export class InferenceEngine {
     return this.#batcher.submit(inputs, options);
   }
 
-  /** Finishes queued work, then releases the session. */
+  /** Whether batches run on a worker thread (`inferenceWorker`). */
+  get inWorker(): boolean {
+    return this.#worker !== undefined;
+  }
+
+  /** Finishes queued work, then releases the session (and ends its worker). */
   close(): Promise<void> {
     this.#closed ??= (async () => {
       await this.#batcher.close();
       this.#state = 'closed';
-      await this.model.session.release();
+      await Promise.all([this.#worker?.terminate(), this.model.session.release()]);
     })();
     return this.#closed;
   }
@@ -97,10 +108,11 @@ export class InferenceEngine {
     const dims = metadata.inputLayout === 'NCHW'
       ? [inputs.length, 1, metadata.height, metadata.width]
       : [inputs.length, metadata.height, metadata.width, 1];
-    let output: ort.Tensor;
+    let values: Float32Array;
     try {
-      const results = await session.run({ [inputName]: new ort.Tensor('float32', data, dims) });
-      output = results[outputName];
+      values = this.#worker
+        ? await this.#worker.run(data, dims)
+        : ((await session.run({ [inputName]: new ort.Tensor('float32', data, dims) }))[outputName].data as Float32Array);
     } catch (error) {
       throw new ONNXPIPE_SERVER_INFERENCE_FAILED(
         `onnxruntime failed on a batch of ${inputs.length} for model ${this.model.name} version ${this.model.version}: ${(error as Error).message}`,
@@ -108,7 +120,6 @@ export class InferenceEngine {
       );
     }
     const classes = metadata.labels.length;
-    const values = output.data as Float32Array;
     if (values.length !== inputs.length * classes) {
       throw new ONNXPIPE_SERVER_INFERENCE_FAILED(
         `model ${this.model.name} returned ${values.length} values for a batch of ${inputs.length} × ${classes} classes`,

@@ -3,7 +3,9 @@ import { describeValue, formatChoices } from '@onnxpipe/core';
 import type { ServerConfig } from '../config.js';
 import type { RunInfo } from '../engine/dynamic-batcher.js';
 import { InferenceEngine } from '../engine/inference-engine.js';
+import { WorkerSession } from '../engine/worker-session.js';
 import {
+  ONNXPIPE_SERVER_MODEL_LOAD_FAILED,
   ONNXPIPE_SERVER_MODEL_NOT_FOUND,
   ONNXPIPE_SERVER_MODEL_NOT_READY,
   ONNXPIPE_SERVER_RELOAD_FAILED,
@@ -337,18 +339,29 @@ export class ModelRegistry {
    */
   async #loadEngines(entries: readonly ModelVersionEntry[], onEntry?: (entry: ModelVersionEntry) => void): Promise<InferenceEngine[]> {
     const engines: InferenceEngine[] = [];
-    const { maxBatchSize, maxQueueDelayMs, maxQueueLength, batchScheduling, intraOpThreads } = this.#config;
+    const { maxBatchSize, maxQueueDelayMs, maxQueueLength, batchScheduling, intraOpThreads, inferenceWorker } = this.#config;
     try {
       for (const entry of entries) {
         const started = performance.now();
         onEntry?.(entry);
         const model = await loadModel(entry, this.executionProvider, { intraOpThreads });
-        const engine = new InferenceEngine(model, { maxBatchSize, maxQueueDelayMs, maxQueueLength, scheduling: batchScheduling }, (info) => {
+        let worker: WorkerSession | undefined;
+        try {
+          if (inferenceWorker) worker = await WorkerSession.start(model, this.executionProvider, intraOpThreads);
+        } catch (error) {
+          await model.session.release();
+          throw new ONNXPIPE_SERVER_MODEL_LOAD_FAILED(
+            `${model.path}: the inference worker cannot run it on ${this.executionProvider}: ${error instanceof Error ? error.message : String(error)}`,
+            { cause: error },
+          );
+        }
+        const options = { maxBatchSize, maxQueueDelayMs, maxQueueLength, scheduling: batchScheduling };
+        const engine = new InferenceEngine(model, options, (info) => {
           for (const observer of this.#observers) observer.batch?.(model, info);
-        });
+        }, worker);
         engines.push(engine);
         this.#log.info(
-          { model: model.name, version: model.version, path: model.path, sha256: model.sha256, ms: Math.round(performance.now() - started) },
+          { model: model.name, version: model.version, path: model.path, sha256: model.sha256, inferenceWorker, ms: Math.round(performance.now() - started) },
           `loaded model ${model.name} version ${model.version}`,
         );
       }

@@ -73,8 +73,8 @@ test('index, unload and load again', async () => {
 });
 
 test('load swaps in a changed file; a request in flight finishes on the old model, whose session is then released', async () => {
-  // Items wait 300 ms for company: the first request is still queued while the reload happens.
-  const { app, close, repository } = await createTestApp({ models: [{ bytes: oldModel.bytes }], overrides: { maxQueueDelayMs: 300, batchScheduling: 'delay' } });
+  // Items wait up to 3 s for company: the first request is still queued while the reload happens.
+  const { app, close, repository } = await createTestApp({ models: [{ bytes: oldModel.bytes }], overrides: { maxQueueDelayMs: 3000, batchScheduling: 'delay' } });
   try {
     const old = app.models.get();
     const inFlight = app.inject({ method: 'POST', url: '/v2/models/mnist/infer', payload });
