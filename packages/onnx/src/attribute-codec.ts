@@ -4,29 +4,12 @@ import { ONNXPIPE_ONNX_DECODE_FAILED, ONNXPIPE_ONNX_UNSUPPORTED_FEATURE } from '
 import type { OnnxAttribute } from './model-types.js';
 import { toSafeNumber } from './proto-shapes.js';
 import type { AttributeProtoObject } from './proto-shapes.js';
+import { ATTRIBUTE_TYPE } from './onnx-schema.js';
 import { tensorFromProto, tensorToProto } from './tensor-codec.js';
 
-/** `AttributeProto.AttributeType` wire values (onnx.proto). */
-const WIRE_TYPE = {
-  UNDEFINED: 0,
-  FLOAT: 1,
-  INT: 2,
-  STRING: 3,
-  TENSOR: 4,
-  GRAPH: 5,
-  FLOATS: 6,
-  INTS: 7,
-  STRINGS: 8,
-  TENSORS: 9,
-  GRAPHS: 10,
-  SPARSE_TENSOR: 11,
-  SPARSE_TENSORS: 12,
-  TYPE_PROTO: 13,
-  TYPE_PROTOS: 14,
-} as const;
 
 const WIRE_TYPE_NAME = new Map<number, string>(
-  Object.entries(WIRE_TYPE).map(([name, value]) => [value, name]),
+  Object.entries(ATTRIBUTE_TYPE).map(([name, value]) => [value, name]),
 );
 
 const utf8Encoder = new TextEncoder();
@@ -38,21 +21,21 @@ export function attributeToProto(attribute: OnnxAttribute): AttributeProtoObject
   const { name } = attribute;
   switch (attribute.type) {
     case 'FLOAT':
-      return { name, type: WIRE_TYPE.FLOAT, f: attribute.f };
+      return { name, type: ATTRIBUTE_TYPE.FLOAT, f: attribute.f };
     case 'INT':
-      return { name, type: WIRE_TYPE.INT, i: attribute.i };
+      return { name, type: ATTRIBUTE_TYPE.INT, i: attribute.i };
     case 'STRING':
-      return { name, type: WIRE_TYPE.STRING, s: utf8Encoder.encode(attribute.s) };
+      return { name, type: ATTRIBUTE_TYPE.STRING, s: utf8Encoder.encode(attribute.s) };
     case 'TENSOR':
-      return { name, type: WIRE_TYPE.TENSOR, t: tensorToProto(attribute.t) };
+      return { name, type: ATTRIBUTE_TYPE.TENSOR, t: tensorToProto(attribute.t) };
     case 'FLOATS':
-      return { name, type: WIRE_TYPE.FLOATS, floats: attribute.floats.slice() };
+      return { name, type: ATTRIBUTE_TYPE.FLOATS, floats: attribute.floats.slice() };
     case 'INTS':
-      return { name, type: WIRE_TYPE.INTS, ints: attribute.ints.slice() };
+      return { name, type: ATTRIBUTE_TYPE.INTS, ints: attribute.ints.slice() };
     case 'STRINGS':
       return {
         name,
-        type: WIRE_TYPE.STRINGS,
+        type: ATTRIBUTE_TYPE.STRINGS,
         strings: attribute.strings.map((s) => utf8Encoder.encode(s)),
       };
   }
@@ -61,17 +44,17 @@ export function attributeToProto(attribute: OnnxAttribute): AttributeProtoObject
 // IR version 1 files may leave `type` out; the field that is present tells it. Lists come last
 // because an empty repeated field cannot be told apart from an absent one.
 function inferType(proto: AttributeProtoObject): number {
-  if (proto.f !== undefined) return WIRE_TYPE.FLOAT;
-  if (proto.i !== undefined) return WIRE_TYPE.INT;
-  if (proto.s !== undefined) return WIRE_TYPE.STRING;
-  if (proto.t !== undefined) return WIRE_TYPE.TENSOR;
-  if (proto.g !== undefined) return WIRE_TYPE.GRAPH;
-  if (proto.floats?.length) return WIRE_TYPE.FLOATS;
-  if (proto.ints?.length) return WIRE_TYPE.INTS;
-  if (proto.strings?.length) return WIRE_TYPE.STRINGS;
-  if (proto.tensors?.length) return WIRE_TYPE.TENSORS;
-  if (proto.graphs?.length) return WIRE_TYPE.GRAPHS;
-  return WIRE_TYPE.UNDEFINED;
+  if (proto.f !== undefined) return ATTRIBUTE_TYPE.FLOAT;
+  if (proto.i !== undefined) return ATTRIBUTE_TYPE.INT;
+  if (proto.s !== undefined) return ATTRIBUTE_TYPE.STRING;
+  if (proto.t !== undefined) return ATTRIBUTE_TYPE.TENSOR;
+  if (proto.g !== undefined) return ATTRIBUTE_TYPE.GRAPH;
+  if (proto.floats?.length) return ATTRIBUTE_TYPE.FLOATS;
+  if (proto.ints?.length) return ATTRIBUTE_TYPE.INTS;
+  if (proto.strings?.length) return ATTRIBUTE_TYPE.STRINGS;
+  if (proto.tensors?.length) return ATTRIBUTE_TYPE.TENSORS;
+  if (proto.graphs?.length) return ATTRIBUTE_TYPE.GRAPHS;
+  return ATTRIBUTE_TYPE.UNDEFINED;
 }
 
 /**
@@ -84,28 +67,28 @@ function inferType(proto: AttributeProtoObject): number {
 export function attributeFromProto(proto: AttributeProtoObject, where: string): OnnxAttribute {
   const name = proto.name ?? '';
   const here = `${where} attribute ${describeValue(name)}`;
-  const type = proto.type !== undefined && proto.type !== WIRE_TYPE.UNDEFINED ? proto.type : inferType(proto);
+  const type = proto.type !== undefined && proto.type !== ATTRIBUTE_TYPE.UNDEFINED ? proto.type : inferType(proto);
   const missing = (field: string): never => {
     throw new ONNXPIPE_ONNX_DECODE_FAILED(`${here} has type ${WIRE_TYPE_NAME.get(type)} but no '${field}'`);
   };
   switch (type) {
-    case WIRE_TYPE.FLOAT:
+    case ATTRIBUTE_TYPE.FLOAT:
       return { name, type: 'FLOAT', f: proto.f ?? missing('f') };
-    case WIRE_TYPE.INT:
+    case ATTRIBUTE_TYPE.INT:
       return { name, type: 'INT', i: toSafeNumber(proto.i ?? missing('i'), `${here}.i`) };
-    case WIRE_TYPE.STRING:
+    case ATTRIBUTE_TYPE.STRING:
       return { name, type: 'STRING', s: utf8Decoder.decode(proto.s ?? missing('s')) };
-    case WIRE_TYPE.TENSOR:
+    case ATTRIBUTE_TYPE.TENSOR:
       return { name, type: 'TENSOR', t: tensorFromProto(proto.t ?? missing('t'), `${here}.t`) };
-    case WIRE_TYPE.FLOATS:
+    case ATTRIBUTE_TYPE.FLOATS:
       return { name, type: 'FLOATS', floats: (proto.floats ?? []).slice() };
-    case WIRE_TYPE.INTS:
+    case ATTRIBUTE_TYPE.INTS:
       return {
         name,
         type: 'INTS',
         ints: (proto.ints ?? []).map((v, index) => toSafeNumber(v, `${here}.ints[${index}]`)),
       };
-    case WIRE_TYPE.STRINGS:
+    case ATTRIBUTE_TYPE.STRINGS:
       return { name, type: 'STRINGS', strings: (proto.strings ?? []).map((s) => utf8Decoder.decode(s)) };
     default:
       throw new ONNXPIPE_ONNX_UNSUPPORTED_FEATURE(

@@ -17,6 +17,25 @@ import type { INamespace, Type } from 'protobufjs/light.js';
  * Every top-level type says `edition: 'proto2'`: protobufjs treats JSON-loaded types without
  * one as proto3, which would drop presence for optional fields.
  */
+/** `AttributeProto.AttributeType` wire values (onnx.proto), for the descriptor and the codecs. */
+export const ATTRIBUTE_TYPE = {
+  UNDEFINED: 0,
+  FLOAT: 1,
+  INT: 2,
+  STRING: 3,
+  TENSOR: 4,
+  GRAPH: 5,
+  FLOATS: 6,
+  INTS: 7,
+  STRINGS: 8,
+  TENSORS: 9,
+  GRAPHS: 10,
+  SPARSE_TENSOR: 11,
+  SPARSE_TENSORS: 12,
+  TYPE_PROTO: 13,
+  TYPE_PROTOS: 14,
+} as const;
+
 export const ONNX_DESCRIPTOR: INamespace = {
   nested: {
     onnx: {
@@ -44,25 +63,7 @@ export const ONNX_DESCRIPTOR: INamespace = {
             type_protos: { rule: 'repeated', type: 'TypeProto', id: 15 },
           },
           nested: {
-            AttributeType: {
-              values: {
-                UNDEFINED: 0,
-                FLOAT: 1,
-                INT: 2,
-                STRING: 3,
-                TENSOR: 4,
-                GRAPH: 5,
-                SPARSE_TENSOR: 11,
-                TYPE_PROTO: 13,
-                FLOATS: 6,
-                INTS: 7,
-                STRINGS: 8,
-                TENSORS: 9,
-                GRAPHS: 10,
-                SPARSE_TENSORS: 12,
-                TYPE_PROTOS: 14,
-              },
-            },
+            AttributeType: { values: { ...ATTRIBUTE_TYPE } },
           },
         },
         ValueInfoProto: {
