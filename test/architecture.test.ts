@@ -19,7 +19,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   trainer: ['core', 'data'],
   exporter: ['core', 'data', 'onnx'],
   server: ['core', 'onnx'],
-  web: ['core'],
+  web: ['core', 'onnx'],
 };
 const ISOMORPHIC = new Set(['core', 'onnx', 'web']);
 /** Test-support entry points that may use Node (they never ship to browsers). */

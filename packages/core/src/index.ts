@@ -5,3 +5,5 @@ export * from './progress.js';
 export * from './rng.js';
 export * from './preprocess/index.js';
 export * from './model-metadata-keys.js';
+export * from './model/model-metadata.js';
+export * from './model/probabilities.js';

@@ -5,6 +5,8 @@ export type { CreateModelOptions } from './create-model.js';
 export { isTensorDataType, STORABLE_DATA_TYPES, TensorDataType, tensorDataTypeName } from './data-type.js';
 export type { TensorData } from './data-type.js';
 export { decodeModel } from './decode-model.js';
+export { readMetadataProps } from './read-metadata-props.js';
+export type { MetadataProp } from './read-metadata-props.js';
 export { encodeModel } from './encode-model.js';
 export * from './errors.js';
 export { GraphBuilder } from './graph-builder.js';

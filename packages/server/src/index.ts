@@ -11,9 +11,7 @@ export {
   type RunObserver,
 } from './engine/dynamic-batcher.js';
 export { InferenceEngine, type EngineState } from './engine/inference-engine.js';
-export { argmax, toProbabilities, topK, type RankedLabel } from './engine/probabilities.js';
 export { selectExecutionProvider, type ExecutionProvider } from './models/execution-provider.js';
-export { METADATA_KEYS, parseModelMetadata, type ModelMetadata, type OutputKind } from './models/model-metadata.js';
 export { loadModel, type LoadedModel } from './models/load-model.js';
 export {
   loadModelRegistry,

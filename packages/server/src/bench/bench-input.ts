@@ -1,6 +1,6 @@
 import { CONFIG_DEFAULTS } from '../config.js';
 import { prepareInputs } from '../input/prepare-inputs.js';
-import type { ModelMetadata } from '../models/model-metadata.js';
+import type { ModelMetadata } from '@onnxpipe/core';
 import { encodeDigit } from '../testing/digit-images.js';
 import { mnistDataDir, readMnistTestDigits } from '../testing/mnist-test-set.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseModelMetadata } from '../models/model-metadata.js';
+import { parseModelMetadata } from '@onnxpipe/core';
 import { mnistMetadata } from '../testing/tiny-model.js';
 import { encodeBytesElements, encodeFloat32, splitBinaryBody } from './binary-tensors.js';
 import { itemsFromTensors, requestedOutput, type InferInputTensor, type InferRequestBody } from './infer-request.js';

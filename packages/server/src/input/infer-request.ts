@@ -1,6 +1,6 @@
 import { describeValue, formatChoices } from '@onnxpipe/core';
 import { ONNXPIPE_SERVER_BAD_REQUEST, ONNXPIPE_SERVER_TOO_MANY_ITEMS } from '../errors.js';
-import type { ModelMetadata } from '../models/model-metadata.js';
+import type { ModelMetadata } from '@onnxpipe/core';
 
 // The tensors of an Open Inference Protocol infer request, checked against the model and cut
 // into one float32 image per batch item for the dynamic batcher. The tensor is the model's raw

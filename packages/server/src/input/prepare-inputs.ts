@@ -1,6 +1,6 @@
 import { OnnxpipeError, pixelsFromFloats, preprocessDigit, type RawImage } from '@onnxpipe/core';
 import { ONNXPIPE_SERVER_BAD_INPUT_TENSOR } from '../errors.js';
-import type { ModelMetadata } from '../models/model-metadata.js';
+import type { ModelMetadata } from '@onnxpipe/core';
 import { decodeImage } from './decode-image.js';
 import type { InputItem, PreprocessMode } from './request-items.js';
 

@@ -4,7 +4,7 @@ import * as ort from 'onnxruntime-node';
 import { decodeModel } from '@onnxpipe/onnx';
 import { ONNXPIPE_SERVER_MODEL_LOAD_FAILED } from '../errors.js';
 import type { ExecutionProvider } from './execution-provider.js';
-import { parseModelMetadata, type ModelMetadata } from './model-metadata.js';
+import { parseModelMetadata, type ModelMetadata } from '@onnxpipe/core';
 import type { ModelVersionEntry } from './model-repository.js';
 
 /** A model version, checked and ready to run. */

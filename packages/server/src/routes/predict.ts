@@ -1,6 +1,6 @@
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { argmax, toProbabilities, topK } from '../engine/probabilities.js';
+import { argmax, toProbabilities, topK } from '@onnxpipe/core';
 import { IMAGE_MEDIA_TYPES } from '../input/media-types.js';
 import { prepareInputs } from '../input/prepare-inputs.js';
 import {

@@ -1,16 +1,21 @@
-import { MODEL_METADATA_KEYS, describeValue, formatChoices, type Normalization } from '@onnxpipe/core';
+import { createError, describeValue, formatChoices } from '../errors.js';
+import { MODEL_METADATA_KEYS } from '../model-metadata-keys.js';
+import type { Normalization } from '../normalization.js';
 
-// What the server needs to know about a model comes from the ONNX file's metadata_props, which
-// the exporter writes under core's MODEL_METADATA_KEYS: labels, normalisation, input layout and
-// shape, preprocessing recipe, output kind. No constant for any of them lives in the server.
+// What a runtime (the server, the browser SDK) needs to know about a model comes from the ONNX
+// file's metadata_props, which the exporter writes under MODEL_METADATA_KEYS: labels,
+// normalisation, input layout and shape, preprocessing recipe, output kind. No runtime keeps a
+// constant for any of them; both read them through this one parser.
 
-/** The `metadata_props` keys this server reads. */
-export const METADATA_KEYS = MODEL_METADATA_KEYS;
+const METADATA_KEYS = MODEL_METADATA_KEYS;
+
+/** A model's metadata_props are missing a key or hold an invalid value. */
+export const ONNXPIPE_CORE_BAD_MODEL_METADATA = createError<[message: string]>('ONNXPIPE_CORE_BAD_MODEL_METADATA', '%s', 422);
 
 export const INPUT_LAYOUTS = ['NCHW', 'NHWC'] as const;
-/** Recipes the server knows how to apply; "mnist" is core's `preprocessDigit`. */
+/** Recipes the runtimes know how to apply; "mnist" is core's `preprocessDigit`. */
 export const PREPROCESSING_RECIPES = ['mnist'] as const;
-/** What the network's output holds: the server turns each into probabilities. */
+/** What the network's output holds: `toProbabilities` turns each into probabilities. */
 export const OUTPUT_KINDS = ['log_softmax', 'softmax', 'logits'] as const;
 export type OutputKind = (typeof OUTPUT_KINDS)[number];
 
@@ -30,18 +35,20 @@ export interface ModelMetadata {
 }
 
 /**
- * Checks the metadata props of a model and returns its facts; throws an `Error` naming the
- * first missing or invalid key (the loader wraps it with the file name).
+ * Checks the metadata props of a model and returns its facts.
+ *
+ * @throws `ONNXPIPE_CORE_BAD_MODEL_METADATA` naming the first missing or invalid key (loaders
+ * add the file name or URL).
  */
 export function parseModelMetadata(props: readonly { key: string; value: string }[]): ModelMetadata {
   const properties = Object.freeze(Object.fromEntries(props.map(({ key, value }) => [key, value])));
   const get = (key: string): string => {
     const value = properties[key];
-    if (value === undefined) throw new Error(`metadata_props has no ${describeValue(key)}; was it exported by @onnxpipe/exporter?`);
+    if (value === undefined) throw new ONNXPIPE_CORE_BAD_MODEL_METADATA(`metadata_props has no ${describeValue(key)}; was it exported by @onnxpipe/exporter?`);
     return value;
   };
   const bad = (key: string, expected: string, value: unknown): never => {
-    throw new Error(`metadata ${describeValue(key)} must be ${expected}; received ${describeValue(value)}`);
+    throw new ONNXPIPE_CORE_BAD_MODEL_METADATA(`metadata ${describeValue(key)} must be ${expected}; received ${describeValue(value)}`);
   };
   const json = (key: string): unknown => {
     const text = get(key);

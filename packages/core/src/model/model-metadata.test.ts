@@ -1,7 +1,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mnistMetadata } from '../testing/tiny-model.js';
+import { DIGIT_LABELS } from '../labels.js';
+import { MNIST_NORMALIZATION } from '../normalization.js';
 import { parseModelMetadata } from './model-metadata.js';
+
+function mnistMetadata(overrides: Record<string, string | undefined>): Record<string, string> {
+  const props: Record<string, string | undefined> = {
+    'onnxpipe.labels': JSON.stringify(DIGIT_LABELS),
+    'onnxpipe.normalization.mean': String(MNIST_NORMALIZATION.mean),
+    'onnxpipe.normalization.std': String(MNIST_NORMALIZATION.std),
+    'onnxpipe.input.layout': 'NCHW',
+    'onnxpipe.input.shape': JSON.stringify(['N', 1, 28, 28]),
+    'onnxpipe.preprocessing': 'mnist',
+    'onnxpipe.output': 'log_softmax',
+    ...overrides,
+  };
+  return Object.fromEntries(Object.entries(props).filter((e): e is [string, string] => e[1] !== undefined));
+}
 
 const props = (overrides: Record<string, string | undefined> = {}) =>
   Object.entries(mnistMetadata(overrides)).map(([key, value]) => ({ key, value }));
@@ -28,5 +43,8 @@ test('a missing or invalid key is named in the error', () => {
     [{ 'onnxpipe.preprocessing': 'imagenet' }, /"onnxpipe.preprocessing" must be one of mnist/],
     [{ 'onnxpipe.output': 'probits' }, /"onnxpipe.output" must be one of log_softmax, softmax, logits/],
   ];
-  for (const [overrides, message] of cases) assert.throws(() => parseModelMetadata(props(overrides)), message);
+  for (const [overrides, message] of cases) {
+    assert.throws(() => parseModelMetadata(props(overrides)), message);
+    assert.throws(() => parseModelMetadata(props(overrides)), { code: 'ONNXPIPE_CORE_BAD_MODEL_METADATA', statusCode: 422 });
+  }
 });

@@ -1,0 +1,1 @@
+export { CHROMIUM_PATH, chromiumUnavailableReason, launchChromium, type ChromiumSession, type LaunchChromiumOptions } from './chromium.js';
