@@ -6,8 +6,10 @@ import { loadModelRegistry, type ModelRegistry } from './models/model-registry.j
 import { corsPlugin } from './plugins/cors.js';
 import { docsPlugin } from './plugins/docs.js';
 import { metricsPlugin } from './plugins/metrics.js';
+import { webAppPlugin } from './plugins/web-app.js';
 import { RequestLogController } from './request-logging.js';
 import { healthRoutes } from './routes/health.js';
+import { modelFileRoutes } from './routes/model-file.js';
 import { predictRoutes } from './routes/predict.js';
 import { repositoryRoutes } from './routes/repository.js';
 import { ERROR_SCHEMA, OPEN_INFERENCE_ERROR_SCHEMA } from './routes/schemas.js';
@@ -33,7 +35,8 @@ export interface BuildAppOptions {
 /**
  * Builds the server: picks the execution provider, loads and checks every model of the
  * repository, and registers the routes (POST /predict, the Open Inference Protocol's /v2
- * routes, the model repository API, /metrics, /docs) with CORS as configured. Nothing listens yet: call `listen()`, or `inject()` in
+ * routes, the model repository API, the model files, /metrics, /docs, and the demo page of
+ * `webRoot` at /) with CORS as configured. Nothing listens yet: call `listen()`, or `inject()` in
  * tests. `close()` stops accepting, lets in-flight requests finish, drains the batch queues
  * and releases the onnxruntime sessions.
  *
@@ -90,5 +93,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(v2MetadataRoutes);
   await app.register(v2InferRoutes);
   await app.register(repositoryRoutes);
+  await app.register(modelFileRoutes);
+  await app.register(webAppPlugin);
   return app;
 }

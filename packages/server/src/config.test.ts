@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CONFIG_DEFAULTS, loadConfig, SETTINGS } from './config.js';
 
 test('defaults apply when neither flags nor environment say otherwise; the result is frozen', () => {
@@ -16,7 +18,8 @@ test('defaults apply when neither flags nor environment say otherwise; the resul
   assert.throws(() => {
     (config as { port: number }).port = 1;
   }, TypeError);
-  for (const spec of SETTINGS) if (spec.key !== 'modelRepository') assert.deepEqual(config[spec.key], CONFIG_DEFAULTS[spec.key]);
+  // Paths are resolved (checked in their own tests); every other setting is its default.
+  for (const spec of SETTINGS) if (spec.type !== 'path') assert.deepEqual(config[spec.key], CONFIG_DEFAULTS[spec.key]);
 });
 
 test('flags override the environment, which overrides the defaults', () => {
@@ -64,4 +67,13 @@ test('the package README lists every setting with its flag, environment variable
     const def = Array.isArray(spec.default) ? '(none)' : String(spec.default);
     assert.ok(row.includes(`\`${def}\``), `README row of ${spec.flag} lacks its default ${def}`);
   }
+});
+
+test('webRoot: the default is the checkout\'s browser build wherever the server runs; other paths are relative to the working directory; none: no pages', () => {
+  const checkout = fileURLToPath(new URL('../../../', import.meta.url));
+  assert.equal(loadConfig({ env: {}, cwd: '/srv/app' }).webRoot, join(checkout, 'packages/web/dist/browser'));
+  assert.equal(loadConfig({ env: { ONNXPIPE_WEB_ROOT: 'public' }, cwd: '/srv/app' }).webRoot, '/srv/app/public');
+  assert.equal(loadConfig({ env: {}, argv: ['--web-root', '/var/www'] }).webRoot, '/var/www');
+  assert.equal(loadConfig({ env: { ONNXPIPE_WEB_ROOT: 'none' } }).webRoot, undefined);
+  assert.equal(loadConfig({ env: { ONNXPIPE_WEB_ROOT: '/var/www' }, argv: ['--web-root=none'] }).webRoot, undefined, 'flags win');
 });

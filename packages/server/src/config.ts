@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { describeValue, formatChoices, MAX_IMAGE_PIXELS } from '@onnxpipe/core';
 import { BATCH_SCHEDULING, type BatchScheduling } from './engine/dynamic-batcher.js';
@@ -45,6 +46,8 @@ export interface ServerConfig {
   readonly inferenceWorker: boolean;
   readonly corsOrigins: readonly string[];
   readonly logLevel: LogLevel;
+  /** Absolute path of the directory served at `/` (the demo page and the browser SDK); `undefined`: none. */
+  readonly webRoot: string | undefined;
 }
 
 type Value = ServerConfig[keyof ServerConfig];
@@ -65,6 +68,15 @@ export interface SettingSpec {
 }
 
 const MiB = 1024 * 1024;
+
+/** `webRoot`'s default, as documented: the browser build in this checkout (`npm run build:web`). */
+export const WEB_ROOT_DEFAULT = 'packages/web/dist/browser';
+/** The `webRoot` value that serves no pages. */
+export const WEB_ROOT_NONE = 'none';
+// The default is found from this file, not the working directory: `npm start` runs from the
+// checkout's root, a test or `node packages/server/dist/cli.js` from anywhere (src/ and dist/
+// are both one level below the package).
+const checkoutRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Every setting, in the order `--help` and the README list them. */
 export const SETTINGS: readonly SettingSpec[] = Object.freeze([
@@ -111,6 +123,8 @@ export const SETTINGS: readonly SettingSpec[] = Object.freeze([
     description: 'Comma-separated origins allowed to call the API from browsers (* for any); empty: no CORS headers, same-origin pages only.' },
   { key: 'logLevel', flag: '--log-level', env: 'ONNXPIPE_LOG_LEVEL', type: 'choice', choices: LOG_LEVELS, default: 'info',
     description: 'pino log level.' },
+  { key: 'webRoot', flag: '--web-root', env: 'ONNXPIPE_WEB_ROOT', type: 'path', default: WEB_ROOT_DEFAULT,
+    description: `Directory served at / (the demo page, the browser SDK, onnxruntime-web's files; npm run build:web writes it); the default is relative to the checkout, other relative paths to the working directory; ${WEB_ROOT_NONE}: serve no pages.` },
 ] satisfies SettingSpec[]);
 
 /** The default of every setting, frozen. */
@@ -218,6 +232,8 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
     }
   }
   config.modelRepository = resolve(sources.cwd ?? process.cwd(), config.modelRepository as string);
+  const webRootIsDefault = overrides.webRoot === undefined && flags['web-root'] === undefined && !env.ONNXPIPE_WEB_ROOT;
+  config.webRoot = resolveWebRoot(config.webRoot as string, webRootIsDefault ? checkoutRoot : (sources.cwd ?? process.cwd()));
   const result = config as unknown as ServerConfig;
   if (result.maxItemsPerRequest > result.maxQueueLength) {
     fail(
@@ -225,6 +241,10 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
     );
   }
   return Object.freeze(result);
+}
+
+function resolveWebRoot(value: string, base: string): string | undefined {
+  return value === WEB_ROOT_NONE ? undefined : resolve(base, value);
 }
 
 /** `--help` text: every flag with its environment variable, default and meaning. */

@@ -35,6 +35,10 @@ export const ONNXPIPE_SERVER_ROUTE_NOT_FOUND = define('ONNXPIPE_SERVER_ROUTE_NOT
 export const ONNXPIPE_SERVER_MODEL_NOT_FOUND = define('ONNXPIPE_SERVER_MODEL_NOT_FOUND', 404);
 /** 404: the model exists but this version is not loaded. */
 export const ONNXPIPE_SERVER_VERSION_NOT_FOUND = define('ONNXPIPE_SERVER_VERSION_NOT_FOUND', 404);
+/** 404: `/` was asked for, but `webRoot` does not exist (the browser build was not run). */
+export const ONNXPIPE_SERVER_WEB_APP_NOT_BUILT = define('ONNXPIPE_SERVER_WEB_APP_NOT_BUILT', 404);
+/** 409: a model file changed on disk since it was loaded; a reload serves the new one. */
+export const ONNXPIPE_SERVER_MODEL_FILE_CHANGED = define('ONNXPIPE_SERVER_MODEL_FILE_CHANGED', 409);
 /** 413: the body (or the files of a multipart body together) exceeds `maxBodyBytes`. */
 export const ONNXPIPE_SERVER_BODY_TOO_LARGE = define('ONNXPIPE_SERVER_BODY_TOO_LARGE', 413);
 /** 413: an image has more pixels than `maxImagePixels` (decompression bombs). */

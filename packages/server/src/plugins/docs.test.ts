@@ -28,6 +28,8 @@ const ROUTES: Record<string, string[]> = {
   '/v2/repository/models/{name}/load': ['post'],
   '/v2/repository/models/{name}/unload': ['post'],
   '/metrics': ['get'],
+  '/models/{name}/model.onnx': ['get'],
+  '/models/{name}/versions/{version}/model.onnx': ['get'],
 };
 
 test('/docs/json is valid OpenAPI 3 and documents every route with a summary and tags', async () => {
@@ -44,7 +46,7 @@ test('/docs/json is valid OpenAPI 3 and documents every route with a summary and
     (broken.paths['/predict'].post as unknown as Record<string, unknown>).responses = 'none';
     assert.equal((await new Validator().validate(broken as never)).valid, false);
 
-    assert.deepEqual(Object.keys(document.paths).sort(), Object.keys(ROUTES).sort(), 'no more, no fewer (hidden: /v2/, /docs)');
+    assert.deepEqual(Object.keys(document.paths).sort(), Object.keys(ROUTES).sort(), 'no more, no fewer (hidden: /v2/, /docs, the static files of webRoot)');
     for (const [path, methods] of Object.entries(ROUTES)) {
       for (const method of methods) {
         const operation = document.paths[path][method];
