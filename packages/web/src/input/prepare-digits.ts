@@ -1,0 +1,49 @@
+import { OnnxpipeError, preprocessDigit, type Normalization } from '@onnxpipe/core';
+import { ONNXPIPE_WEB_BAD_INPUT } from '../errors.js';
+import type { PreprocessMode } from '../types.js';
+import { toRawImage } from './to-raw-image.js';
+
+// The page's copy of the server's prepare-inputs.ts: the same core preprocessing with the same
+// options (the model's normalisation and side, `skip` for preprocess=none), so an image gives
+// the same model input in the page as on the server.
+
+/** One input turned into model input. */
+export interface PreparedDigit {
+  /** `side × side` normalised values: one image of the model's input. */
+  readonly input: Float32Array;
+  /** The `side × side` grayscale image (0 background, 255 ink) `input` normalises. */
+  readonly pixels: Uint8Array;
+  /** No ink was found: the prediction is for a blank image. */
+  readonly empty: boolean;
+}
+
+/** What preprocessing needs from the model. */
+export interface PrepareOptions {
+  readonly side: number;
+  readonly normalization: Normalization;
+  readonly preprocess: PreprocessMode;
+}
+
+/**
+ * Reads and preprocesses every input, concurrently (decoding a Blob is asynchronous).
+ *
+ * @throws `ONNXPIPE_WEB_BAD_INPUT` naming the first input that cannot be read or preprocessed
+ */
+export async function prepareDigits(inputs: readonly unknown[], options: PrepareOptions): Promise<PreparedDigit[]> {
+  const { side, normalization, preprocess } = options;
+  return Promise.all(
+    inputs.map(async (input, index) => {
+      const image = await toRawImage(input, index, side);
+      try {
+        const result = preprocessDigit(image, { normalization, skip: preprocess === 'none', outputSize: side });
+        return { input: result.input, pixels: result.pixels, empty: result.empty };
+      } catch (error) {
+        if (error instanceof OnnxpipeError && error.code === 'ONNXPIPE_CORE_BAD_IMAGE') {
+          const hint = preprocess === 'none' ? ` (with preprocess 'none' an image must already be ${side}×${side})` : '';
+          throw new ONNXPIPE_WEB_BAD_INPUT(`'input[${index}]': ${error.message}${hint}`, { cause: error });
+        }
+        throw error;
+      }
+    }),
+  );
+}

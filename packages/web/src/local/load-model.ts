@@ -1,0 +1,94 @@
+import { parseModelMetadata, type ModelMetadata } from '@onnxpipe/core';
+import { readMetadataProps } from '@onnxpipe/onnx/metadata-props';
+import { ONNXPIPE_WEB_INVALID_ARGUMENT, ONNXPIPE_WEB_MODEL_LOAD_FAILED } from '../errors.js';
+
+// The model's bytes, and its facts from its own metadata_props: labels, normalisation, input
+// side and layout, output kind. onnxruntime-web does not expose custom metadata, so the
+// protobuf is walked here (without protobufjs, which would triple the bundle).
+
+/** A model's bytes and where they came from. */
+export interface ModelSource {
+  readonly bytes: Uint8Array;
+  /** The absolute URL, for a model given by URL. */
+  readonly url: string | undefined;
+  /** How messages name it: the URL, or "the model bytes". */
+  readonly where: string;
+}
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+function isBytes(value: unknown): value is Uint8Array {
+  return Object.prototype.toString.call(value) === '[object Uint8Array]';
+}
+
+function absoluteUrl(model: string | URL): string {
+  try {
+    return new URL(String(model), globalThis.location?.href).href;
+  } catch (error) {
+    throw new ONNXPIPE_WEB_INVALID_ARGUMENT(`'model' must be a valid URL (absolute, or relative to the page); received ${JSON.stringify(String(model))}`, { cause: error });
+  }
+}
+
+/**
+ * Fetches a model given by URL, or takes the bytes given.
+ *
+ * @throws `ONNXPIPE_WEB_INVALID_ARGUMENT` for a `model` of another type,
+ * `ONNXPIPE_WEB_MODEL_LOAD_FAILED` naming the URL when the fetch fails or answers an error
+ */
+export async function loadModelSource(model: unknown): Promise<ModelSource> {
+  if (isBytes(model)) return { bytes: model, url: undefined, where: 'the model bytes' };
+  if (Object.prototype.toString.call(model) === '[object ArrayBuffer]') {
+    return { bytes: new Uint8Array(model as ArrayBuffer), url: undefined, where: 'the model bytes' };
+  }
+  if (typeof model !== 'string' && !(typeof URL === 'function' && model instanceof URL)) {
+    const received = model === null || typeof model !== 'object' ? String(model) : `a ${(model as object).constructor?.name ?? 'object'}`;
+    throw new ONNXPIPE_WEB_INVALID_ARGUMENT(`'model' must be a URL (string or URL), an ArrayBuffer or a Uint8Array; received ${received}`);
+  }
+  const url = absoluteUrl(model);
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    throw new ONNXPIPE_WEB_MODEL_LOAD_FAILED(`could not fetch the model ${url}: ${message(error)}`, { cause: error });
+  }
+  if (!response.ok) {
+    throw new ONNXPIPE_WEB_MODEL_LOAD_FAILED(`fetching the model ${url} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
+  }
+  try {
+    return { bytes: new Uint8Array(await response.arrayBuffer()), url, where: url };
+  } catch (error) {
+    throw new ONNXPIPE_WEB_MODEL_LOAD_FAILED(`reading the model ${url} failed: ${message(error)}`, { cause: error });
+  }
+}
+
+/**
+ * The model's metadata, checked.
+ *
+ * @throws `ONNXPIPE_WEB_MODEL_LOAD_FAILED` naming the source when the bytes are not ONNX or
+ * lack onnxpipe's metadata
+ */
+export function readModelMetadata(source: ModelSource): ModelMetadata {
+  let props;
+  try {
+    props = readMetadataProps(source.bytes);
+  } catch (error) {
+    throw new ONNXPIPE_WEB_MODEL_LOAD_FAILED(`${source.where} is not an ONNX model (${source.bytes.length} bytes): ${message(error)}`, { cause: error });
+  }
+  try {
+    return parseModelMetadata(props);
+  } catch (error) {
+    throw new ONNXPIPE_WEB_MODEL_LOAD_FAILED(`${source.where} is not an onnxpipe model: ${message(error)}`, { cause: error });
+  }
+}
+
+/**
+ * Name and version for results: `…/<name>/<version>/<file>.onnx` (a model repository's layout),
+ * else the file name without `.onnx` and version 1, else `model` and 1.
+ */
+export function modelIdentity(url: string | undefined): { name: string; version: string } {
+  const path = url === undefined ? '' : decodeURIComponent(new URL(url).pathname);
+  const repository = /([^/]+)\/(\d+)\/[^/]+$/.exec(path);
+  if (repository) return { name: repository[1], version: repository[2] };
+  const file = /([^/]+?)(\.onnx)?$/.exec(path)?.[1];
+  return { name: file || 'model', version: '1' };
+}

@@ -1,0 +1,81 @@
+import { describeValue, invalidChoiceMessage } from '@onnxpipe/core';
+import { ONNXPIPE_WEB_INVALID_ARGUMENT } from './errors.js';
+import { DEVICES, PREPROCESS_MODES, type ClassifierOptions, type Device, type PredictOptions, type PreprocessMode } from './types.js';
+
+// Option checking for both entry points: every message names the option, says what was
+// expected and what was received, and lists the valid values.
+
+/** Defaults of {@link ClassifierOptions}. */
+export const CLASSIFIER_DEFAULTS = Object.freeze({ device: 'auto' as Device, wasmPaths: '/ort/', maxBatch: 64 });
+
+/** The largest `maxBatch` and `topk` accepted (far above what a digit model needs). */
+const MAX_BATCH = 4096;
+const MAX_THREADS = 64;
+
+/** Checked local options, with defaults applied (`wasmPaths` still relative). */
+export interface ResolvedClassifierOptions {
+  readonly device: Device;
+  readonly wasmPaths: string;
+  readonly modelName: string | undefined;
+  readonly modelVersion: string | undefined;
+  readonly maxBatch: number;
+  readonly numThreads: number | undefined;
+}
+
+function fail(message: string): never {
+  throw new ONNXPIPE_WEB_INVALID_ARGUMENT(message);
+}
+
+export function checkObject(name: string, value: unknown): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`'${name}' must be an object; received ${describeValue(value)}`);
+  return value as Record<string, unknown>;
+}
+
+export function checkInteger(name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    fail(`'${name}' must be an integer from ${min} to ${max}; received ${describeValue(value)}`);
+  }
+  return value;
+}
+
+export function checkString(name: string, value: unknown, pattern?: RegExp, expected = 'a non-empty string'): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '' || (pattern !== undefined && !pattern.test(value))) {
+    fail(`'${name}' must be ${expected}; received ${describeValue(value)}`);
+  }
+  return value;
+}
+
+/** Checks the options of `createClassifier`. @throws `ONNXPIPE_WEB_INVALID_ARGUMENT` */
+export function resolveClassifierOptions(options: ClassifierOptions | undefined): ResolvedClassifierOptions {
+  const o = checkObject('options', options);
+  const device = o.device ?? CLASSIFIER_DEFAULTS.device;
+  if (!(DEVICES as readonly unknown[]).includes(device)) fail(invalidChoiceMessage('device', DEVICES, device));
+  const wasmPaths = checkString('wasmPaths', o.wasmPaths, /\/$/, "a URL prefix ending in '/'") ?? CLASSIFIER_DEFAULTS.wasmPaths;
+  return {
+    device: device as Device,
+    wasmPaths,
+    modelName: checkString('modelName', o.modelName),
+    modelVersion: checkString('modelVersion', o.modelVersion),
+    maxBatch: o.maxBatch === undefined ? CLASSIFIER_DEFAULTS.maxBatch : checkInteger('maxBatch', o.maxBatch, 1, MAX_BATCH),
+    numThreads: o.numThreads === undefined ? undefined : checkInteger('numThreads', o.numThreads, 1, MAX_THREADS),
+  };
+}
+
+/** Checked options of one `predict()` call. */
+export interface ResolvedPredictOptions {
+  readonly topk: number | undefined;
+  readonly preprocess: PreprocessMode;
+}
+
+/** Checks the options of `predict()`. @throws `ONNXPIPE_WEB_INVALID_ARGUMENT` */
+export function resolvePredictOptions(options: PredictOptions | undefined): ResolvedPredictOptions {
+  const o = checkObject('options', options);
+  const preprocess = o.preprocess ?? 'mnist';
+  if (!(PREPROCESS_MODES as readonly unknown[]).includes(preprocess)) fail(invalidChoiceMessage('preprocess', PREPROCESS_MODES, preprocess));
+  return {
+    topk: o.topk === undefined ? undefined : checkInteger('topk', o.topk, 1, 1000),
+    preprocess: preprocess as PreprocessMode,
+  };
+}

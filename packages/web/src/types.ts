@@ -1,0 +1,119 @@
+// The public interface of @onnxpipe/web. A classifier answers with the same shape as the
+// server's POST /predict, whether it runs the model in the page or calls a server.
+
+/** Where a local classifier runs the model: `auto` = WebGPU when an adapter exists, else wasm. */
+export const DEVICES = ['auto', 'webgpu', 'wasm'] as const;
+export type Device = (typeof DEVICES)[number];
+
+/** Execution provider a local classifier actually uses. */
+export type BrowserExecutionProvider = 'webgpu' | 'wasm';
+/** Execution provider reported in a result: the browser's, or the remote server's (`cpu`, `cuda`, `webgpu`). */
+export type ExecutionProvider = BrowserExecutionProvider | 'cpu' | 'cuda';
+
+/** How inputs become model input: `mnist` (default) centres and scales the digit as MNIST was made; `none` takes 28×28 MNIST-format images as they are. */
+export const PREPROCESS_MODES = ['mnist', 'none'] as const;
+export type PreprocessMode = (typeof PREPROCESS_MODES)[number];
+
+/**
+ * One digit image: a canvas (also `OffscreenCanvas`), `ImageData`, `ImageBitmap`, an `<img>`
+ * (loaded), a `Blob`/`File` (PNG, JPEG, WebP, ...), or raw pixels (784 values, or side² for the
+ * model's side, in 0–255 or 0–1, 0 = black, as the server's JSON `pixels`).
+ */
+export type DigitInput =
+  | HTMLCanvasElement
+  | OffscreenCanvas
+  | ImageData
+  | ImageBitmap
+  | HTMLImageElement
+  | Blob
+  | Float32Array
+  | readonly number[];
+
+export interface PredictOptions {
+  /** Add the k most probable labels to each prediction. */
+  readonly topk?: number;
+  /** @defaultValue `'mnist'` */
+  readonly preprocess?: PreprocessMode;
+}
+
+/** One entry of a top-k list. */
+export interface RankedLabel {
+  readonly label: string;
+  readonly probability: number;
+}
+
+/** The answer for one input: the server's prediction object. */
+export interface Prediction {
+  readonly label: string;
+  /** Probability of `label`. */
+  readonly confidence: number;
+  /** One per label, in label order, summing to 1. */
+  readonly probabilities: readonly number[];
+  readonly topk?: readonly RankedLabel[];
+  /** Present and true when the image had no ink: the prediction means little. */
+  readonly empty?: true;
+}
+
+/** The server's POST /predict response shape. */
+export interface PredictResult {
+  readonly model: { readonly name: string; readonly version: string };
+  readonly executionProvider: ExecutionProvider;
+  readonly predictions: readonly Prediction[];
+  /** Milliseconds in the page: preprocessing, the session run, and the whole call. */
+  readonly timings?: { readonly preprocessMs: number; readonly inferenceMs: number; readonly totalMs: number };
+}
+
+/** Why `device: 'auto'` did not get WebGPU (reported, never silent). */
+export interface DeviceFallback {
+  readonly requested: Device;
+  readonly used: BrowserExecutionProvider;
+  readonly reason: string;
+}
+
+export interface DigitClassifier {
+  /** `'local'`: onnxruntime-web in this page; `'remote'`: a server's POST /predict. */
+  readonly mode: 'local' | 'remote';
+  readonly model: { readonly name: string; readonly version: string };
+  /** Class names, from the model's metadata (local) or the server's answer (remote). */
+  readonly labels: readonly string[];
+  /** The provider in use (remote: what the server reported last, `undefined` before the first call). */
+  readonly executionProvider: ExecutionProvider | undefined;
+  /** Set when `auto` fell back from WebGPU to wasm. */
+  readonly fallback?: DeviceFallback;
+  /** One input or many; always one prediction per input, in order. */
+  predict(input: DigitInput | readonly DigitInput[], options?: PredictOptions): Promise<PredictResult>;
+  /** Releases the onnxruntime session (local); later calls reject with `ONNXPIPE_WEB_DISPOSED`. */
+  dispose(): Promise<void>;
+}
+
+export interface ClassifierOptions {
+  /** @defaultValue `'auto'` */
+  readonly device?: Device;
+  /**
+   * URL prefix (ending in `/`) where onnxruntime-web's `.wasm`/`.mjs` files are hosted; an
+   * onnxpipe server hosts them at `/ort/`. @defaultValue `'/ort/'` resolved against the page
+   */
+  readonly wasmPaths?: string;
+  /** Name and version reported in results. @defaultValue from the URL, else `'model'`, `'1'` */
+  readonly modelName?: string;
+  readonly modelVersion?: string;
+  /** Largest batch per session run (WebGPU on a software adapter wants small ones). @defaultValue 64 */
+  readonly maxBatch?: number;
+  /**
+   * Wasm threads. onnxruntime-web can only use more than one when the page is
+   * `crossOriginIsolated` (served with COOP/COEP headers); it reads the setting once, when the
+   * page's first classifier starts the runtime.
+   * @defaultValue `min(4, ceil(navigator.hardwareConcurrency / 2))` when cross-origin isolated, else 1
+   */
+  readonly numThreads?: number;
+}
+
+export interface RemoteClassifierOptions {
+  /** Model name and version on the server. @defaultValue the server's default model */
+  readonly model?: string;
+  readonly version?: string;
+  /** @defaultValue `globalThis.fetch` */
+  readonly fetch?: typeof fetch;
+  /** Extra request headers (an API key, ...). */
+  readonly headers?: Readonly<Record<string, string>>;
+}
