@@ -1,0 +1,243 @@
+// The draw-a-digit page the server hosts at `/`: the SDK runs the served model in the page
+// (onnxruntime-web, WebGPU or wasm) or calls the server's POST /predict, and the page shows the
+// answer, the ten probabilities, where it ran and how long it took. No framework: a canvas,
+// a few elements, the SDK.
+//
+// Query parameters: `model` (default mnist), `mode=local|remote`, `device=auto|webgpu|wasm`.
+// Tests read the page's state from `data-*` attributes on <main>: `state` (loading, ready,
+// busy, error), `results` (how many answers were shown), `label`, `mode`, `provider`.
+import { createClassifier, createRemoteClassifier, type Device, type DigitClassifier, type DigitInput, type PredictResult } from '@onnxpipe/web';
+import { createDrawingPad } from './lib/drawing-pad.js';
+import { createProbabilityBars, type ProbabilityBars } from './lib/probability-bars.js';
+
+type Mode = 'local' | 'remote';
+
+/** While drawing, at most one prediction this often: fast enough to feel live, slow enough not to queue up. */
+const DRAW_THROTTLE_MS = 120;
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const main = $<HTMLElement>('demo');
+const canvas = $<HTMLCanvasElement>('pad');
+const elements = {
+  prediction: $<HTMLOutputElement>('prediction'),
+  confidence: $<HTMLElement>('confidence'),
+  provider: $<HTMLElement>('provider'),
+  latency: $<HTMLElement>('latency'),
+  model: $<HTMLElement>('model'),
+  fallback: $<HTMLElement>('fallback'),
+  status: $<HTMLElement>('status'),
+  device: $<HTMLSelectElement>('device'),
+  upload: $<HTMLInputElement>('upload'),
+};
+
+const params = new URLSearchParams(location.search);
+const modelName = params.get('model') ?? 'mnist';
+let mode: Mode = params.get('mode') === 'remote' ? 'remote' : 'local';
+const deviceParam = params.get('device');
+if (deviceParam === 'webgpu' || deviceParam === 'wasm' || deviceParam === 'auto') elements.device.value = deviceParam;
+$<HTMLInputElement>(`mode-${mode}`).checked = true;
+elements.device.disabled = mode === 'remote';
+
+let modelUrl = '';
+let modelVersion = '';
+let bars: ProbabilityBars | undefined;
+/** What the next prediction classifies: the pad, or the uploaded file as it is. */
+let input: DigitInput | undefined;
+/** Bumped by clear(): an answer for an older drawing is dropped. */
+let generation = 0;
+
+// One classifier per mode (and per device for the local one), created on first use.
+let local: { device: Device; classifier: Promise<DigitClassifier> } | undefined;
+let remote: Promise<DigitClassifier> | undefined;
+
+function classifier(): Promise<DigitClassifier> {
+  if (mode === 'remote') {
+    remote ??= createRemoteClassifier(location.origin, { model: modelName, version: modelVersion });
+    return remote;
+  }
+  const device = elements.device.value as Device;
+  if (local?.device !== device) {
+    const previous = local?.classifier;
+    local = {
+      device,
+      classifier: createClassifier(modelUrl, { device, wasmPaths: new URL('ort/', location.href).href, modelName, modelVersion }),
+    };
+    // A failed creation is not cached: choosing the device again retries.
+    const created = local;
+    created.classifier.catch(() => {
+      if (local === created) local = undefined;
+    });
+    void previous?.then((c) => c.dispose()).catch(() => undefined);
+  }
+  return local.classifier;
+}
+
+function setState(state: 'loading' | 'ready' | 'busy' | 'error', status = '') {
+  main.dataset.state = state;
+  elements.status.textContent = status;
+}
+
+function showError(error: unknown) {
+  const { code, message } = error as { code?: string; message?: string };
+  setState('error', `${code ? `${code}: ` : ''}${message ?? String(error)}`);
+}
+
+function render(result: PredictResult, classifierInUse: DigitClassifier, ms: number) {
+  const [prediction] = result.predictions;
+  const where = classifierInUse.mode === 'local' ? 'in this browser' : 'on the server';
+  if (prediction.empty) {
+    elements.prediction.textContent = '–';
+    elements.confidence.textContent = 'no ink yet';
+    bars?.reset();
+  } else {
+    elements.prediction.textContent = prediction.label;
+    elements.confidence.textContent = `${(prediction.confidence * 100).toFixed(1)} % sure`;
+    bars?.update(prediction.probabilities);
+  }
+  elements.provider.textContent = `${result.executionProvider} (${where})`;
+  const inference = result.timings ? `; inference ${result.timings.inferenceMs.toFixed(1)} ms` : '';
+  elements.latency.textContent = `${ms.toFixed(1)} ms${inference}`;
+  elements.model.textContent = `${result.model.name} v${result.model.version}`;
+  const { fallback } = classifierInUse;
+  elements.fallback.hidden = fallback === undefined;
+  elements.fallback.textContent = fallback ? `Asked for ${fallback.requested}, running on ${fallback.used}: ${fallback.reason}` : '';
+  Object.assign(main.dataset, {
+    label: prediction.empty ? '' : prediction.label,
+    mode: classifierInUse.mode,
+    provider: result.executionProvider,
+    results: String(Number(main.dataset.results) + 1),
+  });
+}
+
+function resetAnswer() {
+  elements.prediction.textContent = '–';
+  elements.confidence.textContent = '';
+  bars?.reset();
+  main.dataset.label = '';
+}
+
+// ---- predicting: one at a time; a request made meanwhile runs once the current one ends ------
+
+let running = false;
+let again = false;
+let lastStart = 0;
+let timer: ReturnType<typeof setTimeout> | undefined;
+
+async function predictNow(): Promise<void> {
+  clearTimeout(timer);
+  timer = undefined;
+  if (input === undefined) return;
+  if (running) {
+    again = true;
+    return;
+  }
+  running = true;
+  try {
+    do {
+      again = false;
+      lastStart = performance.now();
+      const forGeneration = generation;
+      const current = input;
+      if (current === undefined) break;
+      setState('busy');
+      try {
+        const inUse = await classifier();
+        const started = performance.now();
+        const result = await inUse.predict(current, { topk: 3 });
+        const ms = performance.now() - started;
+        if (forGeneration === generation) render(result, inUse, ms);
+        setState('ready');
+      } catch (error) {
+        showError(error);
+      }
+    } while (again);
+  } finally {
+    running = false;
+  }
+}
+
+/** While drawing: at most one prediction per DRAW_THROTTLE_MS. */
+function predictSoon() {
+  if (timer !== undefined || running) {
+    again = running || again;
+    return;
+  }
+  const wait = Math.max(0, lastStart + DRAW_THROTTLE_MS - performance.now());
+  timer = setTimeout(() => void predictNow(), wait);
+}
+
+// ---- wiring ------------------------------------------------------------------------------
+
+const pad = createDrawingPad(canvas, {
+  onDraw() {
+    input = canvas;
+    predictSoon();
+  },
+  onStrokeEnd() {
+    input = canvas;
+    void predictNow();
+  },
+});
+
+$<HTMLButtonElement>('clear').addEventListener('click', () => {
+  generation++;
+  pad.clear();
+  input = undefined;
+  elements.upload.value = '';
+  resetAnswer();
+});
+
+elements.upload.addEventListener('change', async () => {
+  const file = elements.upload.files?.[0];
+  if (file === undefined) return;
+  generation++;
+  try {
+    const bitmap = await createImageBitmap(file);
+    pad.show(bitmap);
+    bitmap.close();
+  } catch {
+    // Not an image the browser can show: the classifier will say what is wrong with it.
+  }
+  // The file itself, not the pad: the model sees the image at its own resolution.
+  input = file;
+  void predictNow();
+});
+
+async function switchTo(next: Mode) {
+  mode = next;
+  elements.device.disabled = mode === 'remote';
+  setState('loading', mode === 'local' ? 'Loading the model into the page…' : '');
+  try {
+    await classifier();
+    setState('ready');
+    if (input !== undefined) await predictNow();
+  } catch (error) {
+    showError(error);
+  }
+}
+
+for (const radio of document.querySelectorAll<HTMLInputElement>('input[name="mode"]')) {
+  radio.addEventListener('change', () => radio.checked && void switchTo(radio.value as Mode));
+}
+elements.device.addEventListener('change', () => void switchTo('local'));
+
+/** The served model: its highest loaded version, and its labels for the bars. */
+async function start() {
+  setState('loading', 'Loading the model…');
+  try {
+    const response = await fetch(`/v2/models/${encodeURIComponent(modelName)}`);
+    const metadata = (await response.json()) as { versions?: string[]; parameters?: { labels?: string }; error?: string };
+    if (!response.ok || metadata.versions === undefined) throw new Error(`model ${modelName}: ${metadata.error ?? response.statusText}`);
+    modelVersion = metadata.versions.at(-1)!;
+    modelUrl = `/models/${encodeURIComponent(modelName)}/versions/${modelVersion}/model.onnx`;
+    const labels = JSON.parse(metadata.parameters?.labels ?? '[]') as string[];
+    bars = createProbabilityBars($<HTMLOListElement>('probabilities'), labels);
+    elements.model.textContent = `${modelName} v${modelVersion}`;
+  } catch (error) {
+    showError(error);
+    return;
+  }
+  await switchTo(mode);
+}
+
+void start();

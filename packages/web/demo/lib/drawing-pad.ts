@@ -1,0 +1,101 @@
+// A canvas to draw a digit on with a mouse, a pen or a finger (pointer events), light ink on a
+// black page as MNIST's digits are — core's preprocessing would take dark on light as well.
+
+/** What the pad reports while and after drawing. */
+export interface DrawingPadEvents {
+  /** A stroke grew (called for every pointer move: throttle on the other side). */
+  onDraw(): void;
+  /** A stroke ended: the drawing is as the user meant it for now. */
+  onStrokeEnd(): void;
+}
+
+/** The canvas' own drawing state and the pointer handlers. */
+export interface DrawingPad {
+  /** True once anything was drawn or shown since the last clear. */
+  readonly hasInk: boolean;
+  clear(): void;
+  /** Shows an image (an upload) fitted and centred on the pad; later strokes draw over it. */
+  show(image: CanvasImageSource & { width: number; height: number }): void;
+}
+
+// A stroke about as thick, relative to the digit, as MNIST's (a 20-pixel digit drawn ~2.5 wide).
+const LINE_WIDTH_FRACTION = 0.075;
+
+export function createDrawingPad(canvas: HTMLCanvasElement, events: DrawingPadEvents): DrawingPad {
+  const context = canvas.getContext('2d', { willReadFrequently: true })!;
+  let hasInk = false;
+  let last: { x: number; y: number } | undefined;
+  let activePointer: number | undefined;
+
+  const paintBackground = () => {
+    context.fillStyle = '#000';
+    context.fillRect(0, 0, canvas.width, canvas.height);
+  };
+  paintBackground();
+
+  /** The pointer's position in canvas pixels (the element may be scaled by CSS). */
+  const toCanvas = (event: PointerEvent) => {
+    const box = canvas.getBoundingClientRect();
+    return { x: ((event.clientX - box.left) * canvas.width) / box.width, y: ((event.clientY - box.top) * canvas.height) / box.height };
+  };
+
+  const segment = (from: { x: number; y: number }, to: { x: number; y: number }) => {
+    context.strokeStyle = '#fff';
+    context.fillStyle = '#fff';
+    context.lineCap = 'round';
+    context.lineJoin = 'round';
+    context.lineWidth = canvas.width * LINE_WIDTH_FRACTION;
+    context.beginPath();
+    context.moveTo(from.x, from.y);
+    context.lineTo(to.x, to.y);
+    context.stroke();
+    hasInk = true;
+  };
+
+  canvas.addEventListener('pointerdown', (event) => {
+    if (activePointer !== undefined || (event.pointerType === 'mouse' && event.button !== 0)) return;
+    event.preventDefault();
+    activePointer = event.pointerId;
+    // Keep receiving moves when the finger or mouse leaves the canvas mid-stroke.
+    canvas.setPointerCapture(event.pointerId);
+    last = toCanvas(event);
+    segment(last, last); // a dot, for a tap
+    events.onDraw();
+  });
+  canvas.addEventListener('pointermove', (event) => {
+    if (event.pointerId !== activePointer || last === undefined) return;
+    // Coalesced events: the full resolution of a fast stroke, not one point per frame.
+    for (const e of event.getCoalescedEvents?.() ?? [event]) {
+      const point = toCanvas(e);
+      segment(last, point);
+      last = point;
+    }
+    events.onDraw();
+  });
+  const end = (event: PointerEvent) => {
+    if (event.pointerId !== activePointer) return;
+    activePointer = undefined;
+    last = undefined;
+    events.onStrokeEnd();
+  };
+  canvas.addEventListener('pointerup', end);
+  canvas.addEventListener('pointercancel', end);
+
+  return {
+    get hasInk() {
+      return hasInk;
+    },
+    clear() {
+      paintBackground();
+      hasInk = false;
+    },
+    show(image) {
+      paintBackground();
+      const scale = Math.min(canvas.width / image.width, canvas.height / image.height);
+      const w = image.width * scale;
+      const h = image.height * scale;
+      context.drawImage(image, (canvas.width - w) / 2, (canvas.height - h) / 2, w, h);
+      hasInk = true;
+    },
+  };
+}
