@@ -1,0 +1,111 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { chromiumUnavailableReason, launchChromium, type ChromiumSession } from '@onnxpipe/web/testing';
+import { clearPad, DIGIT_STROKES, drawStrokes, openDemo, readAnswer, resultCount, waitForResult } from './helpers/demo-page.js';
+import { digitPng, mnistDataDir, mnistTestDigits } from './helpers/mnist-digits.js';
+import { repositoryRoot, startWebServer, type WebServer } from './helpers/web-server.js';
+
+// The demo page as `npm start` serves it — the real server on loopback with the shipped model
+// and a fresh browser build — driven in headless Chromium as a person would use it: digits
+// drawn with the mouse are recognised in the page, an uploaded photo of a real MNIST digit too,
+// and switching to server inference gives the same labels; the page says where the model ran
+// (and why not WebGPU) and how long it took.
+
+const models = join(repositoryRoot, 'models');
+const skip =
+  chromiumUnavailableReason() ??
+  (existsSync(join(models, 'mnist', '1', 'model.onnx')) ? undefined : 'no shipped model (models/mnist/1/model.onnx)') ??
+  (mnistDataDir() ? undefined : 'no MNIST test set (ONNXPIPE_DATA_DIR)');
+
+let server: WebServer;
+let browser: ChromiumSession;
+let page: Page;
+const pageErrors: string[] = [];
+
+before(async () => {
+  if (skip) return;
+  server = await startWebServer(models);
+  browser = await launchChromium();
+  page = await browser.context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Draws `digit`, waits for the answer shown at the stroke's end, and returns it. */
+async function draw(digit: string) {
+  await clearPad(page);
+  const before = await resultCount(page);
+  await drawStrokes(page, DIGIT_STROKES[digit]);
+  await waitForResult(page, before);
+  return readAnswer(page);
+}
+
+async function upload(pixels: Uint8Array, name: string) {
+  const before = await resultCount(page);
+  await page.setInputFiles('#upload', { name, mimeType: 'image/png', buffer: await digitPng(pixels) });
+  await waitForResult(page, before);
+  return readAnswer(page);
+}
+
+async function switchMode(mode: 'local' | 'remote') {
+  const before = await resultCount(page);
+  await page.check(`#mode-${mode}`);
+  // The page predicts its current input again in the new mode.
+  await waitForResult(page, before);
+  return readAnswer(page);
+}
+
+const LATENCY = /^\d+(\.\d+)? ms/;
+
+test('the demo loads cross-origin isolated; drawn digits are recognised in the page, with provider, fallback reason and latency', { skip }, async () => {
+  await openDemo(page, `${server.origin}/`);
+  assert.equal(await page.evaluate(() => crossOriginIsolated), true, 'COOP + COEP: wasm threads are available');
+  assert.equal(await page.locator('#probabilities li').count(), 10);
+  for (const digit of ['1', '7', '0']) {
+    const answer = await draw(digit);
+    assert.equal(answer.label, digit, `a drawn ${digit}`);
+    assert.equal(answer.mode, 'local');
+    assert.match(answer.provider, /^wasm \(in this browser\)$/);
+    assert.match(answer.latency, LATENCY);
+    assert.equal(answer.probabilities.length, 10);
+    assert.ok(Math.abs(answer.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-4, 'probabilities sum to 1');
+    assert.equal(answer.probabilities.indexOf(Math.max(...answer.probabilities)), Number(digit), 'the highest bar is the label');
+  }
+  // Headless Chromium without --enable-unsafe-webgpu has no adapter: auto says why it used wasm.
+  const fallback = page.locator('#fallback');
+  assert.equal(await fallback.isVisible(), true);
+  assert.match(await fallback.innerText(), /Asked for auto, running on wasm: .+/);
+  assert.deepEqual(pageErrors, []);
+});
+
+test('an uploaded PNG of a real MNIST digit is recognised, and server inference gives the same labels', { skip }, async () => {
+  const { images, labels } = await mnistTestDigits(3);
+  await openDemo(page, `${server.origin}/`);
+  const local = await upload(images[0], 'digit-0.png');
+  assert.equal(local.label, String(labels[0]), `uploaded MNIST test digit 0 (a ${labels[0]})`);
+
+  const remote = await switchMode('remote');
+  assert.equal(remote.mode, 'remote');
+  assert.equal(remote.label, local.label, 'the server agrees on the upload');
+  assert.match(remote.provider, /^cpu \(on the server\)$/);
+  assert.match(remote.latency, LATENCY);
+  for (let i = 0; i < 10; i++) assert.ok(Math.abs(remote.probabilities[i] - local.probabilities[i]) <= 1e-4, `probability of ${i}`);
+  assert.equal(await page.isDisabled('#device'), true, 'the device applies to in-page inference only');
+
+  for (const [i, name] of [[1, 'digit-1.png'], [2, 'digit-2.png']] as const) {
+    assert.equal((await upload(images[i], name)).label, String(labels[i]), `uploaded MNIST test digit ${i}, on the server`);
+  }
+  for (const digit of ['1', '7']) assert.equal((await draw(digit)).label, digit, `a drawn ${digit}, on the server`);
+
+  const back = await switchMode('local');
+  assert.equal(back.label, '7');
+  assert.match(back.provider, /^wasm/);
+  assert.deepEqual(pageErrors, []);
+});
