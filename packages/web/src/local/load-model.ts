@@ -82,13 +82,18 @@ export function readModelMetadata(source: ModelSource): ModelMetadata {
 }
 
 /**
- * Name and version for results: `…/<name>/<version>/<file>.onnx` (a model repository's layout),
- * else the file name without `.onnx` and version 1, else `model` and 1.
+ * Name and version for results, from the URL: `…/<name>/<version>/model.onnx` (a model
+ * repository), `…/<name>/versions/<version>/model.onnx` and `…/<name>/model.onnx` (the server's
+ * model routes), else the file name without `.onnx`; version 1 when the URL has none.
  */
 export function modelIdentity(url: string | undefined): { name: string; version: string } {
-  const path = url === undefined ? '' : decodeURIComponent(new URL(url).pathname);
-  const repository = /([^/]+)\/(\d+)\/[^/]+$/.exec(path);
-  if (repository) return { name: repository[1], version: repository[2] };
-  const file = /([^/]+?)(\.onnx)?$/.exec(path)?.[1];
-  return { name: file || 'model', version: '1' };
+  const segments = url === undefined ? [] : new URL(url).pathname.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+  const file = segments.pop();
+  if (file === undefined) return { name: 'model', version: '1' };
+  if (file !== 'model.onnx' || segments.length === 0) return { name: file.replace(/\.onnx$/, '') || 'model', version: '1' };
+  const last = segments[segments.length - 1];
+  if (!/^\d+$/.test(last)) return { name: last, version: '1' };
+  const rest = segments.slice(0, -1);
+  if (rest[rest.length - 1] === 'versions') rest.pop();
+  return { name: rest[rest.length - 1] ?? 'model', version: last };
 }

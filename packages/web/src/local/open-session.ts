@@ -21,9 +21,11 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
 // (wrong wasmPaths, a 404, a wrong MIME type).
 const RUNTIME_MISSING = /no available backend found.*(fetch|import|\.mjs|\.wasm|MIME|magic)/is;
 
+// logSeverityLevel 3: errors only; ort's warning that shape ops stay on the CPU under WebGPU is
+// expected for every model and would only clutter the page's console.
 async function createSession(ort: OrtModule, source: ModelSource, ep: BrowserExecutionProvider): Promise<InferenceSession> {
   try {
-    return await ort.InferenceSession.create(source.bytes, { executionProviders: [ep], graphOptimizationLevel: 'all' });
+    return await ort.InferenceSession.create(source.bytes, { executionProviders: [ep], graphOptimizationLevel: 'all', logSeverityLevel: 3 });
   } catch (error) {
     if (RUNTIME_MISSING.test(message(error))) {
       throw new ONNXPIPE_WEB_RUNTIME_LOAD_FAILED(
