@@ -1,0 +1,90 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromiumUnavailableReason, launchChromium, type ChromiumSession } from '@onnxpipe/web/testing';
+import { openDemo } from './helpers/demo-page.js';
+import { mnistDataDir, mnistTestDigits } from './helpers/mnist-digits.js';
+import { maxAbsDifference, pageClassify, serverPredict, type Answer } from './helpers/parity.js';
+import { repositoryRoot, startWebServer, type WebServer } from './helpers/web-server.js';
+
+// The same model, three ways: onnxruntime-web in a page the server hosts (wasm, and WebGPU on
+// SwiftShader), the server's POST /predict (onnxruntime-node), and the SDK's remote mode. On
+// real MNIST test digits they must agree on every label and on every probability to 1e-4 —
+// two runtimes, two preprocessing call sites (the SDK's and the server's, both core's code).
+
+const COUNT = 300;
+const WEBGPU_COUNT = 8;
+const TOLERANCE = 1e-4;
+
+const models = join(repositoryRoot, 'models');
+const MODEL_URL = '/models/mnist/versions/1/model.onnx';
+const skip =
+  chromiumUnavailableReason() ??
+  (existsSync(join(models, 'mnist', '1', 'model.onnx')) ? undefined : 'no shipped model (models/mnist/1/model.onnx)') ??
+  (mnistDataDir() ? undefined : 'no MNIST test set (ONNXPIPE_DATA_DIR)');
+
+let server: WebServer;
+let digits: { images: number[][]; labels: number[] };
+
+before(async () => {
+  if (skip) return;
+  server = await startWebServer(models);
+  const { images, labels } = await mnistTestDigits(COUNT);
+  digits = { images: images.map((image) => Array.from(image)), labels };
+});
+
+after(async () => {
+  await server?.close();
+});
+
+function assertAgree(actual: readonly Answer[], expected: readonly Answer[], what: string, tolerance = TOLERANCE): number {
+  assert.equal(actual.length, expected.length, what);
+  const disagreements = actual.flatMap((a, i) => (a.label === expected[i].label ? [] : [`#${i}: ${a.label} vs ${expected[i].label}`]));
+  assert.deepEqual(disagreements, [], `${what}: labels`);
+  const delta = maxAbsDifference(actual, expected);
+  assert.ok(delta <= tolerance, `${what}: max |Δ| of the probabilities ${delta} > ${tolerance}`);
+  return delta;
+}
+
+test(`${COUNT} MNIST test digits: wasm in the page, the server's POST /predict and the SDK's remote mode agree (labels; probabilities to ${TOLERANCE})`, { skip }, async () => {
+  const browser = await launchChromium();
+  try {
+    const page = await browser.context.newPage();
+    await openDemo(page, `${server.origin}/`);
+    for (const preprocess of ['mnist', 'none'] as const) {
+      const expected = await serverPredict(server.origin, digits.images, preprocess);
+      const inPage = await pageClassify(page, { modelUrl: MODEL_URL, device: 'wasm', images: digits.images, preprocess });
+      assert.equal(inPage.executionProvider, 'wasm');
+      const delta = assertAgree(inPage.answers, expected, `wasm vs server, preprocess=${preprocess}`);
+      const remote = await pageClassify(page, { remote: true, images: digits.images, preprocess });
+      assert.equal(remote.executionProvider, 'cpu');
+      // Remote mode is the server: the same numbers, not merely close ones.
+      const remoteDelta = assertAgree(remote.answers, expected, `remote vs server, preprocess=${preprocess}`, 1e-6);
+      const correct = expected.filter((a, i) => a.label === String(digits.labels[i])).length;
+      process.stdout.write(
+        `# preprocess=${preprocess}: ${correct}/${COUNT} correct; max |Δ| wasm vs server ${delta.toExponential(2)}, remote vs server ${remoteDelta.toExponential(2)}\n`,
+      );
+      assert.ok(correct >= COUNT * 0.97, `the shipped model is right on ${correct}/${COUNT}`);
+    }
+  } finally {
+    await browser.close();
+  }
+});
+
+test(`WebGPU (SwiftShader) in the page agrees with wasm on ${WEBGPU_COUNT} digits`, { skip }, async () => {
+  const browser = await launchChromium({ webgpu: true });
+  try {
+    const page = await browser.context.newPage();
+    // The page's own classifier on wasm: the WebGPU one below is the only one on the adapter.
+    await openDemo(page, `${server.origin}/?device=wasm`);
+    const images = digits.images.slice(0, WEBGPU_COUNT);
+    const wasm = await pageClassify(page, { modelUrl: MODEL_URL, device: 'wasm', images, preprocess: 'mnist' });
+    const webgpu = await pageClassify(page, { modelUrl: MODEL_URL, device: 'webgpu', images, preprocess: 'mnist' });
+    assert.equal(webgpu.executionProvider, 'webgpu');
+    const delta = assertAgree(webgpu.answers, wasm.answers, 'webgpu vs wasm');
+    process.stdout.write(`# webgpu vs wasm on ${WEBGPU_COUNT} digits: max |Δ| ${delta.toExponential(2)}\n`);
+  } finally {
+    await browser.close();
+  }
+});
