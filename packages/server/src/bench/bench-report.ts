@@ -8,6 +8,12 @@ export type BatchingMode = 'off' | 'on';
 export interface ServeRow {
   readonly batching: BatchingMode;
   readonly load: LoadResult;
+  /**
+   * Server process CPU time (all threads) per 2xx response during the level, in ms: unlike
+   * req/s, barely moved by what else runs on a shared machine, so it shows a change in the
+   * server's own cost when throughput figures are too noisy to.
+   */
+  readonly serverCpuMsPerRequest?: number;
 }
 
 /**

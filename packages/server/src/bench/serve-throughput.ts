@@ -179,11 +179,14 @@ try {
       await runLoad({ url, body: digit.png, contentType: 'image/png', connections: Math.max(...connections), durationSeconds: warmup });
     }
     for (const c of connections) {
+      const cpuBefore = server.cpuSeconds();
       const result = await runLoad({ url, body: digit.png, contentType: 'image/png', connections: c, durationSeconds: duration });
-      rows.push({ batching: mode, load: result });
+      const cpuAfter = server.cpuSeconds();
+      const cpuMs = cpuBefore === undefined || cpuAfter === undefined || result.ok === 0 ? undefined : (1000 * (cpuAfter - cpuBefore)) / result.ok;
+      rows.push({ batching: mode, load: result, ...(cpuMs === undefined ? {} : { serverCpuMsPerRequest: cpuMs }) });
       console.log(
         `  ${String(c).padStart(4)} connections: ${fmt(result.requestsPerSecond)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ` +
-          `errors ${result.errors}, non-2xx ${result.non2xx}`,
+          `errors ${result.errors}, non-2xx ${result.non2xx}${cpuMs === undefined ? '' : `, server CPU ${fmt(cpuMs, 3)} ms/request`}`,
       );
     }
     const rss = server.peakRssMiB();

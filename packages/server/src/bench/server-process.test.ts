@@ -26,7 +26,10 @@ test('bench:serve starts the server as npm start does, loads it with autocannon,
       assert.deepEqual({ errors: result.errors, non2xx: result.non2xx }, { errors: 0, non2xx: 0 });
       assert.deepEqual(Object.keys(result.statusCodes), ['200']);
       assert.ok(result.p99Ms >= result.p50Ms);
-      if (process.platform === 'linux') assert.ok(server.peakRssMiB()! > 0);
+      if (process.platform === 'linux') {
+        assert.ok(server.peakRssMiB()! > 0);
+        assert.ok(server.cpuSeconds()! > 0, 'start-up and the load took CPU time');
+      }
     } finally {
       assert.equal(await server.stop(), 0, 'SIGTERM drains and exits 0');
     }

@@ -25,6 +25,8 @@ export interface ServerProcess {
   readonly pid: number;
   /** The process's peak resident memory so far (Linux `VmHWM`); undefined elsewhere. */
   peakRssMiB(): number | undefined;
+  /** CPU seconds the process has used so far, all threads, user + system (Linux); undefined elsewhere. */
+  cpuSeconds(): number | undefined;
   /** Sends SIGTERM, waits for the drain (SIGKILL after `timeoutMs`); resolves the exit code. */
   stop(timeoutMs?: number): Promise<number | null>;
 }
@@ -48,6 +50,20 @@ function peakRssMiB(pid: number): number | undefined {
   try {
     const kib = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
     return kib === undefined ? undefined : Number(kib) / 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Clock ticks per second of /proc/<pid>/stat: USER_HZ, 100 on every Linux build Node runs on. */
+const USER_HZ = 100;
+
+function cpuSeconds(pid: number): number | undefined {
+  try {
+    // Fields after the parenthesised command name (which may hold spaces): utime is the 12th, stime the 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
   } catch {
     return undefined;
   }
@@ -115,7 +131,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
       (response) => response.status === 200,
       () => false,
     );
-    if (ready) return { url, pid: child.pid!, peakRssMiB: () => peakRssMiB(child.pid!), stop };
+    if (ready) return { url, pid: child.pid!, peakRssMiB: () => peakRssMiB(child.pid!), cpuSeconds: () => cpuSeconds(child.pid!), stop };
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   await stop();

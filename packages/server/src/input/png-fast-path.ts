@@ -1,13 +1,15 @@
 import pngjs from 'pngjs';
 import type { RawImage } from '@onnxpipe/core';
+import { inflatePng, inflatesHeader } from './png-inflate.js';
 
 // A synchronous, pure-JS decoder for the small PNGs /predict mostly receives (a drawn or cropped
 // digit is a few KB). Through sharp, such an image costs two trips to libuv's thread pool
 // (metadata, then decode) and libvips' pipeline set-up, about ten times the decode itself; here
-// it is a few tens of microseconds on the event loop (pngjs: node:zlib's inflate, JS unfiltering). Only PNG kinds whose pixels come out the
-// same as sharp's are taken (8-bit samples, no colour management, no orientation, no
-// transparency chunk); everything else, and anything that fails to decode here, goes to sharp,
-// which also produces the error messages.
+// it is a few tens of microseconds on the event loop: the common 8-bit kinds through
+// png-inflate.ts (one native inflate, one unfiltering pass), palette, sub-byte and interlaced
+// ones through pngjs. Only PNG kinds whose pixels come out the same as sharp's are taken (8-bit
+// samples, no colour management, no orientation, no transparency chunk); everything else, and
+// anything that fails to decode here, goes to sharp, which also produces the error messages.
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -80,6 +82,8 @@ function acceptsHeader(header: PngHeader): boolean {
  */
 export function decodePngFast(bytes: Uint8Array, header: PngHeader): RawImage | undefined {
   if (!acceptsHeader(header) || hasFallBackChunk(bytes)) return undefined;
+  // A file that fails here would fail in pngjs too (same checks, stricter stream): sharp words it.
+  if (inflatesHeader(header)) return inflatePng(bytes, header);
   try {
     // pngjs expands every kind to RGBA; sharp keeps the PNG's own channels.
     const png = pngjs.PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { checkCRC: true });
