@@ -42,7 +42,11 @@ export function inputKind(value: unknown): InputKind | undefined {
 /** A short description of a value for "received ..." in messages. */
 export function describeInput(value: unknown): string {
   if (value === null) return 'null';
-  if (Array.isArray(value)) return value.length === 0 ? 'an empty array' : `an array whose first item is ${describeInput(value[0])}`;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return 'an empty array';
+    return value.every((v) => typeof v === 'number') ? `an array of ${value.length} numbers` : `an array whose first item is ${describeInput(value[0])}`;
+  }
+  if (tag(value) === '[object Float32Array]') return `a Float32Array of ${(value as Float32Array).length} values`;
   if (typeof value === 'string') return `a string (${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)})`;
   if (typeof value !== 'object' && typeof value !== 'function') return `${typeof value} ${String(value)}`;
   if (typeof value === 'function') return 'a function';

@@ -34,13 +34,15 @@ export async function prepareDigits(inputs: readonly unknown[], options: Prepare
   return Promise.all(
     inputs.map(async (input, index) => {
       const image = await toRawImage(input, index, side);
+      if (preprocess === 'none' && (image.width !== side || image.height !== side)) {
+        throw new ONNXPIPE_WEB_BAD_INPUT(`'input[${index}]' must be a ${side}×${side} image (an MNIST-format digit) with preprocess 'none'; received ${image.width}×${image.height}`);
+      }
       try {
         const result = preprocessDigit(image, { normalization, skip: preprocess === 'none', outputSize: side });
         return { input: result.input, pixels: result.pixels, empty: result.empty };
       } catch (error) {
         if (error instanceof OnnxpipeError && error.code === 'ONNXPIPE_CORE_BAD_IMAGE') {
-          const hint = preprocess === 'none' ? ` (with preprocess 'none' an image must already be ${side}×${side})` : '';
-          throw new ONNXPIPE_WEB_BAD_INPUT(`'input[${index}]': ${error.message}${hint}`, { cause: error });
+          throw new ONNXPIPE_WEB_BAD_INPUT(`'input[${index}]' cannot be preprocessed: ${error.message}`, { cause: error });
         }
         throw error;
       }

@@ -20,8 +20,6 @@ import { configureRuntime } from './ort-runtime.js';
  *
  * @example
  * ```ts
- * import { createClassifier } from '@onnxpipe/web';
- *
  * const classifier = await createClassifier('/models/mnist/1/model.onnx');
  * const { predictions } = await classifier.predict(canvas, { topk: 3 });
  * console.log(predictions[0].label, classifier.executionProvider, classifier.fallback?.reason);

@@ -48,8 +48,6 @@ function checkHeaders(value: unknown): Record<string, string> {
  *
  * @example
  * ```ts
- * import { createRemoteClassifier } from '@onnxpipe/web';
- *
  * const classifier = await createRemoteClassifier('https://digits.example.com/', { model: 'mnist' });
  * const { predictions, executionProvider } = await classifier.predict([canvas, file]);
  * ```

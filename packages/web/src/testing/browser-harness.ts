@@ -25,6 +25,16 @@ const HARNESS_PAGE = `<!doctype html>
 <script type="module">
   import * as sdk from '/onnxpipe-web.js';
   window.onnxpipe = sdk;
+  // Tests' page.evaluate callbacks cannot declare helpers (tsx would wrap them in __name).
+  window.catchError = async (run) => {
+    try {
+      await run();
+      return {};
+    } catch (error) {
+      const { code, message, name, statusCode, serverCode, request } = error;
+      return { code, message, name, statusCode, serverCode, request, isOnnxpipeError: error instanceof sdk.OnnxpipeError };
+    }
+  };
   window.harnessReady = true;
 </script>
 `;
@@ -40,6 +50,19 @@ export function harnessUnavailableReason(): string | undefined {
 /** What the harness page puts on `window`; in `page.evaluate` callbacks: `(globalThis as unknown as HarnessGlobals).onnxpipe`. */
 export interface HarnessGlobals {
   readonly onnxpipe: typeof Sdk;
+  /** Runs `run` and returns what it threw (`{}` when nothing). */
+  catchError(run: () => Promise<unknown>): Promise<CaughtError>;
+}
+
+/** The fields of an error thrown in the page. */
+export interface CaughtError {
+  readonly code?: string;
+  readonly message?: string;
+  readonly name?: string;
+  readonly statusCode?: number;
+  readonly serverCode?: string;
+  readonly request?: string;
+  readonly isOnnxpipeError?: boolean;
 }
 
 let built: Promise<BuildResult> | undefined;
