@@ -11,7 +11,8 @@ export interface BuiltFile {
 export interface BuildResult {
   readonly outdir: string;
   readonly files: readonly BuiltFile[];
-  readonly sdk: { readonly bytes: number; readonly gzipBytes: number };
+  /** The SDK bundle: sizes, and the source files esbuild put in it (relative to the working directory). */
+  readonly sdk: { readonly bytes: number; readonly gzipBytes: number; readonly inputs: readonly string[] };
   readonly ms: number;
 }
 

@@ -61,7 +61,7 @@ const sdkAsSibling = {
  *
  * @param {{ outdir?: string, quiet?: boolean }} [options] - `outdir` defaults to
  *   packages/web/dist/browser; `quiet` skips the summary on stdout
- * @returns {Promise<{ outdir: string, files: { path: string, bytes: number, gzipBytes?: number }[], sdk: { bytes: number, gzipBytes: number }, ms: number }>}
+ * @returns {Promise<{ outdir: string, files: { path: string, bytes: number, gzipBytes?: number }[], sdk: { bytes: number, gzipBytes: number, inputs: string[] }, ms: number }>}
  */
 export async function buildWebBundle(options = {}) {
   const started = performance.now();
@@ -82,7 +82,7 @@ export async function buildWebBundle(options = {}) {
     // picks the entry that fetches its .wasm instead of inlining 28 MB of base64.
     conditions: ['source', 'onnxruntime-web-use-extern-wasm'],
   };
-  const sdk = build({ ...common, entryPoints: { 'onnxpipe-web': join(webRoot, 'src', 'index.ts') }, outdir });
+  const sdk = build({ ...common, entryPoints: { 'onnxpipe-web': join(webRoot, 'src', 'index.ts') }, outdir, metafile: true });
 
   const demoDir = join(webRoot, 'demo');
   const demoFiles = existsSync(demoDir) ? readdirSync(demoDir).sort() : [];
@@ -93,7 +93,8 @@ export async function buildWebBundle(options = {}) {
 
   for (const name of ORT_RUNTIME_FILES) linkOrCopy(join(ortDist, name), join(outdir, 'ort', name));
   for (const name of demoFiles.filter((f) => /\.(html|css)$/.test(f))) copyFileSync(join(demoDir, name), join(outdir, name));
-  await Promise.all([sdk, demo]);
+  const [{ metafile }] = await Promise.all([sdk, demo]);
+  const sdkInputs = Object.keys(metafile.inputs).sort();
 
   const files = listFiles(outdir).map((path) => {
     const bytes = statSync(join(outdir, path)).size;
@@ -102,7 +103,7 @@ export async function buildWebBundle(options = {}) {
   const sdkEntry = files.find((f) => f.path === SDK_BUNDLE);
   const manifest = { onnxruntimeWeb: ortVersion(), sdk: SDK_BUNDLE, ort: ORT_RUNTIME_FILES.map((f) => `ort/${f}`), files };
   writeFileSync(join(outdir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  const result = { outdir, files, sdk: { bytes: sdkEntry.bytes, gzipBytes: sdkEntry.gzipBytes }, ms: performance.now() - started };
+  const result = { outdir, files, sdk: { bytes: sdkEntry.bytes, gzipBytes: sdkEntry.gzipBytes, inputs: sdkInputs }, ms: performance.now() - started };
   if (!options.quiet) printSummary(result);
   return result;
 }
