@@ -27,6 +27,7 @@ COPY packages/exporter/package.json packages/exporter/
 COPY packages/onnx/package.json packages/onnx/
 COPY packages/server/package.json packages/server/
 COPY packages/trainer/package.json packages/trainer/
+COPY packages/web/package.json packages/web/
 # The server's dependencies and the root's (tsx runs the TypeScript sources, as `npm start`
 # does everywhere), not the trainer's or the exporter's (TensorFlow.js). The CPU build of
 # onnxruntime-node ships inside the npm package; ONNXRUNTIME_NODE_INSTALL=skip stops its
@@ -36,6 +37,26 @@ RUN ONNXRUNTIME_NODE_INSTALL=skip npm ci --workspace @onnxpipe/server --include-
  && rm -rf node_modules/onnxruntime-node/bin/napi-v6/darwin node_modules/onnxruntime-node/bin/napi-v6/win32 \
  && npm cache clean --force
 
+# The browser build served at / (the demo page, the SDK bundle, onnxruntime-web's runtime
+# files; packages/server/README.md, Web app): built in a stage of its own with the web
+# package's build dependencies (esbuild, onnxruntime-web), of which only the output is kept.
+FROM ${NODE_IMAGE} AS web
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY packages/core/package.json packages/core/
+COPY packages/data/package.json packages/data/
+COPY packages/exporter/package.json packages/exporter/
+COPY packages/onnx/package.json packages/onnx/
+COPY packages/server/package.json packages/server/
+COPY packages/trainer/package.json packages/trainer/
+COPY packages/web/package.json packages/web/
+RUN npm ci --workspace @onnxpipe/web --ignore-scripts --no-audit --no-fund
+COPY tsconfig.base.json ./
+COPY packages/core/ packages/core/
+COPY packages/onnx/ packages/onnx/
+COPY packages/web/ packages/web/
+RUN node packages/web/scripts/build.mjs --quiet
+
 FROM ${NODE_IMAGE}
 WORKDIR /app
 COPY --from=deps /app ./
@@ -43,6 +64,7 @@ COPY tsconfig.base.json tsconfig.json ./
 COPY packages/core/ packages/core/
 COPY packages/onnx/ packages/onnx/
 COPY packages/server/ packages/server/
+COPY --from=web /app/packages/web/dist/browser/ packages/web/dist/browser/
 # The Triton-style model repository: <name>/config.pbtxt, <name>/<version>/model.onnx and
 # manifest.json (the trainer's checkpoints and tfjs artifacts are filtered out by the
 # .dockerignore). Mount another one over /app/models to serve other models.

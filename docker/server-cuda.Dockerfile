@@ -37,6 +37,7 @@ COPY packages/exporter/package.json packages/exporter/
 COPY packages/onnx/package.json packages/onnx/
 COPY packages/server/package.json packages/server/
 COPY packages/trainer/package.json packages/trainer/
+COPY packages/web/package.json packages/web/
 # onnxruntime-node's install script (script/install.js) downloads the CUDA 12 provider
 # libraries (libonnxruntime_providers_cuda.so, ..._shared.so, ..._tensorrt.so) from the
 # Microsoft.ML.OnnxRuntime.Gpu.Linux NuGet package into bin/napi-v6/linux/x64. On linux/x64 it
@@ -47,12 +48,33 @@ RUN ONNXRUNTIME_NODE_INSTALL=cuda12 npm ci --workspace @onnxpipe/server --includ
  && rm -rf node_modules/onnxruntime-node/bin/napi-v6/darwin node_modules/onnxruntime-node/bin/napi-v6/win32 \
  && npm cache clean --force
 
+# The browser build served at / (the demo page, the SDK bundle, onnxruntime-web's runtime
+# files; packages/server/README.md, Web app): built in a stage of its own with the web
+# package's build dependencies (esbuild, onnxruntime-web), of which only the output is kept.
+FROM base AS web
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY packages/core/package.json packages/core/
+COPY packages/data/package.json packages/data/
+COPY packages/exporter/package.json packages/exporter/
+COPY packages/onnx/package.json packages/onnx/
+COPY packages/server/package.json packages/server/
+COPY packages/trainer/package.json packages/trainer/
+COPY packages/web/package.json packages/web/
+RUN npm ci --workspace @onnxpipe/web --ignore-scripts --no-audit --no-fund
+COPY tsconfig.base.json ./
+COPY packages/core/ packages/core/
+COPY packages/onnx/ packages/onnx/
+COPY packages/web/ packages/web/
+RUN node packages/web/scripts/build.mjs --quiet
+
 FROM base
 COPY --from=deps /app ./
 COPY tsconfig.base.json tsconfig.json ./
 COPY packages/core/ packages/core/
 COPY packages/onnx/ packages/onnx/
 COPY packages/server/ packages/server/
+COPY --from=web /app/packages/web/dist/browser/ packages/web/dist/browser/
 COPY models/ models/
 # An unprivileged user, by number so that Kubernetes' runAsNonRoot can check it.
 RUN groupadd --system --gid 10001 onnxpipe \
