@@ -7,6 +7,7 @@ import {
 } from '../errors.js';
 import { DECODABLE_FORMATS } from './media-types.js';
 import { decodePngFast, readPngHeader } from './png-fast-path.js';
+import type { InflateOptions } from './png-inflate.js';
 
 // Decoded images are used once; sharp's operation cache would only hold on to memory.
 sharp.cache(false);
@@ -30,15 +31,17 @@ function checkPixels(where: string, width: number, height: number, maxImagePixel
  * kinds are decoded synchronously in JS (see png-fast-path.ts), with the same pixels as sharp's.
  *
  * @param where - names the item in error messages, e.g. `images[2]`
+ * @param options - `grayscale`: the caller only needs core's `toGrayscale` of the image, and a
+ * small opaque RGB PNG may come back as that one channel
  * @throws `ONNXPIPE_SERVER_UNDECODABLE_IMAGE` (422) for bytes that are not a readable image
  * @throws `ONNXPIPE_SERVER_UNSUPPORTED_MEDIA_TYPE` (415) for another image format (GIF, TIFF, ...)
  * @throws `ONNXPIPE_SERVER_IMAGE_TOO_LARGE` (413) above `maxImagePixels`
  */
-export async function decodeImage(bytes: Uint8Array, where: string, maxImagePixels: number): Promise<RawImage> {
+export async function decodeImage(bytes: Uint8Array, where: string, maxImagePixels: number, options: InflateOptions = {}): Promise<RawImage> {
   const png = readPngHeader(bytes);
   if (png !== undefined) {
     checkPixels(where, png.width, png.height, maxImagePixels);
-    const image = decodePngFast(bytes, png);
+    const image = decodePngFast(bytes, png, options);
     if (image !== undefined) return image;
   }
   let metadata: Metadata;

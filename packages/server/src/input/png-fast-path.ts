@@ -1,6 +1,6 @@
 import pngjs from 'pngjs';
 import type { RawImage } from '@onnxpipe/core';
-import { inflatePng, inflatesHeader } from './png-inflate.js';
+import { inflatePng, inflatesHeader, type InflateOptions } from './png-inflate.js';
 
 // A synchronous, pure-JS decoder for the small PNGs /predict mostly receives (a drawn or cropped
 // digit is a few KB). Through sharp, such an image costs two trips to libuv's thread pool
@@ -78,12 +78,13 @@ function acceptsHeader(header: PngHeader): boolean {
  * expanded to RGB), or returns undefined when the image is not one this path takes — large,
  * 16-bit or sub-byte grayscale, with transparency, colour or orientation chunks, or not
  * decodable here (CRC errors included) — so that the caller hands it to sharp. The caller checks
- * the pixel limit on the header first.
+ * the pixel limit on the header first. With `grayscale`, an RGB image of the common kind may come
+ * back as its gray channel (see {@link InflateOptions.grayscale}).
  */
-export function decodePngFast(bytes: Uint8Array, header: PngHeader): RawImage | undefined {
+export function decodePngFast(bytes: Uint8Array, header: PngHeader, options: InflateOptions = {}): RawImage | undefined {
   if (!acceptsHeader(header) || hasFallBackChunk(bytes)) return undefined;
   // A file that fails here would fail in pngjs too (same checks, stricter stream): sharp words it.
-  if (inflatesHeader(header)) return inflatePng(bytes, header);
+  if (inflatesHeader(header)) return inflatePng(bytes, header, options);
   try {
     // pngjs expands every kind to RGBA; sharp keeps the PNG's own channels.
     const png = pngjs.PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { checkCRC: true });

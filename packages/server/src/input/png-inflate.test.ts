@@ -40,6 +40,10 @@ for (const kind of KINDS) {
       if (info.channels === kind.channels) assert.deepEqual(new Uint8Array(image.data), reference.data);
       assert.deepEqual(toGrayscale(image), toGrayscale(reference));
       assert.deepEqual(decodePngFast(bytes, header), image);
+      // What preprocessing asks for: RGB comes back as its gray channel, the rest unchanged.
+      const gray = inflatePng(bytes, header, { grayscale: true })!;
+      assert.equal(gray.channels, kind.channels === 3 ? 1 : kind.channels);
+      assert.deepEqual(toGrayscale(gray), toGrayscale(image));
     });
   }
 }
@@ -57,4 +61,21 @@ test('inflatePng refuses what it cannot decode exactly, and decodes nothing past
   assert.equal(inflatePng(good, { ...header, bitDepth: 16 }), undefined);
   // Without IEND the file is truncated.
   assert.equal(inflatePng(good.subarray(0, good.length - 12), header), undefined);
+});
+
+test('inflatePng with grayscale gives core toGrayscale of every RGB value', async () => {
+  // All 2^24 colours, one per pixel of a 4096 × 4096 RGB PNG (fast to encode: it compresses well).
+  const side = 4096;
+  const rgb = Buffer.alloc(side * side * 3);
+  for (let p = 0; p < side * side; p++) {
+    rgb[3 * p] = p >> 16;
+    rgb[3 * p + 1] = (p >> 8) & 0xff;
+    rgb[3 * p + 2] = p & 0xff;
+  }
+  const bytes = await sharp(rgb, { raw: { width: side, height: side, channels: 3 } }).png({ compressionLevel: 1 }).toBuffer();
+  const header = readPngHeader(bytes)!;
+  const gray = inflatePng(bytes, header, { grayscale: true })!;
+  assert.equal(gray.channels, 1);
+  const expected = toGrayscale({ width: side, height: side, channels: 3, data: rgb });
+  assert.ok(Buffer.from(gray.data).equals(Buffer.from(expected)), 'identical gray bytes');
 });

@@ -50,60 +50,66 @@ function paeth(a: number, b: number, c: number): number {
 }
 
 /**
- * Undoes the per-row filters of `filtered` (`height` rows of 1 filter byte + `stride` bytes)
- * into `out`; false for an unknown filter type.
+ * Undoes the filter of one row: `filtered` (filter byte first) into `row`, given the previous
+ * row (`prior`, all zeros above the first); false for an unknown filter type.
  */
-function unfilter(filtered: Uint8Array, out: Uint8Array, stride: number, height: number, bpp: number): boolean {
-  for (let y = 0, src = 0, dst = 0; y < height; y++, dst += stride) {
-    const filter = filtered[src++];
-    const up = dst - stride; // the previous output row; y = 0 reads zeros instead
-    switch (filter) {
-      case 0:
-        out.set(filtered.subarray(src, src + stride), dst);
-        break;
-      case 1:
-        for (let x = 0; x < stride; x++) out[dst + x] = filtered[src + x] + (x >= bpp ? out[dst + x - bpp] : 0);
-        break;
-      case 2:
-        if (y === 0) out.set(filtered.subarray(src, src + stride), dst);
-        else for (let x = 0; x < stride; x++) out[dst + x] = filtered[src + x] + out[up + x];
-        break;
-      case 3:
-        for (let x = 0; x < stride; x++) {
-          const left = x >= bpp ? out[dst + x - bpp] : 0;
-          const above = y > 0 ? out[up + x] : 0;
-          out[dst + x] = filtered[src + x] + ((left + above) >> 1);
-        }
-        break;
-      case 4:
-        for (let x = 0; x < stride; x++) {
-          const left = x >= bpp ? out[dst + x - bpp] : 0;
-          const above = y > 0 ? out[up + x] : 0;
-          const corner = x >= bpp && y > 0 ? out[up + x - bpp] : 0;
-          out[dst + x] = filtered[src + x] + paeth(left, above, corner);
-        }
-        break;
-      default:
-        return false;
-    }
-    src += stride;
+function unfilterRow(filtered: Uint8Array, src: number, row: Uint8Array, prior: Uint8Array, bpp: number): boolean {
+  const stride = row.length;
+  switch (filtered[src++]) {
+    case 0:
+      row.set(filtered.subarray(src, src + stride));
+      return true;
+    case 1:
+      for (let x = 0; x < stride; x++) row[x] = filtered[src + x] + (x >= bpp ? row[x - bpp] : 0);
+      return true;
+    case 2:
+      for (let x = 0; x < stride; x++) row[x] = filtered[src + x] + prior[x];
+      return true;
+    case 3:
+      for (let x = 0; x < stride; x++) row[x] = filtered[src + x] + (((x >= bpp ? row[x - bpp] : 0) + prior[x]) >> 1);
+      return true;
+    case 4:
+      for (let x = 0; x < stride; x++) {
+        row[x] = filtered[src + x] + (x >= bpp ? paeth(row[x - bpp], prior[x], prior[x - bpp]) : prior[x]);
+      }
+      return true;
+    default:
+      return false;
   }
-  return true;
+}
+
+/**
+ * Rec. 601 luma exactly as core's `toGrayscale` computes it for an opaque pixel (integer
+ * arithmetic, rounded; a test compares the two over every RGB value).
+ */
+function luma601(r: number, g: number, b: number): number {
+  return Math.floor((299 * r + 587 * g + 114 * b + 500) / 1000);
+}
+
+/** What {@link inflatePng} may return. */
+export interface InflateOptions {
+  /**
+   * Return an RGB image as one gray channel, equal to core's `toGrayscale` of its three: the
+   * only thing preprocessing uses, made here without the full-size RGB buffer and its pass.
+   * Images with alpha keep their channels (their gray depends on the whole image's alpha).
+   * @defaultValue false
+   */
+  readonly grayscale?: boolean;
 }
 
 /**
  * Decodes an 8-bit, non-interlaced gray, gray + alpha, RGB or RGBA PNG to its own channels
- * (sharp's `raw` output for these kinds), or returns undefined when it is another kind or does
- * not decode cleanly. The caller has checked the pixel count on the header: the inflate is
- * capped at exactly the size that header implies.
+ * (sharp's `raw` output for these kinds; see {@link InflateOptions.grayscale}), or returns
+ * undefined when it is another kind or does not decode cleanly. The caller has checked the
+ * pixel count on the header: the inflate is capped at exactly the size that header implies.
  */
-export function inflatePng(bytes: Uint8Array, header: PngHeader): RawImage | undefined {
+export function inflatePng(bytes: Uint8Array, header: PngHeader, options: InflateOptions = {}): RawImage | undefined {
   if (!inflatesHeader(header)) return undefined;
   const channels = CHANNELS[header.colorType]!;
   const { width, height } = header;
+  if (width === 0 || height === 0) return undefined;
   const stride = width * channels;
   const expected = height * (stride + 1);
-  if (width === 0 || height === 0) return undefined;
   const compressed = imageData(bytes);
   if (compressed === undefined) return undefined;
   let filtered: Buffer;
@@ -113,6 +119,25 @@ export function inflatePng(bytes: Uint8Array, header: PngHeader): RawImage | und
     return undefined; // corrupt stream, or more data than the header allows
   }
   if (filtered.length !== expected) return undefined;
+
+  if (options.grayscale && channels === 3) {
+    // Two rows of RGB at a time: the filters only look one row back.
+    let prior = new Uint8Array(stride);
+    let row = new Uint8Array(stride);
+    const gray = new Uint8Array(width * height);
+    for (let y = 0, src = 0, dst = 0; y < height; y++, src += stride + 1) {
+      if (!unfilterRow(filtered, src, row, prior, 3)) return undefined;
+      for (let i = 0; i < stride; i += 3) gray[dst++] = luma601(row[i], row[i + 1], row[i + 2]);
+      [prior, row] = [row, prior];
+    }
+    return { width, height, channels: 1, data: gray };
+  }
   const data = new Uint8Array(stride * height);
-  return unfilter(filtered, data, stride, height, channels) ? { width, height, channels, data } : undefined;
+  const zeros = new Uint8Array(stride);
+  for (let y = 0, src = 0; y < height; y++, src += stride + 1) {
+    const row = data.subarray(y * stride, (y + 1) * stride);
+    const prior = y === 0 ? zeros : data.subarray((y - 1) * stride, y * stride);
+    if (!unfilterRow(filtered, src, row, prior, channels)) return undefined;
+  }
+  return { width, height, channels, data };
 }

@@ -4,6 +4,9 @@ import type { ModelMetadata } from '@onnxpipe/core';
 import { decodeImage } from './decode-image.js';
 import type { InputItem, PreprocessMode } from './request-items.js';
 
+/** Preprocessing starts with core's toGrayscale: a decoder that can hand over gray directly may. */
+const GRAY = { grayscale: true } as const;
+
 /** One item turned into model input. */
 export interface PreparedInput {
   /** `height × width` normalised values: one image of the model's input. */
@@ -30,7 +33,7 @@ export async function prepareInputs(
   const side = metadata.height;
   return Promise.all(
     items.map(async (item) => {
-      const image: RawImage | undefined = item.kind === 'image' ? await decodeImage(item.bytes, item.where, maxImagePixels) : undefined;
+      const image: RawImage | undefined = item.kind === 'image' ? await decodeImage(item.bytes, item.where, maxImagePixels, GRAY) : undefined;
       try {
         const raw = image ?? pixelsFromFloats(item.kind === 'pixels' ? item.values : [], { size: side });
         const result = preprocessDigit(raw, {
