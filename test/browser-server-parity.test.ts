@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromiumUnavailableReason, launchChromium, type ChromiumSession } from '@onnxpipe/web/testing';
-import { openDemo } from './helpers/demo-page.js';
+import { DIGIT_STROKES, drawStrokes, openDemo, readAnswer, resultCount, waitForResult } from './helpers/demo-page.js';
 import { mnistDataDir, mnistTestDigits } from './helpers/mnist-digits.js';
 import { maxAbsDifference, pageClassify, serverPredict, type Answer } from './helpers/parity.js';
 import { repositoryRoot, startWebServer, type WebServer } from './helpers/web-server.js';
@@ -72,12 +72,19 @@ test(`${COUNT} MNIST test digits: wasm in the page, the server's POST /predict a
   }
 });
 
-test(`WebGPU (SwiftShader) in the page agrees with wasm on ${WEBGPU_COUNT} digits`, { skip }, async () => {
+test(`WebGPU (SwiftShader): the demo's auto device picks it, and it agrees with wasm on ${WEBGPU_COUNT} digits`, { skip }, async () => {
   const browser = await launchChromium({ webgpu: true });
   try {
     const page = await browser.context.newPage();
-    // The page's own classifier on wasm: the WebGPU one below is the only one on the adapter.
-    await openDemo(page, `${server.origin}/?device=wasm`);
+    await openDemo(page, `${server.origin}/`);
+    const before = await resultCount(page);
+    await drawStrokes(page, DIGIT_STROKES['1']);
+    await waitForResult(page, before);
+    const answer = await readAnswer(page);
+    assert.equal(answer.label, '1');
+    assert.equal(answer.provider, 'webgpu (in this browser)', 'auto takes the adapter when there is one');
+    assert.equal(await page.locator('#fallback').isVisible(), false, 'no fallback to explain');
+
     const images = digits.images.slice(0, WEBGPU_COUNT);
     const wasm = await pageClassify(page, { modelUrl: MODEL_URL, device: 'wasm', images, preprocess: 'mnist' });
     const webgpu = await pageClassify(page, { modelUrl: MODEL_URL, device: 'webgpu', images, preprocess: 'mnist' });

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { chromiumUnavailableReason, launchChromium, type ChromiumSession } from '@onnxpipe/web/testing';
-import { clearPad, DIGIT_STROKES, drawStrokes, openDemo, readAnswer, resultCount, waitForResult } from './helpers/demo-page.js';
+import { clearPad, DIGIT_STROKES, drawStrokes, drawStrokesByTouch, openDemo, readAnswer, resultCount, waitForResult } from './helpers/demo-page.js';
 import { digitPng, mnistDataDir, mnistTestDigits } from './helpers/mnist-digits.js';
 import { repositoryRoot, startWebServer, type WebServer } from './helpers/web-server.js';
 
@@ -64,7 +64,7 @@ async function switchMode(mode: 'local' | 'remote') {
 
 const LATENCY = /^\d+(\.\d+)? ms/;
 
-test('the demo loads cross-origin isolated; drawn digits are recognised in the page, with provider, fallback reason and latency', { skip }, async () => {
+test('the demo loads cross-origin isolated; digits drawn with the mouse or a finger are recognised in the page, with provider, fallback reason and latency', { skip }, async () => {
   await openDemo(page, `${server.origin}/`);
   assert.equal(await page.evaluate(() => crossOriginIsolated), true, 'COOP + COEP: wasm threads are available');
   assert.equal(await page.locator('#probabilities li').count(), 10);
@@ -78,6 +78,12 @@ test('the demo loads cross-origin isolated; drawn digits are recognised in the p
     assert.ok(Math.abs(answer.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-4, 'probabilities sum to 1');
     assert.equal(answer.probabilities.indexOf(Math.max(...answer.probabilities)), Number(digit), 'the highest bar is the label');
   }
+  // A finger: touch pointer events on the pad.
+  await clearPad(page);
+  const before = await resultCount(page);
+  await drawStrokesByTouch(browser.context, page, DIGIT_STROKES['7']);
+  await waitForResult(page, before);
+  assert.equal((await readAnswer(page)).label, '7', 'a 7 drawn with a finger');
   // Headless Chromium without --enable-unsafe-webgpu has no adapter: auto says why it used wasm.
   const fallback = page.locator('#fallback');
   assert.equal(await fallback.isVisible(), true);

@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 
 // Driving the demo page (packages/web/demo) as a person would: real mouse events on the canvas,
 // the file input, the mode radios. The page reports its state in data-* attributes on <main>
@@ -55,6 +55,34 @@ export async function drawStrokes(page: Page, strokes: readonly Stroke[]): Promi
     await page.mouse.down();
     for (const point of rest) await page.mouse.move(...point, { steps: 6 });
     await page.mouse.up();
+  }
+}
+
+/**
+ * Draws `strokes` with a finger: Chromium's own touch input (DevTools protocol), which the page
+ * receives as pointer events of type `touch` — as on a phone, where a page without
+ * `touch-action: none` would scroll instead.
+ */
+export async function drawStrokesByTouch(context: BrowserContext, page: Page, strokes: readonly Stroke[]): Promise<void> {
+  const box = (await page.locator('#pad').boundingBox())!;
+  const cdp = await context.newCDPSession(page);
+  try {
+    for (const stroke of strokes) {
+      const points = stroke.map(([x, y]) => ({ x: box.x + x * box.width, y: box.y + y * box.height }));
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [points[0]] });
+      for (let i = 1; i < points.length; i++) {
+        // In small steps, as a finger reports them.
+        for (let step = 1; step <= 4; step++) {
+          const t = step / 4;
+          const x = points[i - 1].x + (points[i].x - points[i - 1].x) * t;
+          const y = points[i - 1].y + (points[i].y - points[i - 1].y) * t;
+          await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x, y }] });
+        }
+      }
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    }
+  } finally {
+    await cdp.detach();
   }
 }
 
