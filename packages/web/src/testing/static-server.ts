@@ -1,4 +1,4 @@
-import { createReadStream, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
@@ -41,7 +41,7 @@ export interface StaticServer {
 }
 
 function send(response: ServerResponse, status: number, type: string, body: string | Buffer): void {
-  response.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) }).end(body);
+  response.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' }).end(body);
 }
 
 function fileFor(mounts: Readonly<Record<string, string>>, pathname: string): string | undefined {
@@ -52,6 +52,14 @@ function fileFor(mounts: Readonly<Record<string, string>>, pathname: string): st
     if (statSync(path, { throwIfNoEntry: false })?.isFile()) return path;
   }
   return undefined;
+}
+
+// Files are read once and kept: a stream of the 27 MiB wasm in 64 KiB chunks took seconds.
+const fileCache = new Map<string, Buffer>();
+function cached(path: string): Buffer {
+  let bytes = fileCache.get(path);
+  if (bytes === undefined) fileCache.set(path, (bytes = readFileSync(path)));
+  return bytes;
 }
 
 async function readBody(request: IncomingMessage): Promise<Buffer> {
@@ -84,8 +92,7 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
       if (page !== undefined) return send(response, 200, MIME_TYPES[extname(pathname)] ?? 'text/plain', page);
       const file = fileFor(options.mounts, pathname);
       if (file === undefined) return send(response, 404, 'text/plain', `not found: ${pathname}`);
-      response.writeHead(200, { 'content-type': MIME_TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': statSync(file).size });
-      createReadStream(file).pipe(response);
+      send(response, 200, MIME_TYPES[extname(file)] ?? 'application/octet-stream', cached(file));
     } catch (error) {
       if (!response.headersSent) send(response, 500, 'text/plain', String(error));
     }
