@@ -46,26 +46,38 @@ describe('with a WebGPU adapter (SwiftShader)', { skip }, () => {
   });
 });
 
-describe('without a WebGPU adapter', { skip }, () => {
+describe('without a WebGPU adapter, in a cross-origin isolated page', { skip }, () => {
   let harness: BrowserHarness;
   before(async () => {
-    harness = await openHarness();
+    // COOP/COEP as the onnxpipe server sends them: wasm may use threads.
+    harness = await openHarness({ crossOriginIsolated: true });
   });
   after(async () => harness?.close());
 
-  test("auto falls back to wasm and reports why; explicit webgpu fails with ONNXPIPE_WEB_DEVICE_UNAVAILABLE", async () => {
-    const answer = await harness.page.evaluate(async (url) => {
+  test("auto falls back to wasm (2 threads) and reports why; explicit webgpu fails with ONNXPIPE_WEB_DEVICE_UNAVAILABLE", async () => {
+    const { images, labels } = readMnistTestDigits(dataDir!, 4);
+    const answer = await harness.page.evaluate(async ({ url, images }) => {
       const sdk = (globalThis as unknown as HarnessGlobals).onnxpipe;
-      const auto = await sdk.createClassifier(url);
-      const result = await auto.predict(new Array(784).fill(0));
+      const auto = await sdk.createClassifier(url, { numThreads: 2 });
+      const result = await auto.predict([new Array(784).fill(0), ...images]);
       let error: { code?: string; message?: string } | undefined;
       try {
         await sdk.createClassifier(url, { device: 'webgpu' });
       } catch (e) {
         error = { code: (e as { code?: string }).code, message: (e as Error).message };
       }
-      return { provider: auto.executionProvider, fallback: auto.fallback, resultProvider: result.executionProvider, empty: result.predictions[0].empty, error };
-    }, harness.modelUrl);
+      return {
+        isolated: globalThis.crossOriginIsolated,
+        provider: auto.executionProvider,
+        fallback: auto.fallback,
+        resultProvider: result.executionProvider,
+        empty: result.predictions[0].empty,
+        digits: result.predictions.slice(1).map((p) => p.label),
+        error,
+      };
+    }, { url: harness.modelUrl, images: images.map((image) => Array.from(image)) });
+    assert.equal(answer.isolated, true);
+    assert.deepEqual(answer.digits, labels.map(String));
     assert.equal(answer.provider, 'wasm');
     assert.equal(answer.resultProvider, 'wasm');
     assert.equal(answer.empty, true, 'a blank image is reported as empty');

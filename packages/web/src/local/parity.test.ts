@@ -36,8 +36,18 @@ test(`wasm in Chromium matches onnxruntime-node on ${COUNT} MNIST test digits (s
       const sdk = (globalThis as unknown as HarnessGlobals).onnxpipe;
       const classifier = await sdk.createClassifier(url, { device: 'wasm', maxBatch: 64 });
       const result = await classifier.predict(images, { topk: 3 });
-      await classifier.dispose();
-      return { result, labels: classifier.labels, executionProvider: classifier.executionProvider };
+      // Concurrent calls share the session one run at a time; odd batch sizes stitch up in order.
+      const halves = await Promise.all([classifier.predict(images.slice(0, 150)), classifier.predict(images.slice(150))]);
+      const small = await sdk.createClassifier(url, { device: 'wasm', maxBatch: 7 });
+      const inSevens = await small.predict(images.slice(0, 50));
+      await Promise.all([classifier.dispose(), small.dispose()]);
+      return {
+        result,
+        concurrent: halves.flatMap((h) => h.predictions.map((p) => p.probabilities)),
+        inSevens: inSevens.predictions.map((p) => p.probabilities),
+        labels: classifier.labels,
+        executionProvider: classifier.executionProvider,
+      };
     },
     { url: harness.modelUrl, images: images.map((image) => Array.from(image)) },
   );
@@ -62,5 +72,8 @@ test(`wasm in Chromium matches onnxruntime-node on ${COUNT} MNIST test digits (s
   t.diagnostic(`max |Δp| ${maxDelta.toExponential(2)}, accuracy ${correct}/${COUNT}`);
   assert.ok(maxDelta <= TOLERANCE, `max |Δp| = ${maxDelta}`);
   assert.ok(correct / COUNT > 0.97, `accuracy ${correct}/${COUNT}`);
+  const near = (a: readonly (readonly number[])[], b: readonly (readonly number[])[]) => a.every((row, i) => row.every((p, j) => Math.abs(p - b[i][j]) <= 1e-6));
+  assert.ok(near(answer.concurrent, predictions.map((p) => p.probabilities)), 'two concurrent calls answer as one');
+  assert.ok(near(answer.inSevens, predictions.slice(0, 50).map((p) => p.probabilities)), 'maxBatch 7 answers as maxBatch 64');
   assert.deepEqual(harness.pageErrors, []);
 });
