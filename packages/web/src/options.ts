@@ -8,7 +8,7 @@ import { DEVICES, PREPROCESS_MODES, type ClassifierOptions, type Device, type Pr
 /** Defaults of {@link ClassifierOptions}. */
 export const CLASSIFIER_DEFAULTS = Object.freeze({ device: 'auto' as Device, wasmPaths: '/ort/', maxBatch: 64 });
 
-/** The largest `maxBatch` and `topk` accepted (far above what a digit model needs). */
+/** Upper bounds of `maxBatch` and `numThreads`: far above what a digit model needs, low enough to catch a unit mistake. */
 const MAX_BATCH = 4096;
 const MAX_THREADS = 64;
 
