@@ -37,28 +37,41 @@ export type PageClassifier =
   | { readonly modelUrl: string; readonly device: 'wasm' | 'webgpu' | 'auto'; readonly remote?: undefined }
   | { readonly remote: true };
 
+type PreprocessMode = 'mnist' | 'none';
+
 /**
- * Loads the SDK bundle the server hosts into `page` (which must be served by it), creates a
- * classifier and predicts `images` (raw pixel arrays) in one call.
+ * Loads the SDK bundle the server hosts into `page` (which must be served by it), creates one
+ * classifier and predicts `images` (raw pixel arrays) with each preprocessing mode, in one call.
  */
-export async function pageClassify(
+export async function pageClassify<M extends PreprocessMode>(
   page: Page,
-  options: PageClassifier & { readonly images: readonly (readonly number[])[]; readonly preprocess: 'mnist' | 'none' },
-): Promise<{ answers: Answer[]; executionProvider: string }> {
-  return page.evaluate(async ({ images, preprocess, ...which }) => {
+  options: PageClassifier & { readonly images: readonly (readonly number[])[]; readonly preprocess: readonly M[] },
+): Promise<{ answers: Record<M, Answer[]>; executionProvider: string }> {
+  const argument = {
+    images: options.images,
+    preprocess: options.preprocess as readonly PreprocessMode[],
+    remote: options.remote === true,
+    modelUrl: options.remote ? '' : options.modelUrl,
+    device: options.remote ? 'auto' : options.device,
+  };
+  const result = await page.evaluate(async ({ images, preprocess, ...which }) => {
     // The page's own copy of the SDK: one onnxruntime-web instance, the one the demo uses.
     const sdk = await import(new URL('/onnxpipe-web.js', location.href).href);
     const classifier = which.remote
       ? await sdk.createRemoteClassifier(location.origin)
       : await sdk.createClassifier(which.modelUrl, { device: which.device });
     try {
-      const result = await classifier.predict(images, { preprocess });
-      return {
-        executionProvider: String(result.executionProvider),
-        answers: result.predictions.map((p: Answer) => ({ label: p.label, probabilities: [...p.probabilities] })),
-      };
+      const answers: Record<string, Answer[]> = {};
+      let executionProvider = '';
+      for (const mode of preprocess) {
+        const result = await classifier.predict(images, { preprocess: mode });
+        executionProvider = String(result.executionProvider);
+        answers[mode] = result.predictions.map((p: Answer) => ({ label: p.label, probabilities: [...p.probabilities] }));
+      }
+      return { executionProvider, answers };
     } finally {
       await classifier.dispose();
     }
-  }, options as never);
+  }, argument);
+  return result as { answers: Record<M, Answer[]>; executionProvider: string };
 }

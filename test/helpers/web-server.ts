@@ -7,7 +7,6 @@ import { buildApp, loadConfig } from '@onnxpipe/server';
 // The SDK's own build script (esbuild, well under a second): the tests serve exactly what
 // `npm run build:web` ships, built into a temporary folder so that a checkout's
 // packages/web/dist/browser is neither needed nor overwritten.
-// @ts-expect-error -- a plain .mjs script without declarations
 import { buildWebBundle } from '../../packages/web/scripts/build.mjs';
 
 // What the cross-package browser tests share: the browser build, and a real server on loopback
