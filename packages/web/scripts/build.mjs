@@ -16,7 +16,10 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 const webRoot = fileURLToPath(new URL('..', import.meta.url));
-const ortDist = join(webRoot, '..', '..', 'node_modules', 'onnxruntime-web', 'dist');
+// The package's own node_modules first (an install that did not hoist), then the workspace's.
+const ortDist = [join(webRoot, 'node_modules'), join(webRoot, '..', '..', 'node_modules')]
+  .map((dir) => join(dir, 'onnxruntime-web', 'dist'))
+  .find((dir) => existsSync(dir)) ?? join(webRoot, '..', '..', 'node_modules', 'onnxruntime-web', 'dist');
 
 /**
  * The runtime files onnxruntime-web 1.30's default entry (`ort.min.mjs`, chosen by the
