@@ -38,13 +38,13 @@ after(async () => {
   await server?.close();
 });
 
-/** Draws `digit`, waits for the answer shown at the stroke's end, and returns it. */
+/** Draws `digit`, waits for the answer shown at the stroke's end, and returns it with the number of answers shown meanwhile. */
 async function draw(digit: string) {
   await clearPad(page);
   const before = await resultCount(page);
   await drawStrokes(page, DIGIT_STROKES[digit]);
   await waitForResult(page, before);
-  return readAnswer(page);
+  return { ...(await readAnswer(page)), answers: (await resultCount(page)) - before };
 }
 
 async function upload(pixels: Uint8Array, name: string) {
@@ -77,6 +77,8 @@ test('the demo loads cross-origin isolated; digits drawn with the mouse or a fin
     assert.equal(answer.probabilities.length, 10);
     assert.ok(Math.abs(answer.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-4, 'probabilities sum to 1');
     assert.equal(answer.probabilities.indexOf(Math.max(...answer.probabilities)), Number(digit), 'the highest bar is the label');
+    // The 0 is one long stroke (~200 mouse moves): the answer updates while it is drawn, not only at its end.
+    if (digit === '0') assert.ok(answer.answers >= 2, `live while drawing: ${answer.answers} answer(s) for one stroke`);
   }
   // A finger: touch pointer events on the pad.
   await clearPad(page);
