@@ -82,6 +82,9 @@ export class InferenceEngine {
    * `ONNXPIPE_SERVER_INFERENCE_FAILED` when onnxruntime fails
    */
   infer(inputs: readonly Float32Array[], options?: SubmitOptions): Promise<BatchedResult<Float32Array>[]> {
+    // A batch that finished while this request was being prepared frees the worker for the
+    // next one, this request's items included (see WorkerSession.poll).
+    this.#worker?.poll();
     return this.#batcher.submit(inputs, options);
   }
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
-import type { SessionWorkerData, SessionWorkerReply, SessionWorkerRequest } from './worker-session.js';
+import type { SessionRunReply, SessionWorkerData, SessionWorkerReply, SessionWorkerRequest } from './worker-session.js';
 
 // The thread that owns a model version's InferenceSession when `inferenceWorker` is on.
 // onnxruntime-node runs `session.run` synchronously on the thread that calls it, so here it
@@ -12,8 +12,12 @@ import type { SessionWorkerData, SessionWorkerReply, SessionWorkerRequest } from
 const init = workerData as SessionWorkerData;
 const port = parentPort!;
 
-function post(reply: SessionWorkerReply, transfer: ArrayBuffer[] = []): void {
-  port.postMessage(reply, transfer);
+function post(reply: SessionWorkerReply): void {
+  port.postMessage(reply);
+}
+
+function answer(reply: SessionRunReply, transfer: ArrayBuffer[] = []): void {
+  init.results.postMessage(reply, transfer);
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -48,9 +52,9 @@ try {
       .run({ [init.inputName]: new ort.Tensor('float32', request.data, request.dims) })
       .then((results) => {
         const output = transferable(results[init.outputName].data as Float32Array);
-        post({ type: 'result', id: request.id, output }, [output.buffer as ArrayBuffer]);
+        answer({ type: 'result', id: request.id, output }, [output.buffer as ArrayBuffer]);
       })
-      .catch((error: unknown) => post({ type: 'error', id: request.id, message: message(error) }));
+      .catch((error: unknown) => answer({ type: 'error', id: request.id, message: message(error) }));
   });
   post({ type: 'ready' });
 } catch (error) {
