@@ -6,7 +6,7 @@
 // Query parameters: `model` (default mnist), `mode=local|remote`, `device=auto|webgpu|wasm`.
 // Tests read the page's state from `data-*` attributes on <main>: `state` (loading, ready,
 // busy, error), `results` (how many answers were shown), `label`, `mode`, `provider`.
-import { createClassifier, createRemoteClassifier, type Device, type DigitClassifier, type DigitInput, type PredictResult } from '@onnxpipe/web';
+import { createClassifier, createRemoteClassifier, ORT_FILES_DIR, type Device, type DigitClassifier, type DigitInput, type PredictResult } from '@onnxpipe/web';
 import { createDrawingPad } from './lib/drawing-pad.js';
 import { createProbabilityBars, type ProbabilityBars } from './lib/probability-bars.js';
 
@@ -60,7 +60,7 @@ function classifier(): Promise<DigitClassifier> {
     const previous = local?.classifier;
     local = {
       device,
-      classifier: createClassifier(modelUrl, { device, wasmPaths: new URL('ort/', location.href).href, modelName, modelVersion }),
+      classifier: createClassifier(modelUrl, { device, wasmPaths: new URL(ORT_FILES_DIR, location.href).href, modelName, modelVersion }),
     };
     // A failed creation is not cached: choosing the device again retries.
     const created = local;

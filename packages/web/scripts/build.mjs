@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Builds the browser bundle into packages/web/dist/browser/:
 //   onnxpipe-web.js   the SDK with onnxruntime-web's JS bundled in (ESM, minified, es2022)
-//   ort/              the onnxruntime-web runtime files the SDK loads at run time
+//   ort/<version>/    the onnxruntime-web runtime files the SDK loads at run time (versioned
+//                     path: servers cache them as immutable)
 //   <name>.js         one per packages/web/demo/*.ts entry (not *.test.ts), importing the SDK
 //                     from ./onnxpipe-web.js so that a page holds one onnxruntime instance
 //   *.html, *.css     copied from packages/web/demo/
@@ -70,7 +71,8 @@ export async function buildWebBundle(options = {}) {
   const started = performance.now();
   const outdir = options.outdir ?? join(webRoot, 'dist', 'browser');
   rmSync(outdir, { recursive: true, force: true });
-  mkdirSync(join(outdir, 'ort'), { recursive: true });
+  const ortDir = `ort/${ortVersion()}`;
+  mkdirSync(join(outdir, ortDir), { recursive: true });
 
   const common = {
     bundle: true,
@@ -94,7 +96,7 @@ export async function buildWebBundle(options = {}) {
     ? Promise.resolve()
     : build({ ...common, entryPoints: demoEntries.map((f) => join(demoDir, f)), outdir, plugins: [sdkAsSibling] });
 
-  for (const name of ORT_RUNTIME_FILES) linkOrCopy(join(ortDist, name), join(outdir, 'ort', name));
+  for (const name of ORT_RUNTIME_FILES) linkOrCopy(join(ortDist, name), join(outdir, ortDir, name));
   for (const name of demoFiles.filter((f) => /\.(html|css)$/.test(f))) copyFileSync(join(demoDir, name), join(outdir, name));
   const [{ metafile }] = await Promise.all([sdk, demo]);
   const sdkInputs = Object.keys(metafile.inputs).sort();
@@ -104,7 +106,7 @@ export async function buildWebBundle(options = {}) {
     return TEXT_FILE.test(path) ? { path, bytes, gzipBytes: gzipSync(readFileSync(join(outdir, path))).length } : { path, bytes };
   });
   const sdkEntry = files.find((f) => f.path === SDK_BUNDLE);
-  const manifest = { onnxruntimeWeb: ortVersion(), sdk: SDK_BUNDLE, ort: ORT_RUNTIME_FILES.map((f) => `ort/${f}`), files };
+  const manifest = { onnxruntimeWeb: ortVersion(), sdk: SDK_BUNDLE, ort: ORT_RUNTIME_FILES.map((f) => `${ortDir}/${f}`), files };
   writeFileSync(join(outdir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   const result = { outdir, files, sdk: { bytes: sdkEntry.bytes, gzipBytes: sdkEntry.gzipBytes, inputs: sdkInputs }, ms: performance.now() - started };
   if (!options.quiet) printSummary(result);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildWebBundle, ORT_RUNTIME_FILES, SDK_BUNDLE } from '../scripts/build.mjs';
+import { ORT_FILES_DIR } from './options.js';
 
 // The browser build (npm run build:web): what it contains, what it leaves out, and that it is
 // fast enough for `npm start` to run it first.
@@ -24,10 +25,13 @@ test('build:web bundles the SDK with onnxruntime-web (external wasm), exactly th
     assert.ok(result.sdk.bytes < 1024 * 1024, `the SDK is ${result.sdk.bytes} bytes: the 28 MB wasm must not be inlined`);
     // The runtime files are the ones the bundled onnxruntime-web asks for.
     for (const name of ORT_RUNTIME_FILES.filter((f) => f.endsWith('.mjs'))) assert.ok(bundle.includes(name), `the bundle loads ${name}`);
-    assert.deepEqual(readdirSync(join(outdir, 'ort')).sort(), [...ORT_RUNTIME_FILES].sort());
+    const version = (JSON.parse(readFileSync(new URL('../../../node_modules/onnxruntime-web/package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    assert.deepEqual(readdirSync(join(outdir, 'ort')), [version], 'one folder per onnxruntime-web version');
+    assert.deepEqual(readdirSync(join(outdir, 'ort', version)).sort(), [...ORT_RUNTIME_FILES].sort());
+    assert.equal(ORT_FILES_DIR, `ort/${version}/`, 'the SDK looks for the files where the build puts them');
 
     const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as { files: { path: string; bytes: number }[]; ort: string[] };
-    assert.deepEqual(manifest.ort, ORT_RUNTIME_FILES.map((f) => `ort/${f}`));
+    assert.deepEqual(manifest.ort, ORT_RUNTIME_FILES.map((f) => `ort/${version}/${f}`));
     for (const file of manifest.files) assert.ok(existsSync(join(outdir, file.path)), file.path);
     assert.ok(manifest.files.some((f) => f.path === SDK_BUNDLE && f.bytes === result.sdk.bytes));
 

@@ -1,12 +1,20 @@
 import { describeValue, invalidChoiceMessage } from '@onnxpipe/core';
+import { env } from 'onnxruntime-web';
 import { ONNXPIPE_WEB_INVALID_ARGUMENT } from './errors.js';
 import { DEVICES, PREPROCESS_MODES, type ClassifierOptions, type Device, type PredictOptions, type PreprocessMode } from './types.js';
 
 // Option checking for both entry points: every message names the option, says what was
 // expected and what was received, and lists the valid values.
 
+/**
+ * Where onnxruntime-web's runtime files are hosted, relative to the site root: the version is
+ * part of the path so that servers can cache them as immutable and an upgrade gets new URLs.
+ * `npm run build:web` writes them there and an onnxpipe server serves them there.
+ */
+export const ORT_FILES_DIR = `ort/${env.versions.web ?? 'unknown'}/`;
+
 /** Defaults of {@link ClassifierOptions}. */
-export const CLASSIFIER_DEFAULTS = Object.freeze({ device: 'auto' as Device, wasmPaths: '/ort/', maxBatch: 64 });
+export const CLASSIFIER_DEFAULTS = Object.freeze({ device: 'auto' as Device, wasmPaths: `/${ORT_FILES_DIR}`, maxBatch: 64 });
 
 /** Upper bounds of `maxBatch` and `numThreads`: far above what a digit model needs, low enough to catch a unit mistake. */
 const MAX_BATCH = 4096;

@@ -91,7 +91,8 @@ export interface ClassifierOptions {
   readonly device?: Device;
   /**
    * URL prefix (ending in `/`) where onnxruntime-web's `.wasm`/`.mjs` files are hosted; an
-   * onnxpipe server hosts them at `/ort/`. @defaultValue `'/ort/'` resolved against the page
+   * onnxpipe server hosts them at `/ort/<onnxruntime-web version>/` ({@link ORT_FILES_DIR}).
+   * @defaultValue `'/ort/1.30.0/'` (the bundled version) resolved against the page
    */
   readonly wasmPaths?: string;
   /** Name and version reported in results. @defaultValue from the URL, else `'model'`, `'1'` */

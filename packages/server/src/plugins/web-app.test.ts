@@ -14,11 +14,13 @@ import { IMMUTABLE_CACHE, ISOLATION_HEADERS, REVALIDATE_CACHE } from './web-app.
 async function writeWebRoot(): Promise<{ parent: string; root: string }> {
   const parent = await mkdtemp(join(tmpdir(), 'onnxpipe-web-root-'));
   const root = join(parent, 'browser');
-  await mkdir(join(root, 'ort'), { recursive: true });
+  await mkdir(join(root, 'ort', '1.30.0'), { recursive: true });
   await writeFile(join(root, 'index.html'), '<!doctype html><title>demo</title><script type="module" src="demo.js"></script>');
   await writeFile(join(root, 'demo.js'), 'export {};');
   await writeFile(join(root, 'demo.css'), 'body { margin: 0 }');
-  await writeFile(join(root, 'ort', 'ort-wasm-simd-threaded.wasm'), Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+  await writeFile(join(root, 'ort', '1.30.0', 'ort-wasm-simd-threaded.wasm'), Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+  await writeFile(join(root, 'ort', '1.30.0', 'ort-wasm-simd-threaded.mjs'), 'export default {};');
+  // Not in a version folder: its URL would not change on an upgrade, so it must not be immutable.
   await writeFile(join(root, 'ort', 'ort-wasm-simd-threaded.mjs'), 'export default {};');
   await writeFile(join(root, '.env'), 'TOKEN=hidden');
   await writeFile(join(parent, 'secret.txt'), 'outside webRoot');
@@ -40,8 +42,9 @@ test('/ serves index.html and the build its files, with JavaScript and wasm type
     const expected: [string, RegExp, string][] = [
       ['/demo.js', /^text\/javascript; charset=utf-8$/, REVALIDATE_CACHE],
       ['/demo.css', /^text\/css/, REVALIDATE_CACHE],
-      ['/ort/ort-wasm-simd-threaded.wasm', /^application\/wasm$/, IMMUTABLE_CACHE],
-      ['/ort/ort-wasm-simd-threaded.mjs', /^text\/javascript; charset=utf-8$/, IMMUTABLE_CACHE],
+      ['/ort/1.30.0/ort-wasm-simd-threaded.wasm', /^application\/wasm$/, IMMUTABLE_CACHE],
+      ['/ort/1.30.0/ort-wasm-simd-threaded.mjs', /^text\/javascript; charset=utf-8$/, IMMUTABLE_CACHE],
+      ['/ort/ort-wasm-simd-threaded.mjs', /^text\/javascript; charset=utf-8$/, REVALIDATE_CACHE],
     ];
     for (const [url, type, cache] of expected) {
       const response = await app.inject({ url });
@@ -50,7 +53,7 @@ test('/ serves index.html and the build its files, with JavaScript and wasm type
       assert.equal(response.headers['cache-control'], cache, url);
       assert.equal(response.headers['cross-origin-embedder-policy'], 'require-corp', `${url}: workers take their own script's policy`);
     }
-    const wasm = await app.inject({ url: '/ort/ort-wasm-simd-threaded.wasm' });
+    const wasm = await app.inject({ url: '/ort/1.30.0/ort-wasm-simd-threaded.wasm' });
     assert.deepEqual([...wasm.rawPayload.subarray(0, 4)], [0, 0x61, 0x73, 0x6d]);
 
     // Revalidation of a no-cache file: its ETag answers 304.

@@ -27,7 +27,7 @@ export const ISOLATION_HEADERS = {
   'cross-origin-resource-policy': 'same-origin',
 } as const;
 
-/** Cache-Control of onnxruntime-web's runtime files, which change only with the onnxruntime-web version. */
+/** Cache-Control of onnxruntime-web's runtime files under `ort/<version>/`: a new version gets new URLs. */
 export const IMMUTABLE_CACHE = 'public, max-age=31536000, immutable';
 /** Cache-Control of everything else: the page and the SDK bundle change with every build, so revalidate (ETag). */
 export const REVALIDATE_CACHE = 'no-cache';
@@ -44,7 +44,7 @@ function setHeaders(reply: FastifyReply, path: string): void {
   reply.headers(ISOLATION_HEADERS);
   const type = CONTENT_TYPES[extname(path)];
   if (type !== undefined) reply.header('content-type', type);
-  const isRuntime = /[\\/]ort[\\/][^\\/]+$/.test(path);
+  const isRuntime = /[\\/]ort[\\/][^\\/]+[\\/][^\\/]+$/.test(path);
   reply.header('cache-control', isRuntime ? IMMUTABLE_CACHE : REVALIDATE_CACHE);
 }
 

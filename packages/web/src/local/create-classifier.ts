@@ -13,7 +13,7 @@ import { configureRuntime } from './ort-runtime.js';
  *
  * @param model - the model's URL (absolute or relative to the page), or its bytes
  * @param options - see {@link ClassifierOptions}; `device` defaults to `'auto'`, `wasmPaths`
- *   to `'/ort/'`, `maxBatch` to 64
+ *   to `/ort/<onnxruntime-web version>/`, `maxBatch` to 64
  * @throws `ONNXPIPE_WEB_INVALID_ARGUMENT`, `ONNXPIPE_WEB_MODEL_LOAD_FAILED` (naming the URL),
  *   `ONNXPIPE_WEB_DEVICE_UNAVAILABLE` (`device: 'webgpu'` without WebGPU),
  *   `ONNXPIPE_WEB_RUNTIME_LOAD_FAILED` (the ort files are not at `wasmPaths`)
