@@ -1,6 +1,9 @@
 import pngjs from 'pngjs';
 import type { RawImage } from '@onnxpipe/core';
+import { readPngHeader, type PngHeader } from './png-header.js';
 import { inflatePng, inflatesHeader, type InflateOptions } from './png-inflate.js';
+
+export { readPngHeader, type PngHeader };
 
 // A synchronous, pure-JS decoder for the small PNGs /predict mostly receives (a drawn or cropped
 // digit is a few KB). Through sharp, such an image costs two trips to libuv's thread pool
@@ -10,8 +13,6 @@ import { inflatePng, inflatesHeader, type InflateOptions } from './png-inflate.j
 // ones through pngjs. Only PNG kinds whose pixels come out the same as sharp's are taken (8-bit
 // samples, no colour management, no orientation, no transparency chunk); everything else, and
 // anything that fails to decode here, goes to sharp, which also produces the error messages.
-
-const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /**
  * Largest width × height decoded on the event loop. Decoding blocks it for roughly a
@@ -25,30 +26,6 @@ export const PNG_FAST_PATH_MAX_PIXELS = 65_536;
  * channel), iCCP, gAMA, cHRM (colour conversions), eXIf (orientation, applied by `rotate()`).
  */
 const FALL_BACK_CHUNKS = new Set(['tRNS', 'iCCP', 'gAMA', 'cHRM', 'eXIf']);
-
-/** What a PNG's IHDR says. */
-export interface PngHeader {
-  readonly width: number;
-  readonly height: number;
-  readonly bitDepth: number;
-  /** 0 gray, 2 RGB, 3 palette, 4 gray + alpha, 6 RGBA. */
-  readonly colorType: number;
-  readonly interlaced: boolean;
-}
-
-/** The IHDR of `bytes` when they start like a PNG, else undefined. Reads 29 bytes, decodes nothing. */
-export function readPngHeader(bytes: Uint8Array): PngHeader | undefined {
-  if (bytes.length < 33 || !SIGNATURE.every((b, i) => bytes[i] === b)) return undefined;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (view.getUint32(8) !== 13 || String.fromCharCode(...bytes.subarray(12, 16)) !== 'IHDR') return undefined;
-  return {
-    width: view.getUint32(16),
-    height: view.getUint32(20),
-    bitDepth: bytes[24],
-    colorType: bytes[25],
-    interlaced: bytes[28] === 1,
-  };
-}
 
 /** Whether a chunk before the image data asks for something only sharp does (see FALL_BACK_CHUNKS). */
 function hasFallBackChunk(bytes: Uint8Array): boolean {

@@ -1,6 +1,6 @@
 import { crc32, inflateSync } from 'node:zlib';
 import type { RawImage } from '@onnxpipe/core';
-import type { PngHeader } from './png-fast-path.js';
+import type { PngHeader } from './png-header.js';
 
 // The cheapest decode of the PNGs /predict mostly receives (8-bit gray, gray + alpha, RGB or
 // RGBA, not interlaced): one native inflate and one unfiltering pass into the output buffer.
