@@ -21,6 +21,12 @@ const ALLOWED: Record<string, readonly string[]> = {
   server: ['core', 'onnx'],
   web: ['core', 'onnx'],
 };
+/**
+ * Packages that test-support code (tests, `src/testing/`, `src/bench/`) may import on top of
+ * ALLOWED: dev-only edges that never ship. Still never the server, the trainer or the SDK.
+ */
+const TEST_SUPPORT_ALLOWED: readonly string[] = ['data'];
+const TEST_SUPPORT_DIRS = ['/src/testing/', '/src/bench/'];
 const ISOMORPHIC = new Set(['core', 'onnx', 'web']);
 /** Test-support entry points that may use Node (they never ship to browsers). */
 const NODE_ONLY_DIRS = ['/src/testing/'];
@@ -55,9 +61,10 @@ test('every package is known to the dependency rules', () => {
 
 for (const pkg of packages) {
   test(`packages/${pkg} imports only what the architecture allows`, () => {
-    const allowed = new Set(ALLOWED[pkg] ?? []);
     for (const file of sourceFiles(join(packagesDir, pkg, 'src'))) {
       const isTest = file.endsWith('.test.ts');
+      const isTestSupport = isTest || TEST_SUPPORT_DIRS.some((d) => file.includes(d));
+      const allowed = new Set([...(ALLOWED[pkg] ?? []), ...(isTestSupport && pkg !== 'data' ? TEST_SUPPORT_ALLOWED : [])]);
       for (const specifier of imports(file)) {
         const where = relative(root, file);
         const internal = /^@onnxpipe\/([^/]+)/.exec(specifier);

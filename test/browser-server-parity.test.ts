@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromiumUnavailableReason, launchChromium, type ChromiumSession } from '@onnxpipe/web/testing';
 import { DIGIT_STROKES, drawStrokes, openDemo, readAnswer, resultCount, waitForResult } from './helpers/demo-page.js';
-import { mnistDataDir, mnistTestDigits } from './helpers/mnist-digits.js';
+import { mnistTestDataDir, mnistTestDigits } from './helpers/mnist-digits.js';
 import { maxAbsDifference, pageClassify, serverPredict, type Answer } from './helpers/parity.js';
 import { repositoryRoot, startWebServer, type WebServer } from './helpers/web-server.js';
 
@@ -22,7 +22,7 @@ const MODEL_URL = '/models/mnist/versions/1/model.onnx';
 const skip =
   chromiumUnavailableReason() ??
   (existsSync(join(models, 'mnist', '1', 'model.onnx')) ? undefined : 'no shipped model (models/mnist/1/model.onnx)') ??
-  (mnistDataDir() ? undefined : 'no MNIST test set (ONNXPIPE_DATA_DIR)');
+  (mnistTestDataDir() ? undefined : 'no MNIST test set (ONNXPIPE_DATA_DIR)');
 
 let server: WebServer;
 let digits: { images: number[][]; labels: number[] };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { chromiumUnavailableReason, launchChromium, type ChromiumSession } from '@onnxpipe/web/testing';
 import { clearPad, DIGIT_STROKES, drawStrokes, drawStrokesByTouch, openDemo, readAnswer, resultCount, waitForResult } from './helpers/demo-page.js';
-import { digitPng, mnistDataDir, mnistTestDigits } from './helpers/mnist-digits.js';
+import { digitPng, mnistTestDataDir, mnistTestDigits } from './helpers/mnist-digits.js';
 import { repositoryRoot, startWebServer, type WebServer } from './helpers/web-server.js';
 
 // The demo page as `npm start` serves it — the real server on loopback with the shipped model
@@ -18,7 +18,7 @@ const models = join(repositoryRoot, 'models');
 const skip =
   chromiumUnavailableReason() ??
   (existsSync(join(models, 'mnist', '1', 'model.onnx')) ? undefined : 'no shipped model (models/mnist/1/model.onnx)') ??
-  (mnistDataDir() ? undefined : 'no MNIST test set (ONNXPIPE_DATA_DIR)');
+  (mnistTestDataDir() ? undefined : 'no MNIST test set (ONNXPIPE_DATA_DIR)');
 
 let server: WebServer;
 let browser: ChromiumSession;

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { chromiumUnavailableReason, launchChromium } from '@onnxpipe/web/testing';
 import { openDemo } from './helpers/demo-page.js';
-import { mnistDataDir, mnistTestDigits } from './helpers/mnist-digits.js';
+import { mnistTestDataDir, mnistTestDigits } from './helpers/mnist-digits.js';
 import { maxAbsDifference, pageClassify, serverPredict, type Answer } from './helpers/parity.js';
 import { repositoryRoot, startWebServer } from './helpers/web-server.js';
 
@@ -21,7 +21,7 @@ import { repositoryRoot, startWebServer } from './helpers/web-server.js';
 
 const COUNT = 100;
 const TOLERANCE = 1e-4;
-const skip = mnistDataDir() ? undefined : 'no MNIST dataset (ONNXPIPE_DATA_DIR)';
+const skip = mnistTestDataDir() ? undefined : 'no MNIST dataset (ONNXPIPE_DATA_DIR)';
 // Without Chromium the pipeline still runs up to the server; only the page's part is skipped.
 const noBrowser = chromiumUnavailableReason();
 
@@ -85,7 +85,7 @@ test('train → export → serve → browser: the trainer, the server and the pa
     // 200 steps of 32: enough for a model well above chance, in well under a minute on 2 cores.
     const trainLog = await cli('packages/trainer/src/cli.ts', [
       '--epochs', '1', '--limit', '6400', '--batch-size', '32', '--backend', 'wasm', '--workers', '2',
-      '--data-dir', mnistDataDir()!, '--no-download', '--log-interval', '100', '--out', modelDir,
+      '--data-dir', mnistTestDataDir()!, '--no-download', '--log-interval', '100', '--out', modelDir,
     ]);
     assert.match(trainLog, /Test set: Average loss: [\d.]+, Accuracy: \d+\/10000/);
     lap('trained');

@@ -2,7 +2,7 @@ import { CONFIG_DEFAULTS } from '../config.js';
 import { prepareInputs } from '../input/prepare-inputs.js';
 import type { ModelMetadata } from '@onnxpipe/core';
 import { encodeDigit } from '../testing/digit-images.js';
-import { mnistDataDir, readMnistTestDigits } from '../testing/mnist-test-set.js';
+import { mnistTestDataDir, readMnistTestDigits } from '@onnxpipe/data/testing';
 
 /** The request body of the bench: one real MNIST test digit as a small PNG. */
 export interface BenchDigit {
@@ -20,7 +20,7 @@ export interface BenchDigit {
  * @throws when no MNIST test set is found (`dataDir`, `$ONNXPIPE_DATA_DIR`, ../shared/datasets/mnist)
  */
 export async function benchDigit(options: { dataDir?: string; index: number; scale: number }): Promise<BenchDigit> {
-  const dir = options.dataDir ?? mnistDataDir();
+  const dir = options.dataDir ?? mnistTestDataDir();
   if (dir === undefined) {
     throw new Error('no MNIST test set found: pass --data-dir or set ONNXPIPE_DATA_DIR to the folder holding t10k-images-idx3-ubyte.gz');
   }

@@ -3,14 +3,14 @@ import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { MNIST_NORMALIZATION, normalizePixels, preprocessDigit } from '@onnxpipe/core';
 import { encodeDigit } from '../testing/digit-images.js';
-import { mnistDataDir, readMnistTestDigits } from '../testing/mnist-test-set.js';
+import { mnistTestDataDir, readMnistTestDigits } from '@onnxpipe/data/testing';
 import { createTestApp } from '../testing/test-app.js';
 import { buildTinyMnistModel } from '../testing/tiny-model.js';
 
 // Every input form of POST /predict against a real ONNX model in onnxruntime-node. Numbers are
 // checked against the fixture's plain-JS forward pass, never against earlier outputs.
 
-const dataDir = mnistDataDir();
+const dataDir = mnistTestDataDir();
 const NEED_DATA = dataDir === undefined ? 'the MNIST test files are missing: set ONNXPIPE_DATA_DIR' : false;
 const digits = dataDir === undefined ? { images: [], labels: [] } : readMnistTestDigits(dataDir, 4);
 const reference = buildTinyMnistModel();

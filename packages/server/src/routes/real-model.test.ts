@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { buildApp } from '../app.js';
 import { loadConfig } from '../config.js';
 import { encodeDigit } from '../testing/digit-images.js';
-import { mnistDataDir, readMnistTestDigits } from '../testing/mnist-test-set.js';
+import { mnistTestDataDir, readMnistTestDigits } from '@onnxpipe/data/testing';
 
 // The shipped model on real MNIST test digits drawn as a user would send them: dark ink on
 // white paper, upscaled 5×, with a margin, as PNG files in one multipart request.
@@ -14,7 +14,7 @@ import { mnistDataDir, readMnistTestDigits } from '../testing/mnist-test-set.js'
 // The repository the server would serve: $ONNXPIPE_MODEL_REPOSITORY, else the checkout's models/.
 const repository = resolve(process.env.ONNXPIPE_MODEL_REPOSITORY ?? fileURLToPath(new URL('../../../../models', import.meta.url)));
 const shipped = `${repository}/mnist/1/model.onnx`;
-const dataDir = mnistDataDir();
+const dataDir = mnistTestDataDir();
 const skip = !existsSync(shipped)
   ? `the shipped model ${shipped} is not exported yet (npm run train, then npm run export)`
   : dataDir === undefined

@@ -1,12 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { harnessUnavailableReason, mnistDataDir, openHarness, readMnistTestDigits, type BrowserHarness, type HarnessGlobals } from '../testing/index.js';
+import { harnessUnavailableReason, mnistTestDataDir, openHarness, readMnistTestDigits, type BrowserHarness, type HarnessGlobals } from '../testing/index.js';
 
 // The device policy in real Chromium. With --enable-unsafe-webgpu the browser offers a
 // SwiftShader adapter (WebGPU on the CPU: slow, hence few digits and small batches); without
 // it navigator.gpu gives no adapter, and `auto` must say so.
 
-const dataDir = mnistDataDir();
+const dataDir = mnistTestDataDir();
 const skip = harnessUnavailableReason() ?? (dataDir === undefined ? 'the MNIST test files are missing: set ONNXPIPE_DATA_DIR' : false);
 const TOLERANCE = 1e-4;
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {
   createNodeReference,
   harnessUnavailableReason,
-  mnistDataDir,
+  mnistTestDataDir,
   openHarness,
   readMnistTestDigits,
   SHIPPED_MODEL_FILE,
@@ -16,7 +16,7 @@ import {
 
 const COUNT = 300;
 const TOLERANCE = 1e-4;
-const dataDir = mnistDataDir();
+const dataDir = mnistTestDataDir();
 const skip = harnessUnavailableReason() ?? (dataDir === undefined ? 'the MNIST test files are missing: set ONNXPIPE_DATA_DIR' : false);
 let harness: BrowserHarness;
 

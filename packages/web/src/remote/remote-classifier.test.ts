@@ -6,7 +6,7 @@ import { toPrediction } from '../predictions.js';
 import {
   createNodeReference,
   harnessUnavailableReason,
-  mnistDataDir,
+  mnistTestDataDir,
   openHarness,
   readMnistTestDigits,
   SHIPPED_MODEL_FILE,
@@ -29,7 +29,7 @@ test('pixels sent to the server read back as the same bytes, also when every val
   }
 });
 
-const dataDir = mnistDataDir();
+const dataDir = mnistTestDataDir();
 const skip = harnessUnavailableReason() ?? (dataDir === undefined ? 'the MNIST test files are missing: set ONNXPIPE_DATA_DIR' : false);
 const MAX_ITEMS = 4;
 

@@ -4,7 +4,7 @@ import { preprocessDigit, toProbabilities } from '@onnxpipe/core';
 import { drawnDigit } from './bench-inputs.js';
 import { BENCH_PAGE_SCRIPT } from './bench-page-script.js';
 import { harnessUnavailableReason, openHarness, SHIPPED_MODEL_FILE } from './browser-harness.js';
-import { mnistDataDir, readMnistTestDigits } from './mnist-test-set.js';
+import { mnistTestDataDir, readMnistTestDigits } from '@onnxpipe/data/testing';
 import { createNodeReference, type NodeReference } from './node-reference.js';
 
 // npm run bench:web: the SDK in headless Chromium, timed in the page. Latency is one predict()
@@ -142,7 +142,7 @@ function table(rows: readonly Figures[], peer: Figures): string {
 
 async function main(): Promise<void> {
   const unavailable = harnessUnavailableReason();
-  const dataDir = mnistDataDir();
+  const dataDir = mnistTestDataDir();
   if (unavailable !== undefined || dataDir === undefined) {
     throw new Error(unavailable ?? 'the MNIST test files are missing: set ONNXPIPE_DATA_DIR');
   }

@@ -1,0 +1,1 @@
+export { mnistTestDataDir, readMnistTestDigits } from './mnist-test-digits.js';
