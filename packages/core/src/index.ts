@@ -7,3 +7,4 @@ export * from './preprocess/index.js';
 export * from './model-metadata-keys.js';
 export * from './model/model-metadata.js';
 export * from './model/probabilities.js';
+export * from './model/prediction.js';

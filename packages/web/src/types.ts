@@ -1,5 +1,6 @@
 // The public interface of @onnxpipe/web. A classifier answers with the same shape as the
 // server's POST /predict, whether it runs the model in the page or calls a server.
+import type { Prediction } from '@onnxpipe/core';
 
 /** Where a local classifier runs the model: `auto` = WebGPU when an adapter exists, else wasm. */
 export const DEVICES = ['auto', 'webgpu', 'wasm'] as const;
@@ -36,23 +37,8 @@ export interface PredictOptions {
   readonly preprocess?: PreprocessMode;
 }
 
-/** One entry of a top-k list. */
-export interface RankedLabel {
-  readonly label: string;
-  readonly probability: number;
-}
-
-/** The answer for one input: the server's prediction object. */
-export interface Prediction {
-  readonly label: string;
-  /** Probability of `label`. */
-  readonly confidence: number;
-  /** One per label, in label order, summing to 1. */
-  readonly probabilities: readonly number[];
-  readonly topk?: readonly RankedLabel[];
-  /** Present and true when the image had no ink: the prediction means little. */
-  readonly empty?: true;
-}
+/** The answer for one input (`Prediction`) and a top-k entry (`RankedLabel`): core's, the same objects the server builds. */
+export type { Prediction, RankedLabel } from '@onnxpipe/core';
 
 /** The server's POST /predict response shape. */
 export interface PredictResult {

@@ -1,6 +1,6 @@
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { argmax, toProbabilities, topK } from '@onnxpipe/core';
+import { toPrediction } from '@onnxpipe/core';
 import { IMAGE_MEDIA_TYPES } from '../input/media-types.js';
 import { prepareInputs } from '../input/prepare-inputs.js';
 import {
@@ -154,17 +154,7 @@ export const predictRoutes: FastifyPluginAsync = async (app) => {
           prepared.map((p) => p.input),
           { deadline: started + config.requestTimeoutMs },
         );
-        const predictions = results.map(({ output }, i) => {
-          const probabilities = toProbabilities(output, metadata.output);
-          const best = argmax(probabilities);
-          return {
-            label: metadata.labels[best],
-            confidence: probabilities[best],
-            probabilities,
-            ...(query.topk === undefined ? {} : { topk: topK(probabilities, metadata.labels, query.topk) }),
-            ...(prepared[i].empty ? { empty: true } : {}),
-          };
-        });
+        const predictions = results.map(({ output }, i) => toPrediction(output, metadata, { topk: query.topk, empty: prepared[i].empty }));
         return {
           model: { name, version },
           executionProvider: app.models.executionProvider,

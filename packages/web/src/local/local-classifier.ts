@@ -1,10 +1,10 @@
-import type { ModelMetadata } from '@onnxpipe/core';
+import { toPrediction, type ModelMetadata } from '@onnxpipe/core';
 import type { InferenceSession, Tensor } from 'onnxruntime-web';
 import { ONNXPIPE_WEB_BAD_INPUT, ONNXPIPE_WEB_DISPOSED, ONNXPIPE_WEB_INFERENCE_FAILED } from '../errors.js';
 import { inputList } from '../input/input-kinds.js';
 import { prepareDigits, type PreparedDigit } from '../input/prepare-digits.js';
 import { resolvePredictOptions } from '../options.js';
-import { roundMs, toPrediction } from '../predictions.js';
+import { roundMs } from '../timings.js';
 import type { BrowserExecutionProvider, DeviceFallback, DigitClassifier, DigitInput, PredictOptions, PredictResult, Prediction } from '../types.js';
 import type { OrtModule } from './ort-runtime.js';
 

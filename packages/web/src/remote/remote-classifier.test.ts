@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pixelsFromFloats, preprocessDigit } from '@onnxpipe/core';
-import { toPrediction } from '../predictions.js';
+import { toPrediction } from '@onnxpipe/core';
 import {
   createNodeReference,
   harnessUnavailableReason,

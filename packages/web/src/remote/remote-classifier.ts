@@ -2,7 +2,7 @@ import { ONNXPIPE_WEB_BAD_INPUT, ONNXPIPE_WEB_DISPOSED } from '../errors.js';
 import { inputList } from '../input/input-kinds.js';
 import { prepareDigits, type PreparedDigit } from '../input/prepare-digits.js';
 import { resolvePredictOptions } from '../options.js';
-import { roundMs } from '../predictions.js';
+import { roundMs } from '../timings.js';
 import type { DigitClassifier, DigitInput, ExecutionProvider, PredictOptions, PredictResult, Prediction } from '../types.js';
 import { callServer, unexpectedAnswer, type RemoteClientOptions } from './remote-client.js';
 import type { RemoteModel } from './remote-model.js';
