@@ -49,16 +49,19 @@ export function centerTarget(size: number): number {
 
 /** The fitted digit pasted into the output, and the integer shift that was used. */
 export interface Placement {
-  /** `size × size` values, row-major; pixels shifted outside the frame are dropped. */
-  readonly values: Float64Array;
+  /**
+   * `size × size` bytes, row-major: the plane's values rounded (`Math.round`), 0 elsewhere;
+   * pixels shifted outside the frame are dropped.
+   */
+  readonly pixels: Uint8Array;
   /** Output position of the fitted image's top-left pixel. */
   readonly offsetX: number;
   readonly offsetY: number;
 }
 
 /**
- * Pastes a `width × height` plane into a `size × size` frame, shifted by whole pixels so that its
- * centre of mass lands within half a pixel of {@link centerTarget}.
+ * Pastes a `width × height` plane into a `size × size` frame of bytes, shifted by whole pixels
+ * so that its centre of mass lands within half a pixel of {@link centerTarget}.
  *
  * Whole pixels rather than a bilinear sub-pixel shift: MNIST's own centres of mass are spread
  * uniformly over ±½ px around (14, 14), the signature of integer translation, and a sub-pixel
@@ -71,20 +74,21 @@ export function placeAtCenterOfMass(
   height: number,
   size: number,
 ): Placement {
-  const values = new Float64Array(size * size);
+  const pixels = new Uint8Array(size * size);
   const com = centerOfMass(plane, width, height);
   const target = centerTarget(size);
   // An all-zero plane has no centre: centre the box itself.
   const offsetX = Math.round(target - (com === undefined ? (width - 1) / 2 : com.x));
   const offsetY = Math.round(target - (com === undefined ? (height - 1) / 2 : com.y));
-  for (let y = 0; y < height; y++) {
-    const ty = y + offsetY;
-    if (ty < 0 || ty >= size) continue;
-    for (let x = 0; x < width; x++) {
-      const tx = x + offsetX;
-      if (tx < 0 || tx >= size) continue;
-      values[ty * size + tx] = plane[y * width + x];
-    }
+  // Only the part of the plane that lands inside the frame is copied.
+  const xFrom = Math.max(0, -offsetX);
+  const xTo = Math.min(width, size - offsetX);
+  const yFrom = Math.max(0, -offsetY);
+  const yTo = Math.min(height, size - offsetY);
+  for (let y = yFrom; y < yTo; y++) {
+    const source = y * width;
+    const target = (y + offsetY) * size + offsetX;
+    for (let x = xFrom; x < xTo; x++) pixels[target + x] = Math.round(plane[source + x]);
   }
-  return { values, offsetX, offsetY };
+  return { pixels, offsetX, offsetY };
 }

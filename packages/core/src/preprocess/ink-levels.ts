@@ -6,6 +6,9 @@
  * the image through it instead of building an inverted, levelled copy of a possibly large photo.
  */
 
+/** A single-channel 8-bit plane: a grayscale copy, or a 1-channel image's own data. */
+export type GrayPlane = Uint8Array | Uint8ClampedArray;
+
 /** How the ink of one image was found. */
 export interface InkLevels {
   /** `true` when the ink is darker than the background (dark on light), so it was inverted. */
@@ -16,42 +19,63 @@ export interface InkLevels {
   readonly contrast: number;
   /** Ink intensity (0–255, fractional) for each gray value. */
   readonly table: Float64Array;
-  /** 1 where the ink intensity of the gray value is above the ink threshold, else 0. */
-  readonly isInk: Uint8Array;
+  /**
+   * The gray values whose ink intensity is above the ink threshold: `inkLow ≤ v ≤ inkHigh`
+   * (the table is monotonic, so they are one range; empty, `inkLow > inkHigh`, for an empty
+   * image). A range rather than a per-value table so the bounding box compares bytes directly.
+   */
+  readonly inkLow: number;
+  readonly inkHigh: number;
   /** `true` when no gray value in the image reaches above the ink threshold. */
   readonly empty: boolean;
 }
 
-function histogram(gray: Uint8Array): Uint32Array {
-  const counts = new Uint32Array(256);
-  for (let i = 0; i < gray.length; i++) counts[gray[i]]++;
-  return counts;
+/**
+ * Darkest and lightest value, packed as `min | max << 8`. Stops as soon as both extremes are
+ * 0 and 255, as they are in most drawings and scans, so those are read only up to the ink.
+ */
+function grayRange(gray: GrayPlane): number {
+  let min = 255;
+  let max = 0;
+  const n = gray.length;
+  for (let start = 0; start < n; start += 256) {
+    const end = Math.min(n, start + 256);
+    for (let i = start; i < end; i++) {
+      const v = gray[i];
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    if (min === 0 && max === 255) break;
+  }
+  return min | (max << 8);
 }
 
+// Scratch for the border histogram: preprocessing is synchronous, so one array serves every call.
+const borderCounts = new Uint32Array(256);
+
 /**
- * Histogram of the ring of `thickness` pixels along the four edges. Photos and canvases are
+ * Lower median of the ring of `thickness` pixels along the four edges. Photos and canvases are
  * framed around the digit, so the edges are background even when a stroke touches one of them;
  * the ring is a few pixels thick so that a one-pixel scanner edge or JPEG fringe cannot decide.
  */
-function borderHistogram(gray: Uint8Array, width: number, height: number): Uint32Array {
+function borderMedian(gray: GrayPlane, width: number, height: number): number {
   const thickness = Math.max(1, Math.floor(Math.min(width, height) / 32));
-  const counts = new Uint32Array(256);
+  const counts = borderCounts;
+  counts.fill(0);
+  let total = 0;
   for (let y = 0; y < height; y++) {
     const row = y * width;
     if (y < thickness || y >= height - thickness) {
       for (let x = 0; x < width; x++) counts[gray[row + x]]++;
+      total += width;
     } else {
-      for (let x = 0; x < Math.min(thickness, width); x++) counts[gray[row + x]]++;
-      for (let x = Math.max(thickness, width - thickness); x < width; x++) counts[gray[row + x]]++;
+      const left = Math.min(thickness, width);
+      for (let x = 0; x < left; x++) counts[gray[row + x]]++;
+      const right = Math.max(thickness, width - thickness);
+      for (let x = right; x < width; x++) counts[gray[row + x]]++;
+      total += left + (width - right);
     }
   }
-  return counts;
-}
-
-/** Lower median of a histogram. */
-function histogramMedian(counts: Uint32Array): number {
-  let total = 0;
-  for (let v = 0; v < 256; v++) total += counts[v];
   const half = Math.ceil(total / 2);
   let seen = 0;
   for (let v = 0; v < 256; v++) {
@@ -75,36 +99,43 @@ function histogramMedian(counts: Uint32Array): number {
  *   non-ink side (paper texture, highlights) clamp to 0.
  * - Empty: when that contrast is not above `inkThreshold`, there is no ink to stretch — the
  *   image is uniform up to noise — and every value maps to 0.
+ *
+ * `table` receives the levels (256 values, all overwritten): a new array unless given.
  */
 export function analyzeInk(
-  gray: Uint8Array,
+  gray: GrayPlane,
   width: number,
   height: number,
   inkThreshold: number,
+  table: Float64Array = new Float64Array(256),
 ): InkLevels {
-  const counts = histogram(gray);
-  let min = 0;
-  while (counts[min] === 0) min++;
-  let max = 255;
-  while (counts[max] === 0) max--;
-  const background = histogramMedian(borderHistogram(gray, width, height));
+  const range = grayRange(gray);
+  const min = range & 0xff;
+  const max = range >> 8;
+  const background = borderMedian(gray, width, height);
   const darkContrast = background - min;
   const lightContrast = max - background;
   const inverted =
     darkContrast > lightContrast || (darkContrast === lightContrast && background > 127);
   const contrast = inverted ? darkContrast : lightContrast;
 
-  const table = new Float64Array(256);
-  const isInk = new Uint8Array(256);
   const empty = contrast <= inkThreshold;
+  let inkLow = 256;
+  let inkHigh = -1;
   if (!empty) {
     const inkBackground = inverted ? 255 - background : background;
     for (let v = 0; v < 256; v++) {
       const ink = inverted ? 255 - v : v;
       const level = ((ink - inkBackground) * 255) / contrast;
-      table[v] = level <= 0 ? 0 : level >= 255 ? 255 : level;
-      isInk[v] = table[v] > inkThreshold ? 1 : 0;
+      const value = level <= 0 ? 0 : level >= 255 ? 255 : level;
+      table[v] = value;
+      if (value > inkThreshold) {
+        if (v < inkLow) inkLow = v;
+        inkHigh = v;
+      }
     }
+  } else {
+    table.fill(0);
   }
-  return { inverted, background, contrast, table, isInk, empty };
+  return { inverted, background, contrast, table, inkLow, inkHigh, empty };
 }

@@ -64,6 +64,13 @@ const MAX_OUTPUT_SIZE = 1024;
 
 type ResolvedOptions = Required<PreprocessOptions>;
 
+// Scratch for the intermediate steps. preprocessDigit is synchronous and never re-entered, so
+// one set serves every call; a typed array costs as much to allocate as a step costs to run.
+const inkTable = new Float64Array(256);
+/** Largest fitted digit (fitSize²) that goes through the scratch plane; 64² covers 28 and 56. */
+const FITTED_SCRATCH_MAX = 64 * 64;
+const fittedScratch = new Float64Array(FITTED_SCRATCH_MAX);
+
 function integerOption(name: string, value: unknown, min: number, max: number, hint = ''): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new ONNXPIPE_CORE_INVALID_ARGUMENT(
@@ -166,9 +173,12 @@ export function preprocessDigit(image: RawImage, options: PreprocessOptions): Pr
   if (o.skip) return normalizeOnly(image, o);
 
   const { width, height } = image;
-  const gray = toGrayscale(image);
-  const levels = analyzeInk(gray, width, height, o.inkThreshold);
-  const box = levels.empty ? undefined : inkBoundingBox(gray, width, height, levels.isInk);
+  // A 1-channel image is its own gray plane: read in place, never written.
+  const gray = image.channels === 1 ? image.data : toGrayscale(image);
+  const levels = analyzeInk(gray, width, height, o.inkThreshold, inkTable);
+  const box = levels.empty
+    ? undefined
+    : inkBoundingBox(gray, width, height, levels.inkLow, levels.inkHigh);
   if (box === undefined) {
     return result(new Uint8Array(o.outputSize ** 2), o, levels.inverted, true);
   }
@@ -187,9 +197,12 @@ export function preprocessDigit(image: RawImage, options: PreprocessOptions): Pr
     height: boxHeight,
     table: levels.table,
   };
-  const fitted = resizeWindow(crop, fitWidth, fitHeight);
-  const { values } = placeAtCenterOfMass(fitted, fitWidth, fitHeight, o.outputSize);
-  const pixels = new Uint8Array(values.length);
-  for (let i = 0; i < values.length; i++) pixels[i] = Math.round(values[i]);
+  const fitted = resizeWindow(
+    crop,
+    fitWidth,
+    fitHeight,
+    fitWidth * fitHeight <= FITTED_SCRATCH_MAX ? fittedScratch : undefined,
+  );
+  const { pixels } = placeAtCenterOfMass(fitted, fitWidth, fitHeight, o.outputSize);
   return result(pixels, o, levels.inverted, false);
 }

@@ -8,10 +8,12 @@
  * rather than blocky. Both are convex combinations: the output stays within the input's range.
  */
 
+import type { GrayPlane } from './ink-levels.js';
+
 /** A rectangular window of a row-major single-channel plane, read through a lookup table. */
 export interface PlaneWindow {
   /** The whole plane, `stride` values per row. */
-  readonly data: Uint8Array;
+  readonly data: GrayPlane;
   readonly stride: number;
   /** Top-left corner and size of the window. */
   readonly x0: number;
@@ -23,7 +25,7 @@ export interface PlaneWindow {
 }
 
 /** Contributions to every output sample along one axis, in flat arrays. */
-interface AxisWeights {
+export interface AxisWeights {
   /** First source index for output `i`. */
   readonly start: Int32Array;
   /** Number of source samples for output `i`; their weights start at `offset[i]`. */
@@ -37,21 +39,24 @@ function areaWeights(inSize: number, outSize: number): AxisWeights {
   const start = new Int32Array(outSize);
   const count = new Int32Array(outSize);
   const offset = new Int32Array(outSize);
-  const weights: number[] = [];
+  // Each output covers `ratio` inputs, so it touches at most ⌈ratio⌉ + 1 of them (one more
+  // for rounding's sake: a write past the end would be dropped silently).
+  const all = new Float64Array(outSize * (Math.ceil(ratio) + 2));
+  let used = 0;
   for (let i = 0; i < outSize; i++) {
     const a = i * ratio;
     const b = Math.min(inSize, (i + 1) * ratio);
     const first = Math.floor(a);
     const last = Math.min(inSize, Math.ceil(b));
     start[i] = first;
-    offset[i] = weights.length;
+    offset[i] = used;
     for (let j = first; j < last; j++) {
       const overlap = Math.min(b, j + 1) - Math.max(a, j);
-      weights.push(overlap / ratio);
+      all[used++] = overlap / ratio;
     }
     count[i] = last - first;
   }
-  return { start, count, offset, weights: Float64Array.from(weights) };
+  return { start, count, offset, weights: all.slice(0, used) };
 }
 
 function linearWeights(inSize: number, outSize: number): AxisWeights {
@@ -73,13 +78,35 @@ function linearWeights(inSize: number, outSize: number): AxisWeights {
   return { start, count, offset, weights };
 }
 
-/** Area averaging when shrinking, linear interpolation when enlarging, identity otherwise. */
-export function axisWeights(inSize: number, outSize: number): AxisWeights {
-  return outSize < inSize ? areaWeights(inSize, outSize) : linearWeights(inSize, outSize);
-}
+// Digits are fitted into the same few sizes again and again (20 × something), so the weights of
+// recent size pairs are kept; the cache is emptied when it fills, which bounds its memory.
+const WEIGHTS_CACHE_ENTRIES = 512;
+const weightsCache = new Map<number, AxisWeights>();
 
 /**
- * Resizes `source` to `targetWidth × targetHeight` values (row-major, in the table's units).
+ * Area averaging when shrinking, linear interpolation when enlarging, identity otherwise.
+ * The result may be shared with other calls: read it, do not modify it.
+ */
+export function axisWeights(inSize: number, outSize: number): AxisWeights {
+  // Sizes are at most 16,384 in and 1,024 out (checked upstream); the key is exact up to 2⁵³.
+  const key = inSize * 65_536 + outSize;
+  let weights = weightsCache.get(key);
+  if (weights === undefined) {
+    weights = outSize < inSize ? areaWeights(inSize, outSize) : linearWeights(inSize, outSize);
+    if (weightsCache.size >= WEIGHTS_CACHE_ENTRIES) weightsCache.clear();
+    weightsCache.set(key, weights);
+  }
+  return weights;
+}
+
+// Scratch for the row pass (height × targetWidth values), reused while it stays small: a large
+// photo's rows get an array of their own rather than pinning megabytes between requests.
+const ROWS_SCRATCH_MAX = 65_536;
+let rowsScratch = new Float64Array(4096);
+
+/**
+ * Resizes `source` to `targetWidth × targetHeight` values (row-major, in the table's units),
+ * written to the start of `out` (a new array unless given; larger is fine).
  *
  * @example
  * ```ts
@@ -90,34 +117,49 @@ export function resizeWindow(
   source: PlaneWindow,
   targetWidth: number,
   targetHeight: number,
+  out: Float64Array = new Float64Array(targetWidth * targetHeight),
 ): Float64Array {
   const { data, stride, x0, y0, width, height, table } = source;
   const across = axisWeights(width, targetWidth);
   const down = axisWeights(height, targetHeight);
 
   // Rows first: height × targetWidth, so the large source is read once, row by row.
-  const rows = new Float64Array(height * targetWidth);
+  const size = height * targetWidth;
+  if (size > rowsScratch.length && size <= ROWS_SCRATCH_MAX) rowsScratch = new Float64Array(size);
+  const rows = size <= rowsScratch.length ? rowsScratch : new Float64Array(size);
+  const { start: aStart, count: aCount, offset: aOffset, weights: aWeights } = across;
   for (let y = 0; y < height; y++) {
     const rowStart = (y0 + y) * stride + x0;
     const target = y * targetWidth;
     for (let i = 0; i < targetWidth; i++) {
+      // Summed from 0 in source order, as the weights list them, whatever the count: the
+      // unrolled cases (shrinking by up to 2×, the usual case) add the same terms in the same order.
+      const first = rowStart + aStart[i];
+      const w = aOffset[i];
+      const n = aCount[i];
       let sum = 0;
-      const first = rowStart + across.start[i];
-      const w = across.offset[i];
-      for (let k = 0; k < across.count[i]; k++) {
-        sum += across.weights[w + k] * table[data[first + k]];
+      if (n === 3) {
+        sum += aWeights[w] * table[data[first]];
+        sum += aWeights[w + 1] * table[data[first + 1]];
+        sum += aWeights[w + 2] * table[data[first + 2]];
+      } else if (n === 2) {
+        sum += aWeights[w] * table[data[first]];
+        sum += aWeights[w + 1] * table[data[first + 1]];
+      } else {
+        for (let k = 0; k < n; k++) sum += aWeights[w + k] * table[data[first + k]];
       }
       rows[target + i] = sum;
     }
   }
 
-  const out = new Float64Array(targetWidth * targetHeight);
+  out.fill(0, 0, targetWidth * targetHeight);
+  const { start: dStart, count: dCount, offset: dOffset, weights: dWeights } = down;
   for (let j = 0; j < targetHeight; j++) {
-    const first = down.start[j];
-    const w = down.offset[j];
+    const first = dStart[j];
+    const w = dOffset[j];
     const target = j * targetWidth;
-    for (let k = 0; k < down.count[j]; k++) {
-      const weight = down.weights[w + k];
+    for (let k = 0; k < dCount[j]; k++) {
+      const weight = dWeights[w + k];
       const row = (first + k) * targetWidth;
       for (let i = 0; i < targetWidth; i++) out[target + i] += weight * rows[row + i];
     }
