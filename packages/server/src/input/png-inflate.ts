@@ -1,9 +1,11 @@
-import { crc32, inflateSync } from 'node:zlib';
+import { crc32 } from 'node:zlib';
 import type { RawImage } from '@onnxpipe/core';
 import type { PngHeader } from './png-header.js';
+import { inflateInto } from './sync-inflater.js';
 
 // The cheapest decode of the PNGs /predict mostly receives (8-bit gray, gray + alpha, RGB or
-// RGBA, not interlaced): one native inflate and one unfiltering pass into the output buffer.
+// RGBA, not interlaced): one native inflate into a reused array (sync-inflater.ts), rows
+// unfiltered in place there, and one pass or copy into the output.
 // pngjs, which the fast path used for these before, expands every kind to RGBA, copies the
 // stream through a chunked inflater and allocates per row: under load that was a fifth of the
 // server's event-loop time. Anything unusual (another kind, a CRC or stream error, a size
@@ -50,27 +52,38 @@ function paeth(a: number, b: number, c: number): number {
 }
 
 /**
- * Undoes the filter of one row: `filtered` (filter byte first) into `row`, given the previous
- * row (`prior`, all zeros above the first); false for an unknown filter type.
+ * Undoes the filter of one row in place: its `stride` bytes start at `at` in `buf`, after the
+ * filter byte, and the row above (already unfiltered) ends right before that filter byte. The
+ * first row has no row above: PNG reads it as zeros, which turns Up into None, Average into
+ * half the left byte and Paeth into Sub. Returns false for an unknown filter type.
  */
-function unfilterRow(filtered: Uint8Array, src: number, row: Uint8Array, prior: Uint8Array, bpp: number): boolean {
-  const stride = row.length;
-  switch (filtered[src++]) {
+function unfilterRowInPlace(buf: Uint8Array, at: number, stride: number, bpp: number, first: boolean): boolean {
+  const up = at - stride - 1;
+  const end = at + stride;
+  // Uint8Array stores wrap modulo 256, which is the filters' arithmetic.
+  switch (buf[at - 1]) {
     case 0:
-      row.set(filtered.subarray(src, src + stride));
       return true;
     case 1:
-      for (let x = 0; x < stride; x++) row[x] = filtered[src + x] + (x >= bpp ? row[x - bpp] : 0);
+      for (let i = at + bpp; i < end; i++) buf[i] += buf[i - bpp];
       return true;
     case 2:
-      for (let x = 0; x < stride; x++) row[x] = filtered[src + x] + prior[x];
+      if (!first) for (let i = at; i < end; i++) buf[i] += buf[i - stride - 1];
       return true;
     case 3:
-      for (let x = 0; x < stride; x++) row[x] = filtered[src + x] + (((x >= bpp ? row[x - bpp] : 0) + prior[x]) >> 1);
+      if (first) {
+        for (let i = at + bpp; i < end; i++) buf[i] += buf[i - bpp] >> 1;
+      } else {
+        for (let i = at; i < at + bpp; i++) buf[i] += buf[i - stride - 1] >> 1;
+        for (let i = at + bpp; i < end; i++) buf[i] += (buf[i - bpp] + buf[i - stride - 1]) >> 1;
+      }
       return true;
     case 4:
-      for (let x = 0; x < stride; x++) {
-        row[x] = filtered[src + x] + (x >= bpp ? paeth(row[x - bpp], prior[x], prior[x - bpp]) : prior[x]);
+      if (first) {
+        for (let i = at + bpp; i < end; i++) buf[i] += buf[i - bpp];
+      } else {
+        for (let i = at; i < at + bpp; i++) buf[i] += buf[i - stride - 1];
+        for (let i = at + bpp, j = up + bpp; i < end; i++, j++) buf[i] += paeth(buf[i - bpp], buf[j], buf[j - bpp]);
       }
       return true;
     default:
@@ -83,8 +96,16 @@ function unfilterRow(filtered: Uint8Array, src: number, row: Uint8Array, prior: 
  * arithmetic, rounded; a test compares the two over every RGB value).
  */
 function luma601(r: number, g: number, b: number): number {
-  return Math.floor((299 * r + 587 * g + 114 * b + 500) / 1000);
+  // Gray pixels, most of a digit's, skip the arithmetic: 299 + 587 + 114 = 1000, so Y = r.
+  return r === g && g === b ? r : Math.floor((299 * r + 587 * g + 114 * b + 500) / 1000);
 }
+
+/**
+ * The inflated, still filtered rows of images up to the fast path's size (65,536 RGBA pixels
+ * and their filter bytes) are unfiltered in this one array; only the pixels are copied out.
+ */
+const INFLATE_SCRATCH_MAX = 65_536 * 4 + 1024;
+const inflateScratch = new Uint8Array(INFLATE_SCRATCH_MAX);
 
 /** What {@link inflatePng} may return. */
 export interface InflateOptions {
@@ -112,32 +133,21 @@ export function inflatePng(bytes: Uint8Array, header: PngHeader, options: Inflat
   const expected = height * (stride + 1);
   const compressed = imageData(bytes);
   if (compressed === undefined) return undefined;
-  let filtered: Buffer;
-  try {
-    filtered = inflateSync(compressed, { maxOutputLength: expected });
-  } catch {
-    return undefined; // corrupt stream, or more data than the header allows
+  // One byte of headroom: a stream longer than the header implies is refused, not cut short.
+  const filtered = expected < INFLATE_SCRATCH_MAX ? inflateScratch.subarray(0, expected + 1) : new Uint8Array(expected + 1);
+  if (inflateInto(compressed, filtered) !== expected) return undefined;
+  for (let y = 0, at = 1; y < height; y++, at += stride + 1) {
+    if (!unfilterRowInPlace(filtered, at, stride, channels, y === 0)) return undefined;
   }
-  if (filtered.length !== expected) return undefined;
 
   if (options.grayscale && channels === 3) {
-    // Two rows of RGB at a time: the filters only look one row back.
-    let prior = new Uint8Array(stride);
-    let row = new Uint8Array(stride);
     const gray = new Uint8Array(width * height);
-    for (let y = 0, src = 0, dst = 0; y < height; y++, src += stride + 1) {
-      if (!unfilterRow(filtered, src, row, prior, 3)) return undefined;
-      for (let i = 0; i < stride; i += 3) gray[dst++] = luma601(row[i], row[i + 1], row[i + 2]);
-      [prior, row] = [row, prior];
+    for (let y = 0, at = 1, dst = 0; y < height; y++, at += stride + 1) {
+      for (let i = at, end = at + stride; i < end; i += 3) gray[dst++] = luma601(filtered[i], filtered[i + 1], filtered[i + 2]);
     }
     return { width, height, channels: 1, data: gray };
   }
-  const data = new Uint8Array(stride * height);
-  const zeros = new Uint8Array(stride);
-  for (let y = 0, src = 0; y < height; y++, src += stride + 1) {
-    const row = data.subarray(y * stride, (y + 1) * stride);
-    const prior = y === 0 ? zeros : data.subarray((y - 1) * stride, y * stride);
-    if (!unfilterRow(filtered, src, row, prior, channels)) return undefined;
-  }
-  return { width, height, channels, data };
+  // Drop the filter bytes: every row moves left onto the previous one's, then one copy out.
+  for (let y = 0, at = 1; y < height; y++, at += stride + 1) filtered.copyWithin(y * stride, at, at + stride);
+  return { width, height, channels, data: filtered.slice(0, stride * height) };
 }
