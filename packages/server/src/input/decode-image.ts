@@ -38,12 +38,28 @@ function checkPixels(where: string, width: number, height: number, maxImagePixel
  * @throws `ONNXPIPE_SERVER_IMAGE_TOO_LARGE` (413) above `maxImagePixels`
  */
 export async function decodeImage(bytes: Uint8Array, where: string, maxImagePixels: number, options: InflateOptions = {}): Promise<RawImage> {
+  return decodeImageSync(bytes, where, maxImagePixels, options) ?? decodeWithSharp(bytes, where, maxImagePixels);
+}
+
+/**
+ * The synchronous part of {@link decodeImage}: a small PNG of the common kinds decoded on the
+ * spot, or undefined when the image needs {@link decodeWithSharp}. Callers with one image skip
+ * the promises that way.
+ *
+ * @throws `ONNXPIPE_SERVER_IMAGE_TOO_LARGE` (413) for a PNG above `maxImagePixels`
+ */
+export function decodeImageSync(bytes: Uint8Array, where: string, maxImagePixels: number, options: InflateOptions = {}): RawImage | undefined {
   const png = readPngHeader(bytes);
-  if (png !== undefined) {
-    checkPixels(where, png.width, png.height, maxImagePixels);
-    const image = decodePngFast(bytes, png, options);
-    if (image !== undefined) return image;
-  }
+  if (png === undefined) return undefined;
+  checkPixels(where, png.width, png.height, maxImagePixels);
+  return decodePngFast(bytes, png, options);
+}
+
+/**
+ * The part of {@link decodeImage} that goes through sharp (libuv's thread pool): any image the
+ * synchronous path did not take.
+ */
+export async function decodeWithSharp(bytes: Uint8Array, where: string, maxImagePixels: number): Promise<RawImage> {
   let metadata: Metadata;
   try {
     // Reads the header only; the pixel limit is checked below with a precise message.

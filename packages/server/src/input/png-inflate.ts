@@ -140,14 +140,18 @@ export function inflatePng(bytes: Uint8Array, header: PngHeader, options: Inflat
     if (!unfilterRowInPlace(filtered, at, stride, channels, y === 0)) return undefined;
   }
 
+  // Output through Buffer.allocUnsafe: every byte is written below, and small ones come from
+  // Node's buffer pool instead of an allocation of their own (which costs more than this pass).
   if (options.grayscale && channels === 3) {
-    const gray = new Uint8Array(width * height);
+    const gray = Buffer.allocUnsafe(width * height);
     for (let y = 0, at = 1, dst = 0; y < height; y++, at += stride + 1) {
       for (let i = at, end = at + stride; i < end; i += 3) gray[dst++] = luma601(filtered[i], filtered[i + 1], filtered[i + 2]);
     }
     return { width, height, channels: 1, data: gray };
   }
   // Drop the filter bytes: every row moves left onto the previous one's, then one copy out.
+  const data = Buffer.allocUnsafe(stride * height);
   for (let y = 0, at = 1; y < height; y++, at += stride + 1) filtered.copyWithin(y * stride, at, at + stride);
-  return { width, height, channels, data: filtered.slice(0, stride * height) };
+  data.set(filtered.subarray(0, stride * height));
+  return { width, height, channels, data };
 }

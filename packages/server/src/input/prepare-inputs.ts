@@ -1,7 +1,7 @@
 import { OnnxpipeError, pixelsFromFloats, preprocessDigit, type RawImage } from '@onnxpipe/core';
 import { ONNXPIPE_SERVER_BAD_INPUT_TENSOR } from '../errors.js';
 import type { ModelMetadata } from '@onnxpipe/core';
-import { decodeImage } from './decode-image.js';
+import { decodeImage, decodeImageSync, decodeWithSharp } from './decode-image.js';
 import type { InputItem, PreprocessMode } from './request-items.js';
 
 /** Preprocessing starts with core's toGrayscale: a decoder that can hand over gray directly may. */
@@ -30,25 +30,39 @@ export async function prepareInputs(
   preprocess: PreprocessMode,
   maxImagePixels: number,
 ): Promise<PreparedInput[]> {
-  const side = metadata.height;
+  // One item, the usual request: decoded and preprocessed on the spot, without a promise per
+  // step when its image takes the synchronous PNG path.
+  if (items.length === 1) {
+    const [item] = items;
+    const image =
+      item.kind === 'image'
+        ? (decodeImageSync(item.bytes, item.where, maxImagePixels, GRAY) ?? (await decodeWithSharp(item.bytes, item.where, maxImagePixels)))
+        : undefined;
+    return [prepareItem(item, image, metadata, preprocess)];
+  }
   return Promise.all(
     items.map(async (item) => {
-      const image: RawImage | undefined = item.kind === 'image' ? await decodeImage(item.bytes, item.where, maxImagePixels, GRAY) : undefined;
-      try {
-        const raw = image ?? pixelsFromFloats(item.kind === 'pixels' ? item.values : [], { size: side });
-        const result = preprocessDigit(raw, {
-          normalization: metadata.normalization,
-          skip: preprocess === 'none',
-          outputSize: side,
-        });
-        return { input: result.input, empty: result.empty };
-      } catch (error) {
-        if (error instanceof OnnxpipeError && error.code === 'ONNXPIPE_CORE_BAD_IMAGE') {
-          const hint = preprocess === 'none' && image !== undefined ? " (with preprocess=none the image must already be the model's input size)" : '';
-          throw new ONNXPIPE_SERVER_BAD_INPUT_TENSOR(`${item.where}: ${error.message}${hint}`, { cause: error });
-        }
-        throw error;
-      }
+      const image = item.kind === 'image' ? await decodeImage(item.bytes, item.where, maxImagePixels, GRAY) : undefined;
+      return prepareItem(item, image, metadata, preprocess);
     }),
   );
+}
+
+/** Preprocesses one item: its decoded image, or its pixel array when `image` is undefined. */
+function prepareItem(item: InputItem, image: RawImage | undefined, metadata: ModelMetadata, preprocess: PreprocessMode): PreparedInput {
+  try {
+    const raw = image ?? pixelsFromFloats(item.kind === 'pixels' ? item.values : [], { size: metadata.height });
+    const result = preprocessDigit(raw, {
+      normalization: metadata.normalization,
+      skip: preprocess === 'none',
+      outputSize: metadata.height,
+    });
+    return { input: result.input, empty: result.empty };
+  } catch (error) {
+    if (error instanceof OnnxpipeError && error.code === 'ONNXPIPE_CORE_BAD_IMAGE') {
+      const hint = preprocess === 'none' && image !== undefined ? " (with preprocess=none the image must already be the model's input size)" : '';
+      throw new ONNXPIPE_SERVER_BAD_INPUT_TENSOR(`${item.where}: ${error.message}${hint}`, { cause: error });
+    }
+    throw error;
+  }
 }
