@@ -67,7 +67,7 @@ type ResolvedOptions = Required<PreprocessOptions>;
 // Scratch for the intermediate steps. preprocessDigit is synchronous and never re-entered, so
 // one set serves every call; a typed array costs as much to allocate as a step costs to run.
 const inkTable = new Float64Array(256);
-/** Largest fitted digit (fitSize²) that goes through the scratch plane; 64² covers 28 and 56. */
+/** Largest fitted digit (fitSize²) that goes through the scratch plane: any fitSize up to 64. */
 const FITTED_SCRATCH_MAX = 64 * 64;
 const fittedScratch = new Float64Array(FITTED_SCRATCH_MAX);
 
