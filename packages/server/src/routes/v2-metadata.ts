@@ -23,10 +23,17 @@ interface ModelParams {
 /** `GET /v2`, `GET /v2/models/{name}[/versions/{version}][/ready]`. */
 export const v2MetadataRoutes: FastifyPluginAsync = async (app) => {
   const { config } = app;
-  const serverMetadata = async () => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions: SERVER_EXTENSIONS });
+  // parameters (the protocol's extension point on its other objects) names the model that
+  // requests without a model use: clients such as the browser SDK's remote mode find it here.
+  const serverMetadata = async () => ({
+    name: SERVER_NAME,
+    version: SERVER_VERSION,
+    extensions: SERVER_EXTENSIONS,
+    parameters: { default_model: config.defaultModel },
+  });
   const serverSchema = {
     summary: 'Server metadata',
-    description: 'Name, version and the protocol extensions this server implements.',
+    description: 'Name, version and the protocol extensions this server implements; parameters.default_model is the model POST /predict uses without ?model.',
     tags: [V2_TAG],
     response: { 200: SERVER_METADATA_SCHEMA, ...OPEN_INFERENCE_ERROR_RESPONSES },
   };

@@ -41,6 +41,10 @@ export const SERVER_METADATA_SCHEMA = {
     name: { type: 'string' },
     version: { type: 'string' },
     extensions: { type: 'array', items: { type: 'string' }, description: 'The protocol extensions this server implements.' },
+    parameters: {
+      type: 'object',
+      properties: { default_model: { type: 'string', description: 'The model that requests naming none use (the defaultModel setting).' } },
+    },
   },
 } as const;
 

@@ -159,7 +159,12 @@ test('server metadata, model metadata and model readiness', async () => {
   try {
     const server = await app.inject({ url: '/v2' });
     assert.equal(server.statusCode, 200);
-    assert.deepEqual(server.json(), { name: 'onnxpipe', version: '0.1.0', extensions: ['classification', 'binary_tensor_data', 'model_repository'] });
+    assert.deepEqual(server.json(), {
+      name: 'onnxpipe',
+      version: '0.1.0',
+      extensions: ['classification', 'binary_tensor_data', 'model_repository'],
+      parameters: { default_model: 'mnist' },
+    });
     const metadata = await app.inject({ url: '/v2/models/mnist' });
     assert.equal(metadata.statusCode, 200, metadata.body);
     const body = metadata.json<Record<string, unknown> & { parameters: Record<string, unknown> }>();

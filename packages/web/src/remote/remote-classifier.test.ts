@@ -49,6 +49,9 @@ function fakeServer(reference: NodeReference, recorded: Recorded[]) {
   const { metadata } = reference;
   return async (request: IncomingMessage, response: ServerResponse, raw: Buffer): Promise<boolean> => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    if (request.method === 'GET' && url.pathname === '/v2') {
+      return json(response, 200, { name: 'onnxpipe', version: '0.1.0', extensions: [], parameters: { default_model: 'mnist' } });
+    }
     const described = /^\/v2\/models\/([^/]+)(?:\/versions\/(\d+))?$/.exec(url.pathname);
     if (request.method === 'GET' && described) {
       if (described[1] === 'nope') return json(response, 404, { error: "model 'nope' is not loaded; loaded models: mnist", code: 'ONNXPIPE_SERVER_MODEL_NOT_FOUND' });
@@ -68,13 +71,10 @@ function fakeServer(reference: NodeReference, recorded: Recorded[]) {
       });
     }
     if (request.method !== 'POST' || url.pathname !== '/predict') return false;
-    const body = JSON.parse(raw.toString('utf8')) as { image?: string; pixels?: number[][]; preprocess?: string };
+    const body = JSON.parse(raw.toString('utf8')) as { pixels?: number[][]; preprocess?: string };
     const model = { name: url.searchParams.get('model') ?? 'mnist', version: '1' };
     if (model.name === 'busy') {
       return json(response, 503, { error: 'Service Unavailable', code: 'ONNXPIPE_SERVER_QUEUE_FULL', statusCode: 503, message: 'the queue is full (maxQueueLength 256); retry later' });
-    }
-    if (body.image !== undefined) {
-      return json(response, 200, { model, executionProvider: 'cpu', predictions: [toPrediction(new Float32Array(metadata.labels.length), metadata, { topk: undefined, empty: true })] });
     }
     const pixels = body.pixels ?? [];
     recorded.push({ url: url.search, apiKey: request.headers['x-api-key'] as string | undefined, count: pixels.length, preprocess: body.preprocess });

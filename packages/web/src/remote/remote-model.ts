@@ -15,9 +15,6 @@ export interface RemoteModel {
   readonly maxItemsPerRequest: number;
 }
 
-// A 1×1 white PNG: a probe that any model answers (an empty image), whatever its input size.
-const PROBE_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4AWP4DwABAQEAiuJTfQAAAABJRU5ErkJggg==';
-
 interface V2ModelMetadata {
   readonly name?: unknown;
   readonly versions?: unknown;
@@ -25,16 +22,17 @@ interface V2ModelMetadata {
   readonly parameters?: Record<string, unknown>;
 }
 
-/** Which model POST /predict uses without a `model` query: only the server knows its default. */
-async function defaultModel(client: RemoteClientOptions): Promise<{ name: string; version: string }> {
-  const answer = await callServer<{ model?: { name?: unknown; version?: unknown } }>(client, {
-    method: 'POST',
-    path: 'predict',
-    body: { image: PROBE_PNG },
-  });
-  const { name, version } = answer.model ?? {};
-  if (typeof name !== 'string' || typeof version !== 'string') unexpectedAnswer(`POST ${new URL('predict', client.base).href}`, 'model.name and model.version', answer);
-  return { name, version };
+/**
+ * Which model POST /predict uses without a `model` query: an onnxpipe server names it in
+ * `GET /v2`'s `parameters.default_model`.
+ */
+async function defaultModel(client: RemoteClientOptions): Promise<{ name: string; version: undefined }> {
+  const answer = await callServer<{ parameters?: { default_model?: unknown } }>(client, { method: 'GET', path: 'v2' });
+  const name = answer.parameters?.default_model;
+  if (typeof name !== 'string' || name === '') {
+    unexpectedAnswer(`GET ${new URL('v2', client.base).href}`, "parameters.default_model (an onnxpipe server's default model; otherwise pass the 'model' option)", answer);
+  }
+  return { name, version: undefined };
 }
 
 function parseLabels(request: string, value: unknown): string[] {
