@@ -1,22 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIGIT_LABELS } from '../labels.js';
-import { MNIST_NORMALIZATION } from '../normalization.js';
+import { mnistMetadata } from '../testing/mnist-metadata.js';
 import { parseModelMetadata } from './model-metadata.js';
-
-function mnistMetadata(overrides: Record<string, string | undefined>): Record<string, string> {
-  const props: Record<string, string | undefined> = {
-    'onnxpipe.labels': JSON.stringify(DIGIT_LABELS),
-    'onnxpipe.normalization.mean': String(MNIST_NORMALIZATION.mean),
-    'onnxpipe.normalization.std': String(MNIST_NORMALIZATION.std),
-    'onnxpipe.input.layout': 'NCHW',
-    'onnxpipe.input.shape': JSON.stringify(['N', 1, 28, 28]),
-    'onnxpipe.preprocessing': 'mnist',
-    'onnxpipe.output': 'log_softmax',
-    ...overrides,
-  };
-  return Object.fromEntries(Object.entries(props).filter((e): e is [string, string] => e[1] !== undefined));
-}
 
 const props = (overrides: Record<string, string | undefined> = {}) =>
   Object.entries(mnistMetadata(overrides)).map(([key, value]) => ({ key, value }));

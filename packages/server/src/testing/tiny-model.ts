@@ -2,29 +2,15 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRng, DIGIT_LABELS, MNIST_NORMALIZATION } from '@onnxpipe/core';
+import { createRng } from '@onnxpipe/core';
+import { mnistMetadata } from '@onnxpipe/core/testing';
 import { attr, createModel, encodeModel, GraphBuilder, TensorDataType } from '@onnxpipe/onnx';
 
 // Test fixture: a small MNIST-shaped network with random weights, built with our own ONNX
 // tools and written into a model repository the way the exporter lays one out, metadata_props
 // included. A plain-JS forward pass of the same maths is the independent reference.
 
-/** The metadata_props the exporter writes for an MNIST model (see exporter model-metadata.ts). */
-export function mnistMetadata(overrides: Record<string, string | undefined> = {}): Record<string, string> {
-  const props: Record<string, string | undefined> = {
-    'onnxpipe.labels': JSON.stringify(DIGIT_LABELS),
-    'onnxpipe.normalization.mean': String(MNIST_NORMALIZATION.mean),
-    'onnxpipe.normalization.std': String(MNIST_NORMALIZATION.std),
-    'onnxpipe.input.layout': 'NCHW',
-    'onnxpipe.input.shape': JSON.stringify(['N', 1, 28, 28]),
-    'onnxpipe.preprocessing': 'mnist',
-    'onnxpipe.output': 'log_softmax',
-    'onnxpipe.dataset': 'mnist',
-    'onnxpipe.training.epochs': '0',
-    ...overrides,
-  };
-  return Object.fromEntries(Object.entries(props).filter((e): e is [string, string] => e[1] !== undefined));
-}
+export { mnistMetadata };
 
 /** A tiny model's ONNX bytes and its reference forward pass. */
 export interface TinyModel {

@@ -1,0 +1,2 @@
+export { mnistMetadata } from './mnist-metadata.js';
+export { preprocessDigitReference, type ReferenceOptions, type ReferenceResult } from './preprocess-digit-reference.js';
