@@ -1,3 +1,4 @@
+import { ONNXPIPE_WEB_BAD_INPUT } from '../errors.js';
 import type { DigitInput } from '../types.js';
 
 // Which of the accepted input types a value is. Checked with `instanceof` where the global
@@ -57,8 +58,11 @@ export function describeInput(value: unknown): string {
 /**
  * The list of inputs a `predict()` argument stands for: an array of numbers is one image (raw
  * pixels); any other array is many inputs; anything else is one input.
+ *
+ * @throws `ONNXPIPE_WEB_BAD_INPUT` for an empty array
  */
 export function inputList(input: DigitInput | readonly DigitInput[]): readonly unknown[] {
   if (!Array.isArray(input)) return [input];
-  return input.length > 0 && typeof input[0] === 'number' ? [input] : input;
+  if (input.length === 0) throw new ONNXPIPE_WEB_BAD_INPUT("'input' must be one input or a non-empty array of inputs; received an empty array");
+  return typeof input[0] === 'number' ? [input] : input;
 }

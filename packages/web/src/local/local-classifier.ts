@@ -1,6 +1,6 @@
 import { toPrediction, type ModelMetadata } from '@onnxpipe/core';
 import type { InferenceSession, Tensor } from 'onnxruntime-web';
-import { ONNXPIPE_WEB_BAD_INPUT, ONNXPIPE_WEB_DISPOSED, ONNXPIPE_WEB_INFERENCE_FAILED } from '../errors.js';
+import { ONNXPIPE_WEB_DISPOSED, ONNXPIPE_WEB_INFERENCE_FAILED } from '../errors.js';
 import { inputList } from '../input/input-kinds.js';
 import { prepareDigits, type PreparedDigit } from '../input/prepare-digits.js';
 import { resolvePredictOptions } from '../options.js';
@@ -47,7 +47,6 @@ export class LocalClassifier implements DigitClassifier {
     this.#checkOpen();
     const { topk, preprocess } = resolvePredictOptions(options);
     const inputs = inputList(input);
-    if (inputs.length === 0) throw new ONNXPIPE_WEB_BAD_INPUT("'input' must be one input or a non-empty array of inputs; received an empty array");
     const { metadata } = this.#parts;
     const prepared = await prepareDigits(inputs, { side: metadata.height, normalization: metadata.normalization, preprocess });
     const preprocessed = performance.now();

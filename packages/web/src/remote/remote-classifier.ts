@@ -1,4 +1,4 @@
-import { ONNXPIPE_WEB_BAD_INPUT, ONNXPIPE_WEB_DISPOSED } from '../errors.js';
+import { ONNXPIPE_WEB_DISPOSED } from '../errors.js';
 import { inputList } from '../input/input-kinds.js';
 import { prepareDigits, type PreparedDigit } from '../input/prepare-digits.js';
 import { resolvePredictOptions } from '../options.js';
@@ -61,7 +61,6 @@ export class RemoteClassifier implements DigitClassifier {
     this.#checkOpen();
     const { topk, preprocess } = resolvePredictOptions(options);
     const inputs = inputList(input);
-    if (inputs.length === 0) throw new ONNXPIPE_WEB_BAD_INPUT("'input' must be one input or a non-empty array of inputs; received an empty array");
     const { side, normalization, maxItemsPerRequest } = this.#remote;
     const prepared = await prepareDigits(inputs, { side, normalization, preprocess });
     const preprocessed = performance.now();
