@@ -1,13 +1,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { harnessUnavailableReason, mnistTestDataDir, openHarness, readMnistTestDigits, type BrowserHarness, type HarnessGlobals } from '../testing/index.js';
+import { mnistHarnessUnavailableReason, mnistTestDataDir, openHarness, readMnistTestDigits, type BrowserHarness, type HarnessGlobals } from '../testing/index.js';
 
 // The device policy in real Chromium. With --enable-unsafe-webgpu the browser offers a
 // SwiftShader adapter (WebGPU on the CPU: slow, hence few digits and small batches); without
 // it navigator.gpu gives no adapter, and `auto` must say so.
 
 const dataDir = mnistTestDataDir();
-const skip = harnessUnavailableReason() ?? (dataDir === undefined ? 'the MNIST test files are missing: set ONNXPIPE_DATA_DIR' : false);
+const skip = mnistHarnessUnavailableReason() ?? false;
 const TOLERANCE = 1e-4;
 
 describe('with a WebGPU adapter (SwiftShader)', { skip }, () => {

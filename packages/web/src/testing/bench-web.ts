@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { preprocessDigit, toProbabilities } from '@onnxpipe/core';
 import { drawnDigit } from './bench-inputs.js';
 import { BENCH_PAGE_SCRIPT } from './bench-page-script.js';
-import { harnessUnavailableReason, openHarness, SHIPPED_MODEL_FILE } from './browser-harness.js';
+import { mnistHarnessUnavailableReason, openHarness, SHIPPED_MODEL_FILE } from './browser-harness.js';
 import { mnistTestDataDir, readMnistTestDigits } from '@onnxpipe/data/testing';
 import { createNodeReference, type NodeReference } from './node-reference.js';
 
@@ -141,12 +141,9 @@ function table(rows: readonly Figures[], peer: Figures): string {
 }
 
 async function main(): Promise<void> {
-  const unavailable = harnessUnavailableReason();
-  const dataDir = mnistTestDataDir();
-  if (unavailable !== undefined || dataDir === undefined) {
-    throw new Error(unavailable ?? 'the MNIST test files are missing: set ONNXPIPE_DATA_DIR');
-  }
-  const { images } = readMnistTestDigits(dataDir, imageCount);
+  const unavailable = mnistHarnessUnavailableReason();
+  if (unavailable !== undefined) throw new Error(unavailable);
+  const { images } = readMnistTestDigits(mnistTestDataDir()!, imageCount);
   const reference = await createNodeReference(SHIPPED_MODEL_FILE, { intraOpNumThreads: 1 });
   const rows: Figures[] = [];
   const wasm = await browserFigures(images, 'wasm');

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mnistTestDataDir } from '@onnxpipe/data/testing';
 import type { Page } from 'playwright-core';
 import { buildWebBundle, type BuildResult } from '../../scripts/build.mjs';
 import type * as Sdk from '../index.js';
@@ -45,6 +46,11 @@ export const SHIPPED_MODEL_FILE = join(MODEL_REPOSITORY, 'mnist', '1', 'model.on
 /** `undefined` when browser tests can run here, else why not (no Chromium, no shipped model). */
 export function harnessUnavailableReason(): string | undefined {
   return chromiumUnavailableReason() ?? (existsSync(SHIPPED_MODEL_FILE) ? undefined : `the shipped model ${SHIPPED_MODEL_FILE} is not exported yet (npm run train, then npm run export)`);
+}
+
+/** Why the harness cannot run on real MNIST test digits here, or `undefined` when it can. */
+export function mnistHarnessUnavailableReason(): string | undefined {
+  return harnessUnavailableReason() ?? (mnistTestDataDir() === undefined ? 'the MNIST test files are missing: set ONNXPIPE_DATA_DIR' : undefined);
 }
 
 /** What the harness page puts on `window`; in `page.evaluate` callbacks: `(globalThis as unknown as HarnessGlobals).onnxpipe`. */

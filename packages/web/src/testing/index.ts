@@ -1,4 +1,4 @@
-export { MODEL_REPOSITORY, SHIPPED_MODEL_FILE, SHIPPED_MODEL_PATH, buildOnce, harnessUnavailableReason, openHarness, type BrowserHarness, type CaughtError, type HarnessGlobals, type HarnessOptions } from './browser-harness.js';
+export { MODEL_REPOSITORY, SHIPPED_MODEL_FILE, SHIPPED_MODEL_PATH, buildOnce, harnessUnavailableReason, mnistHarnessUnavailableReason, openHarness, type BrowserHarness, type CaughtError, type HarnessGlobals, type HarnessOptions } from './browser-harness.js';
 export { CHROMIUM_PATH, chromiumUnavailableReason, launchChromium, type ChromiumSession, type LaunchChromiumOptions } from './chromium.js';
 export { MIME_TYPES, startStaticServer, type RouteHandler, type StaticServer, type StaticServerOptions } from './static-server.js';
 export { createNodeReference, type NodeReference } from './node-reference.js';
