@@ -94,3 +94,10 @@ export const ONNXPIPE_DATA_INVALID_ARGUMENT = createError<[message: string]>(
   '%s',
   400,
 );
+
+/** A labelled digit folder (labels.csv + images) that is missing a file or has a malformed row. */
+export const ONNXPIPE_DATA_BAD_DIGIT_FOLDER = createError<[folder: string, details: string]>(
+  'ONNXPIPE_DATA_BAD_DIGIT_FOLDER',
+  '%s: not a labelled digit folder: %s',
+  422,
+);

@@ -6,3 +6,4 @@ export * from './load-dataset.js';
 export * from './locate.js';
 export * from './registry.js';
 export * from './verify.js';
+export * from './digit-folder.js';

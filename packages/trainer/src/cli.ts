@@ -1,5 +1,6 @@
 import { createProgressReporter, type ProgressReporter } from '@onnxpipe/core';
-import { UsageError, TRAIN_HELP, parseTrainArgs } from './cli/parse-train-args.js';
+import { TRAIN_HELP, parseTrainArgs } from './cli/parse-train-args.js';
+import { ONNXPIPE_TRAINER_USAGE } from './errors.js';
 import { runTraining } from './train/run-training.js';
 import type { TrainingEvents } from './train/training-result.js';
 
@@ -9,7 +10,7 @@ async function main(): Promise<number> {
   try {
     parsed = parseTrainArgs(process.argv.slice(2), process.env.INIT_CWD ?? process.cwd());
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof ONNXPIPE_TRAINER_USAGE) {
       process.stderr.write(`error: ${error.message}\n`);
       return 2;
     }

@@ -2,28 +2,26 @@ import { parseArgs } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BACKEND_CHOICES, isBackendChoice } from '../backends/select-backend.js';
+import { ONNXPIPE_TRAINER_USAGE } from '../errors.js';
+import { ABLATION_CHOICES, RECIPE_CHOICES, resolveRecipe } from '../recipes/recipe.js';
 import { DATASET_CHOICES, DEFAULT_TRAIN_OPTIONS, type DatasetName, type TrainOptions } from '../train/train-options.js';
 
-export class UsageError extends Error {
-  readonly code = 'ONNXPIPE_TRAINER_USAGE';
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
 
 const d = DEFAULT_TRAIN_OPTIONS;
+const robust = resolveRecipe('robust');
 
 export const TRAIN_HELP = `Usage: npm run train -- [options]
 
-Trains the reference MNIST CNN (PyTorch example recipe) with TensorFlow.js.
+Trains a handwritten-digit CNN with TensorFlow.js, by one of two recipes:
+  reference   ${resolveRecipe('reference').summary} (default)
+  robust      ${resolveRecipe('robust').summary}
 
-Reference options (same names and defaults as the PyTorch example):
-  --batch-size N        input batch size for training (default ${d.batchSize})
+Reference options (same names and defaults as the PyTorch example; robust defaults in brackets):
+  --batch-size N        input batch size for training (default ${d.batchSize} [${robust.defaults.batchSize}])
   --test-batch-size N   input batch size for testing (default ${d.testBatchSize})
-  --epochs N            number of epochs to train (default ${d.epochs})
-  --lr LR               learning rate (default ${d.lr})
-  --gamma G             learning-rate step gamma, applied every epoch (default ${d.gamma})
+  --epochs N            number of epochs to train (default ${d.epochs} [${robust.defaults.epochs}])
+  --lr LR               learning rate (default ${d.lr} [${robust.defaults.lr}, the one-cycle peak])
+  --gamma G             learning-rate step gamma, applied every epoch (default ${d.gamma}; reference only)
   --no-accel            disable GPU backends (auto picks tensorflow or wasm)
   --dry-run             one training step and one test batch, to check the pipeline
   --seed S              random seed (default ${d.seed})
@@ -31,11 +29,17 @@ Reference options (same names and defaults as the PyTorch example):
   --save-model          accepted for compatibility: the model is always saved to --out
 
 onnxpipe options:
+  --recipe NAME         ${RECIPE_CHOICES.join(' | ')} (default ${d.recipe})
+  --without PARTS       turn parts of the recipe off, for ablations (comma-separated):
+                        ${ABLATION_CHOICES.join(', ')}
+  --dev-set DIR|none    real handwriting (PNGs + labels.csv) measured after each epoch, never
+                        trained on (default: $ONNXPIPE_DEV_SET_DIR, then ../shared/datasets/uji-pen-digits)
   --dataset NAME        ${DATASET_CHOICES.join(' | ')} (default ${d.dataset})
   --data-dir DIR        directory holding the dataset's IDX files
                         (default: $ONNXPIPE_DATA_DIR, then data/<dataset>/, downloading if missing)
   --no-download         fail instead of downloading missing dataset files
-  --out DIR             output directory (default models/<dataset>; with --dry-run, a temp dir)
+  --out DIR             output directory (default models/<dataset>, models/<dataset>-robust for
+                        the robust recipe; with --dry-run, a temp dir)
   --backend NAME        ${BACKEND_CHOICES.join(' | ')} (default ${d.backend})
   --workers N           data-parallel worker threads (default: one per core on wasm/cpu)
   --limit N             train on the first N training images only
@@ -44,7 +48,7 @@ onnxpipe options:
   -h, --help            show this help
 `;
 
-/** Parses `npm run train` arguments into validated options; throws {@link UsageError}. */
+/** Parses `npm run train` arguments into validated options; throws `ONNXPIPE_TRAINER_USAGE`. */
 export interface TrainCliOptions extends TrainOptions {
   /** JSON lines on stdout instead of human lines and a progress bar. */
   readonly json: boolean;
@@ -68,6 +72,9 @@ export function parseTrainArgs(argv: string[], cwd: string): TrainCliOptions | '
         seed: { type: 'string' },
         'log-interval': { type: 'string' },
         'save-model': { type: 'boolean' },
+        recipe: { type: 'string' },
+        without: { type: 'string' },
+        'dev-set': { type: 'string' },
         dataset: { type: 'string' },
         'data-dir': { type: 'string' },
         'no-download': { type: 'boolean' },
@@ -81,32 +88,38 @@ export function parseTrainArgs(argv: string[], cwd: string): TrainCliOptions | '
       },
     });
   } catch (error) {
-    throw new UsageError(`${(error as Error).message}\nRun with --help for the list of options.`);
+    throw new ONNXPIPE_TRAINER_USAGE(`${(error as Error).message}\nRun with --help for the list of options.`);
   }
   const v = parsed.values;
   if (v.help) return 'help';
   const dataset = v.dataset ?? d.dataset;
   if (!(DATASET_CHOICES as readonly string[]).includes(dataset)) {
-    throw new UsageError(`'--dataset' must be one of ${DATASET_CHOICES.join(', ')}; received "${dataset}"`);
+    throw new ONNXPIPE_TRAINER_USAGE(`'--dataset' must be one of ${DATASET_CHOICES.join(', ')}; received "${dataset}"`);
   }
+  const recipeName = v.recipe ?? d.recipe;
+  const without = v.without === undefined ? [] : v.without.split(',').map((part) => part.trim()).filter((part) => part !== '');
+  const recipe = resolveRecipe(recipeName, without);
   const backend = v.backend ?? d.backend;
   if (!isBackendChoice(backend)) {
-    throw new UsageError(`'--backend' must be one of ${BACKEND_CHOICES.join(', ')}; received "${backend}"`);
+    throw new ONNXPIPE_TRAINER_USAGE(`'--backend' must be one of ${BACKEND_CHOICES.join(', ')}; received "${backend}"`);
   }
   return {
+    recipe: recipe.name,
+    without,
+    devSet: v['dev-set'],
     dataset: dataset as DatasetName,
     dataDir: v['data-dir'],
-    batchSize: integer('batch-size', v['batch-size'], d.batchSize, 1),
+    batchSize: integer('batch-size', v['batch-size'], recipe.defaults.batchSize, 1),
     testBatchSize: integer('test-batch-size', v['test-batch-size'], d.testBatchSize, 1),
-    epochs: integer('epochs', v.epochs, d.epochs, 1),
-    lr: number('lr', v.lr, d.lr),
-    gamma: number('gamma', v.gamma, d.gamma),
+    epochs: integer('epochs', v.epochs, recipe.defaults.epochs, 1),
+    lr: number('lr', v.lr, recipe.defaults.lr),
+    gamma: number('gamma', v.gamma, recipe.defaults.gamma),
     noAccel: v['no-accel'] ?? d.noAccel,
     dryRun: v['dry-run'] ?? d.dryRun,
     seed: integer('seed', v.seed, d.seed, 0),
     logInterval: integer('log-interval', v['log-interval'], d.logInterval, 1),
     // A dry run must not overwrite a trained model: by default it writes to the temp directory.
-    out: v.out ?? (v['dry-run'] ? join(tmpdir(), `onnxpipe-dry-run-${dataset}`) : join(cwd, 'models', dataset)),
+    out: v.out ?? (v['dry-run'] ? join(tmpdir(), `onnxpipe-dry-run-${dataset}`) : join(cwd, 'models', defaultOutName(dataset, recipe.name))),
     backend,
     workers: v.workers === undefined ? undefined : integer('workers', v.workers, 1, 1),
     limit: v.limit === undefined ? undefined : integer('limit', v.limit, 0, 1),
@@ -120,7 +133,7 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min) {
-    throw new UsageError(`'--${name}' must be an integer ≥ ${min}; received "${raw}"`);
+    throw new ONNXPIPE_TRAINER_USAGE(`'--${name}' must be an integer ≥ ${min}; received "${raw}"`);
   }
   return value;
 }
@@ -129,7 +142,15 @@ function number(name: string, raw: string | undefined, fallback: number): number
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (!Number.isFinite(value) || value <= 0) {
-    throw new UsageError(`'--${name}' must be a positive number; received "${raw}"`);
+    throw new ONNXPIPE_TRAINER_USAGE(`'--${name}' must be a positive number; received "${raw}"`);
   }
   return value;
+}
+
+/**
+ * Where a recipe's run goes by default: the reference recipe keeps the seed's `models/<dataset>`;
+ * another recipe gets a folder of its own, so that training it never overwrites the other.
+ */
+function defaultOutName(dataset: string, recipe: string): string {
+  return recipe === 'reference' ? dataset : `${dataset}-${recipe}`;
 }

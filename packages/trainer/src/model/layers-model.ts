@@ -1,40 +1,83 @@
 import * as tf from '@tensorflow/tfjs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CLASS_COUNT, DROPOUT_RATES, IMAGE_SHAPE, PARAMETER_SPECS, parameterLayout } from './reference-network.js';
+import type { LayerSpec, NetworkSpec } from './network-spec.js';
+import { parameterSpecs, statisticSpecs, tensorLayout } from './network-spec.js';
 
 /**
- * The reference network as a tfjs Layers model, for the artifacts users (and the ONNX exporter)
- * load. Layer names match {@link PARAMETER_SPECS}, so the trained flat buffer drops straight in.
+ * `spec` as a tfjs Layers model, for the artifacts users (and the ONNX exporter) load. Layer
+ * and weight names match the spec's, so trained flat buffers drop straight in.
  */
-export function buildLayersModel(): tf.LayersModel {
+export function buildLayersModel(spec: NetworkSpec): tf.LayersModel {
+  const last = spec.layers.length - 1;
   return tf.sequential({
-    name: 'reference_cnn',
-    layers: [
-      tf.layers.conv2d({ name: 'conv1', inputShape: [...IMAGE_SHAPE], filters: 32, kernelSize: 3, activation: 'relu' }),
-      tf.layers.conv2d({ name: 'conv2', filters: 62, kernelSize: 3, activation: 'relu' }),
-      tf.layers.maxPooling2d({ name: 'pool', poolSize: 2 }),
-      tf.layers.dropout({ name: 'dropout1', rate: DROPOUT_RATES.afterPool }),
-      tf.layers.flatten({ name: 'flatten' }),
-      tf.layers.dense({ name: 'fc1', units: 128, activation: 'relu' }),
-      tf.layers.dropout({ name: 'dropout2', rate: DROPOUT_RATES.afterDense }),
-      // 'logSoftmax' is a registered tfjs-layers activation that its type union omits.
-      tf.layers.dense({ name: 'fc2', units: CLASS_COUNT, activation: 'logSoftmax' as 'softmax' }),
-    ],
+    name: spec.name,
+    layers: spec.layers.map((layer, i) => toLayer(layer, i === 0 ? [...spec.inputShape] : undefined, i === last)),
   });
 }
 
-/** Loads the flat parameter buffer into `model` (order of {@link PARAMETER_SPECS}). */
-export function setModelParameters(model: tf.LayersModel, flat: Float32Array): void {
-  const layout = parameterLayout();
+function toLayer(layer: LayerSpec, inputShape: number[] | undefined, isLast: boolean): tf.layers.Layer {
+  const common = { name: layer.name, ...(inputShape ? { inputShape } : {}) };
+  switch (layer.kind) {
+    case 'conv2d':
+      return tf.layers.conv2d({
+        ...common,
+        filters: layer.filters,
+        kernelSize: layer.kernelSize,
+        padding: layer.padding,
+        useBias: layer.useBias,
+        activation: layer.relu ? 'relu' : 'linear',
+      });
+    case 'dense':
+      return tf.layers.dense({
+        ...common,
+        units: layer.units,
+        useBias: layer.useBias,
+        // 'logSoftmax' is a registered tfjs-layers activation that its type union omits.
+        activation: isLast ? ('logSoftmax' as 'softmax') : layer.relu ? 'relu' : 'linear',
+      });
+    case 'batchNorm':
+      return tf.layers.batchNormalization({ ...common, axis: -1, epsilon: layer.epsilon });
+    case 'relu':
+      return tf.layers.activation({ ...common, activation: 'relu' });
+    case 'maxPool':
+      return tf.layers.maxPooling2d({ ...common, poolSize: layer.size });
+    case 'dropout':
+      return tf.layers.dropout({ ...common, rate: layer.rate });
+    case 'flatten':
+      return tf.layers.flatten(common);
+  }
+}
+
+/**
+ * Loads trained parameters (order of `parameterSpecs`) and batch-norm statistics (order of
+ * `statisticSpecs`) into `model`.
+ */
+export function setModelParameters(
+  model: tf.LayersModel,
+  spec: NetworkSpec,
+  params: Float32Array,
+  statistics: Float32Array = new Float32Array(0),
+): void {
   const byName = new Map(model.weights.map((w) => [w.originalName, w]));
-  const tensors = PARAMETER_SPECS.map((spec, i) => {
-    const weight = byName.get(spec.name);
-    if (weight === undefined) throw new Error(`layers model has no weight named ${spec.name}`);
-    return tf.tensor(flat.slice(layout.offsets[i], layout.offsets[i] + layout.sizes[i]), spec.shape as number[]);
+  const values = new Map<string, tf.Tensor>();
+  for (const [specs, flat] of [[parameterSpecs(spec), params], [statisticSpecs(spec), statistics]] as const) {
+    const layout = tensorLayout(specs);
+    specs.forEach((s, i) => {
+      const start = layout.offsets[i];
+      values.set(s.name, tf.tensor(flat.slice(start, start + layout.sizes[i]), s.shape as number[]));
+    });
+  }
+  const tensors = model.weights.map((w) => {
+    const value = values.get(w.originalName);
+    if (value === undefined) throw new Error(`the network description has no tensor for layer weight ${w.originalName}`);
+    return value;
   });
+  for (const name of values.keys()) {
+    if (!byName.has(name)) throw new Error(`layers model has no weight named ${name}`);
+  }
   model.setWeights(tensors);
-  tf.dispose(tensors);
+  tf.dispose([...values.values()]);
 }
 
 /**

@@ -13,4 +13,8 @@ export interface EpochRecord {
   readonly trainImages: number;
   /** Resident memory of the process (all worker threads) at the end of the epoch. */
   readonly rssMiB?: number;
+  /** Fraction of the development set (real handwriting, not MNIST) classified correctly, when one was measured. */
+  readonly devAccuracy?: number;
+  /** The learning rate at the epoch's last step (schedules that change within an epoch). */
+  readonly finalLearningRate?: number;
 }

@@ -1,19 +1,34 @@
-import type { EvaluationShard } from './gradient-engine.js';
+import type { EvaluationSet, EvaluationShard } from './gradient-engine.js';
+
+/** One optimisation step. */
+export interface StepRequest {
+  readonly indices: Int32Array;
+  /** The step's seed for dropout and augmentation (see `ShareRequest`); undefined turns both off. */
+  readonly seed: number | undefined;
+  readonly lr: number;
+  /** Updates so far including this one, from 1 (Adam's bias correction, the weight average's warm-up). */
+  readonly step: number;
+}
 
 /**
  * Trains on global batches, either in this thread or spread over data-parallel workers. A step
  * sums the gradients of every share of the batch, averages them over the batch and applies one
- * Adadelta update, so the mathematics is the same whatever the worker count; workers update one
+ * optimizer update, so the mathematics is the same whatever the worker count; workers update one
  * slice of the parameters each, in parallel.
  */
 export interface GradientComputer {
   readonly workers: number;
-  /** One optimisation step on the training images `indices` at learning rate `lr`; returns the mean NLL. */
-  trainStep(indices: Int32Array, dropoutSeed: number | undefined, lr: number): Promise<number>;
-  /** Sums ∂(Σ NLL)/∂θ over `indices` into `into` without updating anything; returns Σ NLL. */
-  gradients(indices: Int32Array, dropoutSeed: number | undefined, into: Float32Array): Promise<number>;
-  /** Evaluates the current parameters on the whole test set. */
-  evaluate(batchSize: number): Promise<EvaluationShard>;
+  /** One optimisation step; returns the batch's mean loss. */
+  trainStep(request: StepRequest): Promise<number>;
+  /** Sums ∂(Σ loss)/∂θ over `indices` into `into` without updating anything; returns Σ loss. */
+  gradients(indices: Int32Array, seed: number | undefined, into: Float32Array): Promise<number>;
+  /**
+   * Sets the batch normalisations' population statistics from the first `images` training
+   * images, with the weights evaluation uses; nothing to do for a network without any.
+   */
+  calibrate(images: number, batchSize: number): Promise<void>;
+  /** Evaluates the weights (the averaged ones when the recipe keeps an average) on a whole evaluation set. */
+  evaluate(set: EvaluationSet, batchSize: number): Promise<EvaluationShard>;
   dispose(): Promise<void>;
 }
 

@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Normalization } from '@onnxpipe/core';
+import { createRng, deriveSeed, normalizationTable, type Normalization } from '@onnxpipe/core';
 import { gatherBatch } from '@onnxpipe/data';
-import { IMAGE_SHAPE, forward, parameterLayout, parameterTensors, summedNll } from '../model/reference-network.js';
+import { AugmentationScratch, augmentDigit } from '../augment/augment-digit.js';
+import { forward, summedCrossEntropy } from '../model/network-forward.js';
+import { parameterSpecs, statisticSpecs, tensorLayout, type NetworkSpec, type ParameterSpec } from '../model/network-spec.js';
+import type { Recipe } from '../recipes/recipe.js';
 
 /** The images a gradient engine reads; in workers these arrays sit on SharedArrayBuffers. */
 export interface TrainingData {
@@ -9,53 +12,97 @@ export interface TrainingData {
   readonly trainLabels: Uint8Array;
   readonly testImages: Uint8Array;
   readonly testLabels: Uint8Array;
+  /**
+   * Real handwriting that is not MNIST (the development set), already preprocessed as the server
+   * does: measured after each epoch, never trained on. Empty when there is none.
+   */
+  readonly devImages: Uint8Array;
+  readonly devLabels: Uint8Array;
   readonly normalization: Normalization;
+}
+
+/** The evaluation sets of {@link TrainingData}. */
+export type EvaluationSet = 'test' | 'dev';
+
+/** The flat buffers a network lives in; shared memory when several workers read them. */
+export interface NetworkBuffers {
+  /** Trainable parameters (order of `parameterSpecs`). */
+  readonly params: Float32Array;
+  /** Population statistics of the batch normalisations (order of `statisticSpecs`); empty without any. */
+  readonly statistics: Float32Array;
+  /** The moving average of the parameters, when the recipe keeps one: evaluation reads it instead of `params`. */
+  readonly averaged?: Float32Array;
+}
+
+/** One share of a training batch. */
+export interface ShareRequest {
+  readonly indices: Int32Array;
+  /**
+   * The step's seed: dropout masks derive from seed + 7919·worker, and image i of the share is
+   * augmented with `createRng(deriveSeed(seed, offset + i))`, so a batch draws the same images
+   * whichever way it is split. Undefined: no dropout and no augmentation (equivalence tests).
+   */
+  readonly seed: number | undefined;
+  /** Position of the share's first image in the whole batch. */
+  readonly offset: number;
+  readonly worker: number;
 }
 
 export interface EvaluationShard {
   readonly lossSum: number;
   readonly correct: number;
-  /** Predicted class per test image of the shard. */
+  /** Predicted class per image of the shard. */
   readonly predictions: Uint8Array;
   /** Probability of the predicted class. */
   readonly confidences: Float32Array;
 }
 
-const PIXELS = IMAGE_SHAPE[0] * IMAGE_SHAPE[1];
+/** Sums of batch moments per batch-norm channel, weighted by the images of each batch. */
+export interface MomentSums {
+  readonly images: number;
+  /** For each batch norm: Σ n·mean over its channels, then Σ n·(variance + mean²). */
+  readonly sums: Float64Array;
+}
+
+const WORKER_DROPOUT_STRIDE = 7919;
 
 /**
- * Forward and backward passes of the reference network on the active tfjs backend, reading the
- * current parameters from a flat buffer. It holds no optimizer state: the caller sums gradients
+ * Forward and backward passes of a recipe's network on the active tfjs backend, reading the
+ * current parameters from flat buffers. It holds no optimizer state: the caller sums gradients
  * (from one engine or several workers) and applies the update once.
  */
 export class GradientEngine {
-  private readonly layout = parameterLayout();
+  private readonly specs: readonly ParameterSpec[];
+  private readonly statisticSpecs: readonly ParameterSpec[];
+  private readonly layout;
+  private readonly pixels: number;
+  private readonly scratch = new AugmentationScratch();
 
   constructor(
+    private readonly recipe: Recipe,
     private readonly data: TrainingData,
-    private readonly params: Float32Array,
-  ) {}
+    private readonly buffers: NetworkBuffers,
+  ) {
+    this.specs = parameterSpecs(recipe.network);
+    this.statisticSpecs = statisticSpecs(recipe.network);
+    this.layout = tensorLayout(this.specs);
+    const [h, w, c] = recipe.network.inputShape;
+    this.pixels = h * w * c;
+  }
 
   /**
-   * Writes ∂(Σ NLL)/∂θ over the training images `indices` into `into` and returns Σ NLL.
-   * Summed, not averaged, so that shards from several workers add up to the global batch.
-   * Without `dropoutSeed` dropout is off (used by the equivalence tests).
+   * Writes ∂(Σ loss)/∂θ over the share's training images into `into` and returns Σ loss. Summed,
+   * not averaged, so that shares from several workers add up to the global batch.
    */
-  gradients(indices: Int32Array, dropoutSeed: number | undefined, into: Float32Array): number {
-    const count = indices.length;
-    const { x: pixels, y: labels } = gatherBatch(
-      this.data.trainImages,
-      this.data.trainLabels,
-      indices,
-      0,
-      count,
-      this.data.normalization,
-    );
-    const params = parameterTensors(this.params);
-    const x = tf.tensor4d(pixels, [count, ...IMAGE_SHAPE]);
+  gradients(share: ShareRequest, into: Float32Array): number {
+    const count = share.indices.length;
+    const { x: pixels, y: labels } = this.trainingBatch(share);
+    const params = this.tensors(this.specs, this.buffers.params);
+    const x = tf.tensor4d(pixels, [count, ...this.recipe.network.inputShape]);
     const y = tf.tensor1d(labels, 'int32');
+    const dropoutSeed = share.seed === undefined ? undefined : share.seed + WORKER_DROPOUT_STRIDE * share.worker;
     const { value, grads } = tf.valueAndGrads((...p: tf.Tensor[]) =>
-      summedNll(forward(p, x, { dropoutSeed }), y),
+      summedCrossEntropy(forward(this.recipe.network, p, x, { dropoutSeed }), y, this.recipe.labelSmoothing),
     )(params);
     const lossSum = value.dataSync()[0];
     grads.forEach((grad, i) => into.set(grad.dataSync() as Float32Array, this.layout.offsets[i]));
@@ -63,23 +110,24 @@ export class GradientEngine {
     return lossSum;
   }
 
-  /** Test-set loss, accuracy and predictions for images [start, end), in batches of `batchSize`. */
-  evaluate(start: number, end: number, batchSize: number): EvaluationShard {
+  /** Loss (plain NLL), accuracy and predictions for images [start, end) of `set`, in batches of `batchSize`. */
+  evaluate(set: EvaluationSet, start: number, end: number, batchSize: number): EvaluationShard {
+    const { images, labels } = this.evaluationSet(set);
     const count = end - start;
     const predictions = new Uint8Array(count);
     const confidences = new Float32Array(count);
     let lossSum = 0;
     let correct = 0;
-    const params = parameterTensors(this.params);
+    const params = this.tensors(this.specs, this.buffers.averaged ?? this.buffers.params);
+    const statistics = this.tensors(this.statisticSpecs, this.buffers.statistics);
     for (let from = start; from < end; from += batchSize) {
       const to = Math.min(from + batchSize, end);
       const n = to - from;
-      const pixels = new Float32Array(n * PIXELS);
       const order = Int32Array.from({ length: n }, (_, i) => from + i);
-      const batch = gatherBatch(this.data.testImages, this.data.testLabels, order, 0, n, this.data.normalization, pixels);
+      const batch = gatherBatch(images, labels, order, 0, n, this.data.normalization);
       const [loss, best, bestLogProbability] = tf.tidy(() => {
-        const logProbabilities = forward(params, tf.tensor4d(batch.x, [n, ...IMAGE_SHAPE]));
-        const nll = summedNll(logProbabilities, tf.tensor1d(batch.y, 'int32'));
+        const logProbabilities = forward(this.recipe.network, params, tf.tensor4d(batch.x, [n, ...this.recipe.network.inputShape]), { statistics });
+        const nll = summedCrossEntropy(logProbabilities, tf.tensor1d(batch.y, 'int32'));
         return [nll, tf.argMax(logProbabilities, 1), tf.max(logProbabilities, 1)];
       });
       lossSum += loss.dataSync()[0];
@@ -92,7 +140,100 @@ export class GradientEngine {
       }
       tf.dispose([loss, best, bestLogProbability]);
     }
-    tf.dispose(params);
+    tf.dispose([...params, ...statistics]);
     return { lossSum, correct, predictions, confidences };
+  }
+
+  /**
+   * Batch moments of every batch normalisation over training images [start, end) as they are
+   * (no augmentation, no dropout), with the weights evaluation uses: summed over all workers'
+   * shares they give the population statistics ("precise BN", Wu & Johnson 2021), which suit the
+   * final (or averaged) weights better than a running average collected while they moved.
+   */
+  batchMoments(start: number, end: number, batchSize: number): MomentSums {
+    const sums = new Float64Array(this.buffers.statistics.length);
+    const params = this.tensors(this.specs, this.buffers.averaged ?? this.buffers.params);
+    for (let from = start; from < end; from += batchSize) {
+      const n = Math.min(from + batchSize, end) - from;
+      const order = Int32Array.from({ length: n }, (_, i) => from + i);
+      const batch = gatherBatch(this.data.trainImages, this.data.trainLabels, order, 0, n, this.data.normalization);
+      const moments: tf.Tensor[] = [];
+      tf.tidy(() => {
+        forward(this.recipe.network, params, tf.tensor4d(batch.x, [n, ...this.recipe.network.inputShape]), { batchMoments: moments });
+        for (const moment of moments) tf.keep(moment);
+      });
+      let offset = 0;
+      for (let k = 0; k < moments.length; k += 2) {
+        const mean = moments[k].dataSync();
+        const variance = moments[k + 1].dataSync();
+        for (let c = 0; c < mean.length; c++) {
+          sums[offset + c] += n * mean[c];
+          sums[offset + mean.length + c] += n * (variance[c] + mean[c] * mean[c]);
+        }
+        offset += 2 * mean.length;
+      }
+      tf.dispose(moments);
+    }
+    tf.dispose(params);
+    return { images: end - start, sums };
+  }
+
+  private trainingBatch(share: ShareRequest): { x: Float32Array; y: Int32Array } {
+    const { trainImages, trainLabels, normalization } = this.data;
+    const augmentation = this.recipe.augmentation;
+    const count = share.indices.length;
+    if (augmentation === undefined || share.seed === undefined) {
+      return gatherBatch(trainImages, trainLabels, share.indices, 0, count, normalization);
+    }
+    const table = normalizationTable(normalization);
+    const x = new Float32Array(count * this.pixels);
+    const y = new Int32Array(count);
+    for (let i = 0; i < count; i++) {
+      const index = share.indices[i];
+      const label = trainLabels[index];
+      const image = trainImages.subarray(index * this.pixels, (index + 1) * this.pixels);
+      const random = createRng(deriveSeed(share.seed, share.offset + i));
+      const augmented = augmentDigit(image, label, augmentation, random, this.scratch);
+      for (let p = 0; p < this.pixels; p++) x[i * this.pixels + p] = table[augmented[p]];
+      y[i] = label;
+    }
+    return { x, y };
+  }
+
+  private evaluationSet(set: EvaluationSet): { images: Uint8Array; labels: Uint8Array } {
+    return set === 'test'
+      ? { images: this.data.testImages, labels: this.data.testLabels }
+      : { images: this.data.devImages, labels: this.data.devLabels };
+  }
+
+  /** Views of a flat buffer as tensors (copied into the backend), in `specs` order. */
+  private tensors(specs: readonly ParameterSpec[], flat: Float32Array): tf.Tensor[] {
+    const layout = specs === this.specs ? this.layout : tensorLayout(specs);
+    return specs.map((spec, i) =>
+      tf.tensor(flat.subarray(layout.offsets[i], layout.offsets[i] + layout.sizes[i]), spec.shape as number[]),
+    );
+  }
+}
+
+/** Population statistics (mean, variance per batch norm, order of `statisticSpecs`) from summed moments. */
+export function statisticsFromMoments(network: NetworkSpec, moments: readonly MomentSums[], into: Float32Array): void {
+  const images = moments.reduce((n, m) => n + m.images, 0);
+  if (images === 0) return;
+  const layout = tensorLayout(statisticSpecs(network));
+  // Each batch norm is a (mean, variance) pair of C channels; its sums are [Σ n·mean | Σ n·E[x²]].
+  for (let k = 0; k < layout.sizes.length; k += 2) {
+    const offset = layout.offsets[k];
+    const channels = layout.sizes[k];
+    for (let c = 0; c < channels; c++) {
+      let sum = 0;
+      let sumOfSquares = 0;
+      for (const m of moments) {
+        sum += m.sums[offset + c];
+        sumOfSquares += m.sums[offset + channels + c];
+      }
+      const mean = sum / images;
+      into[offset + c] = mean;
+      into[offset + channels + c] = Math.max(0, sumOfSquares / images - mean * mean);
+    }
   }
 }

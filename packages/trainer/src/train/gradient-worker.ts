@@ -1,27 +1,32 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { selectBackend, type BackendChoice } from '../backends/select-backend.js';
-import { Adadelta, type AdadeltaState } from '../optim/adadelta.js';
+import { createOptimizer, type OptimizerState } from '../optim/optimizer.js';
+import { updateWeightAverage } from '../optim/weight-average.js';
+import { resolveRecipe } from '../recipes/recipe.js';
 import { Barrier } from './barrier.js';
-import { GradientEngine, type TrainingData } from './gradient-engine.js';
+import { GradientEngine, type EvaluationSet, type NetworkBuffers, type ShareRequest, type TrainingData } from './gradient-engine.js';
 
 /** What the pool hands each worker: every array lives on a SharedArrayBuffer, nothing is copied. */
 export interface GradientWorkerData {
   readonly backend: BackendChoice;
+  /** The recipe travels by name (and ablated parts): each worker resolves the same one. */
+  readonly recipe: { readonly name: string; readonly without: readonly string[] };
   readonly data: TrainingData;
-  readonly params: Float32Array;
+  readonly buffers: NetworkBuffers;
   /** Every worker's gradient buffer, this worker's at `index`. */
   readonly grads: readonly Float32Array[];
   readonly index: number;
-  readonly optimizer: { readonly state: AdadeltaState; readonly rho: number; readonly epsilon: number };
+  readonly optimizerState: OptimizerState;
   /** The parameters [start, end) this worker updates. */
   readonly slice: { readonly start: number; readonly end: number };
   readonly barrier: SharedArrayBuffer;
 }
 
 export type GradientWorkerRequest =
-  | { readonly type: 'step'; readonly id: number; readonly indices: Int32Array; readonly dropoutSeed?: number; readonly scale: number; readonly lr: number }
-  | { readonly type: 'gradients'; readonly id: number; readonly indices: Int32Array; readonly dropoutSeed?: number }
-  | { readonly type: 'evaluate'; readonly id: number; readonly start: number; readonly end: number; readonly batchSize: number };
+  | { readonly type: 'step'; readonly id: number; readonly share: ShareRequest; readonly scale: number; readonly lr: number; readonly step: number }
+  | { readonly type: 'gradients'; readonly id: number; readonly share: ShareRequest }
+  | { readonly type: 'moments'; readonly id: number; readonly start: number; readonly end: number; readonly batchSize: number }
+  | { readonly type: 'evaluate'; readonly id: number; readonly set: EvaluationSet; readonly start: number; readonly end: number; readonly batchSize: number };
 
 export type GradientWorkerResponse =
   | { readonly type: 'ready'; readonly backend: string }
@@ -32,8 +37,9 @@ const init = workerData as GradientWorkerData;
 const port = parentPort!;
 
 const selection = await selectBackend(init.backend);
-const engine = new GradientEngine(init.data, init.params);
-const optimizer = new Adadelta(init.optimizer.state, init.optimizer);
+const recipe = resolveRecipe(init.recipe.name, init.recipe.without);
+const engine = new GradientEngine(recipe, init.data, init.buffers);
+const optimizer = createOptimizer(recipe.optimizer, init.optimizerState);
 const barrier = Barrier.attach(init.barrier, init.grads.length);
 const own = init.grads[init.index];
 port.postMessage({ type: 'ready', backend: selection.backend } satisfies GradientWorkerResponse);
@@ -48,7 +54,7 @@ function step(request: Extract<GradientWorkerRequest, { type: 'step' }>): number
   let lossSum = 0;
   let failure: unknown;
   try {
-    if (request.indices.length > 0) lossSum = engine.gradients(request.indices, request.dropoutSeed, own);
+    if (request.share.indices.length > 0) lossSum = engine.gradients(request.share, own);
     else own.fill(0);
   } catch (error) {
     failure = error;
@@ -56,19 +62,29 @@ function step(request: Extract<GradientWorkerRequest, { type: 'step' }>): number
   const anyFailed = barrier.arriveAndWait(failure !== undefined);
   if (failure !== undefined) throw failure;
   if (anyFailed) throw new Error('another gradient worker failed in this step; parameters left unchanged');
-  optimizer.update(init.params, init.grads, request.scale, request.lr, init.slice.start, init.slice.end);
+  const { params, averaged } = init.buffers;
+  const { start, end } = init.slice;
+  optimizer.update(params, init.grads, request.scale, request.lr, request.step, start, end);
+  if (averaged !== undefined) updateWeightAverage(averaged, params, recipe.weightAverageDecay!, request.step, start, end);
   return lossSum;
+}
+
+function handle(request: GradientWorkerRequest): unknown {
+  switch (request.type) {
+    case 'step':
+      return step(request);
+    case 'gradients':
+      return engine.gradients(request.share, own);
+    case 'moments':
+      return engine.batchMoments(request.start, request.end, request.batchSize);
+    case 'evaluate':
+      return engine.evaluate(request.set, request.start, request.end, request.batchSize);
+  }
 }
 
 port.on('message', (request: GradientWorkerRequest) => {
   try {
-    const value =
-      request.type === 'step'
-        ? step(request)
-        : request.type === 'gradients'
-          ? engine.gradients(request.indices, request.dropoutSeed, own)
-          : engine.evaluate(request.start, request.end, request.batchSize);
-    port.postMessage({ type: 'result', id: request.id, value } satisfies GradientWorkerResponse);
+    port.postMessage({ type: 'result', id: request.id, value: handle(request) } satisfies GradientWorkerResponse);
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));
     port.postMessage({ type: 'error', id: request.id, message: e.message, stack: e.stack } satisfies GradientWorkerResponse);

@@ -1,6 +1,8 @@
-import type { Adadelta } from '../optim/adadelta.js';
-import type { GradientComputer } from './gradient-computer.js';
-import { GradientEngine, type EvaluationShard, type TrainingData } from './gradient-engine.js';
+import { updateWeightAverage } from '../optim/weight-average.js';
+import type { Recipe } from '../recipes/recipe.js';
+import type { GradientComputer, StepRequest } from './gradient-computer.js';
+import { GradientEngine, statisticsFromMoments, type EvaluationSet, type EvaluationShard, type TrainingData } from './gradient-engine.js';
+import type { TrainingState } from './training-state.js';
 
 /** One engine on this thread's backend: the native tfjs backends, or `--workers 1`. */
 export class InProcessComputer implements GradientComputer {
@@ -9,26 +11,35 @@ export class InProcessComputer implements GradientComputer {
   private readonly grads: Float32Array;
 
   constructor(
+    private readonly recipe: Recipe,
     private readonly data: TrainingData,
-    private readonly params: Float32Array,
-    private readonly optimizer: Adadelta,
+    private readonly state: TrainingState,
   ) {
-    this.engine = new GradientEngine(data, params);
-    this.grads = new Float32Array(params.length);
+    this.engine = new GradientEngine(recipe, data, state);
+    this.grads = new Float32Array(state.params.length);
   }
 
-  async trainStep(indices: Int32Array, dropoutSeed: number | undefined, lr: number): Promise<number> {
-    const lossSum = this.engine.gradients(indices, dropoutSeed, this.grads);
-    this.optimizer.update(this.params, [this.grads], 1 / indices.length, lr, 0, this.params.length);
+  async trainStep({ indices, seed, lr, step }: StepRequest): Promise<number> {
+    const { params, averaged, optimizer } = this.state;
+    const lossSum = this.engine.gradients({ indices, seed, offset: 0, worker: 0 }, this.grads);
+    optimizer.update(params, [this.grads], 1 / indices.length, lr, step, 0, params.length);
+    if (averaged !== undefined) updateWeightAverage(averaged, params, this.recipe.weightAverageDecay!, step, 0, params.length);
     return lossSum / indices.length;
   }
 
-  async gradients(indices: Int32Array, dropoutSeed: number | undefined, into: Float32Array): Promise<number> {
-    return this.engine.gradients(indices, dropoutSeed, into);
+  async gradients(indices: Int32Array, seed: number | undefined, into: Float32Array): Promise<number> {
+    return this.engine.gradients({ indices, seed, offset: 0, worker: 0 }, into);
   }
 
-  async evaluate(batchSize: number): Promise<EvaluationShard> {
-    return this.engine.evaluate(0, this.data.testLabels.length, batchSize);
+  async calibrate(images: number, batchSize: number): Promise<void> {
+    if (this.state.statistics.length === 0) return;
+    const count = Math.min(images, this.data.trainLabels.length);
+    statisticsFromMoments(this.recipe.network, [this.engine.batchMoments(0, count, batchSize)], this.state.statistics);
+  }
+
+  async evaluate(set: EvaluationSet, batchSize: number): Promise<EvaluationShard> {
+    const count = set === 'test' ? this.data.testLabels.length : this.data.devLabels.length;
+    return this.engine.evaluate(set, 0, count, batchSize);
   }
 
   async dispose(): Promise<void> {}

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { loadDataset } from '@onnxpipe/data';
 import { buildLayersModel, saveLayersModel, setModelParameters, writeAtomically } from '../model/layers-model.js';
-import { PARAMETER_SPECS, parameterLayout } from '../model/reference-network.js';
+import { multiplyAccumulates, parameterSpecs, statisticSpecs, tensorLayout } from '../model/network-spec.js';
 import { computeConfusionMatrix, renderTrainingReport, type MisclassifiedDigit } from '../report/index.js';
 import { packageVersions } from './provenance.js';
 import type { TrainingResult } from './training-result.js';
@@ -24,8 +24,9 @@ export async function writeOutputs(
 ): Promise<void> {
   const { out } = options;
   await mkdir(out, { recursive: true });
-  const model = buildLayersModel();
-  setModelParameters(model, result.params);
+  const network = result.recipe.network;
+  const model = buildLayersModel(network);
+  setModelParameters(model, network, result.params, result.statistics);
   await saveLayersModel(model, out);
   model.dispose();
 
@@ -44,11 +45,16 @@ export async function writeOutputs(
       train: { images: fileFacts(train.files.images), labels: fileFacts(train.files.labels), used: result.history.at(-1)?.trainImages ?? 0 },
       test: { images: fileFacts(test.files.images), labels: fileFacts(test.files.labels), used: testCount },
     },
+    recipe: { name: result.recipe.name, without: options.without, summary: result.recipe.summary },
     network: {
-      inputShape: [28, 28, 1],
+      name: network.name,
+      inputShape: network.inputShape,
       layout: 'NHWC',
-      parameters: parameterLayout().total,
-      weights: PARAMETER_SPECS.map((s) => ({ name: s.name, shape: s.shape })),
+      parameters: tensorLayout(parameterSpecs(network)).total,
+      multiplyAccumulates: multiplyAccumulates(network),
+      weights: parameterSpecs(network).map((s) => ({ name: s.name, shape: s.shape })),
+      statistics: statisticSpecs(network).map((s) => ({ name: s.name, shape: s.shape })),
+      weightAverageDecay: result.recipe.weightAverageDecay ?? null,
     },
     config: { ...options, out: undefined, dataDir: undefined },
     backend: result.backend.backend,
@@ -59,6 +65,10 @@ export async function writeOutputs(
     trainingSeconds: result.history.reduce((s, r) => s + r.seconds, 0),
     finalTestAccuracy: final?.testAccuracy ?? null,
     finalTestLoss: final?.testLoss ?? null,
+    devSet:
+      result.dev === undefined
+        ? null
+        : { folder: basename(result.dev.set.dir), images: result.dev.set.labels.length, accuracy: result.dev.evaluation.correct / result.dev.set.labels.length },
     createdAt: new Date().toISOString(),
   };
   await writeAtomically(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
@@ -92,7 +102,7 @@ export async function writeOutputs(
       'batch size': options.batchSize,
       'learning rate': `${options.lr} (×${options.gamma} per epoch)`,
       seed: options.seed,
-      parameters: parameterLayout().total.toLocaleString('en-US'),
+      parameters: tensorLayout(parameterSpecs(network)).total.toLocaleString('en-US'),
       'training time': `${Math.round(manifest.trainingSeconds)} s`,
       'train images sha256': train.files.images.sha256,
       'git commit': manifest.gitCommit ?? 'n/a',

@@ -1,10 +1,20 @@
 import type { BackendChoice } from '../backends/select-backend.js';
+import type { RecipeName } from '../recipes/recipe.js';
 
 export const DATASET_CHOICES = ['mnist', 'fashion-mnist'] as const;
 export type DatasetName = (typeof DATASET_CHOICES)[number];
 
 /** Everything a training run depends on; the CLI flags map one to one (see `--help`). */
 export interface TrainOptions {
+  /** Which recipe: the seed's `reference`, or `robust` (see `--help`). */
+  readonly recipe: RecipeName;
+  /** Parts of the recipe turned off (ablations). */
+  readonly without: readonly string[];
+  /**
+   * Folder of real handwriting (PNGs + labels.csv) measured after each epoch and in the report;
+   * `none` skips it. Default: `devSetDir()` of @onnxpipe/data, when present.
+   */
+  readonly devSet?: string;
   readonly dataset: DatasetName;
   readonly dataDir?: string;
   readonly batchSize: number;
@@ -31,6 +41,8 @@ export interface TrainOptions {
 }
 
 export const DEFAULT_TRAIN_OPTIONS = {
+  recipe: 'reference',
+  without: [],
   dataset: 'mnist',
   batchSize: 64,
   testBatchSize: 1000,
@@ -48,6 +60,10 @@ export const DEFAULT_TRAIN_OPTIONS = {
 
 /** The options that change the trajectory of training: a resumed run must match them. */
 export function trajectoryDigest(options: TrainOptions): string {
-  const { dataset, batchSize, lr, gamma, seed, limit, dryRun } = options;
-  return JSON.stringify({ dataset, batchSize, lr, gamma, seed, limit: limit ?? null, dryRun });
+  const { recipe, without, dataset, batchSize, lr, gamma, seed, limit, dryRun } = options;
+  const common = { dataset, batchSize, lr, gamma, seed, limit: limit ?? null, dryRun };
+  // The reference recipe's schedule does not depend on the run's length, so a run may be
+  // extended by resuming with more epochs; a one-cycle schedule does.
+  if (recipe === 'reference' && without.length === 0) return JSON.stringify(common);
+  return JSON.stringify({ recipe, without, epochs: options.epochs, ...common });
 }

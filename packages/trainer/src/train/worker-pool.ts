@@ -1,9 +1,10 @@
 import { Worker } from 'node:worker_threads';
 import type { BackendChoice } from '../backends/select-backend.js';
-import type { Adadelta } from '../optim/adadelta.js';
+import type { Recipe } from '../recipes/recipe.js';
 import { Barrier } from './barrier.js';
-import { mergeEvaluations, splitRange, type GradientComputer } from './gradient-computer.js';
-import type { EvaluationShard, TrainingData } from './gradient-engine.js';
+import { mergeEvaluations, splitRange, type GradientComputer, type StepRequest } from './gradient-computer.js';
+import { statisticsFromMoments, type EvaluationSet, type EvaluationShard, type MomentSums, type TrainingData } from './gradient-engine.js';
+import { stateArrays, type TrainingState } from './training-state.js';
 import type { GradientWorkerData, GradientWorkerRequest, GradientWorkerResponse } from './gradient-worker.js';
 
 /** Copies a typed array onto a SharedArrayBuffer so that workers read it without copies. */
@@ -20,6 +21,8 @@ export function shareTrainingData(data: TrainingData): TrainingData {
     trainLabels: shareArray(data.trainLabels),
     testImages: shareArray(data.testImages),
     testLabels: shareArray(data.testLabels),
+    devImages: shareArray(data.devImages),
+    devLabels: shareArray(data.devLabels),
     normalization: data.normalization,
   };
 }
@@ -33,7 +36,7 @@ interface Pending {
  * Synchronous data parallelism over worker_threads, one wasm backend (one core) per worker.
  * Every worker reads the parameters from one shared buffer and computes the summed gradient of its
  * contiguous share of the global batch into a shared buffer of its own; after a barrier, each adds
- * up every worker's gradient over its own slice of the parameters and applies Adadelta there. The
+ * up every worker's gradient over its own slice of the parameters and applies the optimizer there. The
  * main thread only hands out batches: summing and updating 1.16M parameters serially on it cost
  * ~10 ms a step, during which both workers idled.
  */
@@ -44,7 +47,9 @@ export class WorkerPool implements GradientComputer {
   private constructor(
     private readonly threads: Worker[],
     private readonly grads: Float32Array[],
-    private readonly testCount: number,
+    private readonly recipe: Recipe,
+    private readonly data: TrainingData,
+    private readonly state: TrainingState,
     private readonly barrier: Barrier,
   ) {}
 
@@ -53,35 +58,37 @@ export class WorkerPool implements GradientComputer {
   }
 
   /**
-   * `params` and the optimizer's state must sit on SharedArrayBuffers (see {@link shareArray});
-   * so must `data`.
+   * `data` and every array of `state` must sit on SharedArrayBuffers (see {@link shareArray} and
+   * `createTrainingState`).
    */
   static async start(options: {
     workers: number;
     backend: BackendChoice;
+    recipe: Recipe;
+    without: readonly string[];
     data: TrainingData;
-    params: Float32Array;
-    optimizer: Adadelta;
+    state: TrainingState;
   }): Promise<WorkerPool> {
-    const { params, optimizer } = options;
-    for (const [name, array] of Object.entries({ params, ...optimizer.state })) {
+    const { state } = options;
+    for (const [name, array] of Object.entries(stateArrays(state))) {
       if (!(array.buffer instanceof SharedArrayBuffer)) {
         throw new TypeError(`WorkerPool: '${name}' must be backed by a SharedArrayBuffer; received an ArrayBuffer`);
       }
     }
-    const grads = Array.from({ length: options.workers }, () => new Float32Array(new SharedArrayBuffer(params.byteLength)));
-    const slices = splitRange(params.length, options.workers);
+    const grads = Array.from({ length: options.workers }, () => new Float32Array(new SharedArrayBuffer(state.params.byteLength)));
+    const slices = splitRange(state.params.length, options.workers);
     const barrier = Barrier.create(options.workers);
     const threads: Worker[] = [];
     const ready: Promise<void>[] = [];
     for (let i = 0; i < options.workers; i++) {
       const init: GradientWorkerData = {
         backend: options.backend,
+        recipe: { name: options.recipe.name, without: options.without },
         data: options.data,
-        params,
+        buffers: { params: state.params, statistics: state.statistics, averaged: state.averaged },
         grads,
         index: i,
-        optimizer: { state: optimizer.state, rho: optimizer.rho, epsilon: optimizer.epsilon },
+        optimizerState: state.optimizer.state,
         slice: slices[i],
         barrier: barrier.buffer,
       };
@@ -104,12 +111,12 @@ export class WorkerPool implements GradientComputer {
       await Promise.all(threads.map((t) => t.terminate()));
       throw error;
     }
-    const pool = new WorkerPool(threads, grads, options.data.testLabels.length, barrier);
+    const pool = new WorkerPool(threads, grads, options.recipe, options.data, state, barrier);
     threads.forEach((worker) => pool.listen(worker));
     return pool;
   }
 
-  async trainStep(indices: Int32Array, dropoutSeed: number | undefined, lr: number): Promise<number> {
+  async trainStep({ indices, seed, lr, step }: StepRequest): Promise<number> {
     this.barrier.reset();
     const shares = splitRange(indices.length, this.threads.length);
     // Every worker takes part, even with an empty share: each one owns a slice of the update.
@@ -118,22 +125,22 @@ export class WorkerPool implements GradientComputer {
         this.request(i, {
           type: 'step',
           id: 0,
-          indices: indices.slice(start, end),
-          dropoutSeed: workerDropoutSeed(dropoutSeed, i),
+          share: { indices: indices.slice(start, end), seed, offset: start, worker: i },
           scale: 1 / indices.length,
           lr,
+          step,
         }),
       ),
     );
     return (losses as number[]).reduce((a, b) => a + b, 0) / indices.length;
   }
 
-  async gradients(indices: Int32Array, dropoutSeed: number | undefined, into: Float32Array): Promise<number> {
+  async gradients(indices: Int32Array, seed: number | undefined, into: Float32Array): Promise<number> {
     const shares = splitRange(indices.length, this.threads.length);
     const losses = await Promise.all(
       shares.map(({ start, end }, i) =>
         end > start
-          ? this.request(i, { type: 'gradients', id: 0, indices: indices.slice(start, end), dropoutSeed: workerDropoutSeed(dropoutSeed, i) })
+          ? this.request(i, { type: 'gradients', id: 0, share: { indices: indices.slice(start, end), seed, offset: start, worker: i } })
           : (this.grads[i].fill(0), Promise.resolve(0)),
       ),
     );
@@ -145,10 +152,20 @@ export class WorkerPool implements GradientComputer {
     return (losses as number[]).reduce((a, b) => a + b, 0);
   }
 
-  async evaluate(batchSize: number): Promise<EvaluationShard> {
-    const shares = splitRange(this.testCount, this.threads.length);
+  async calibrate(images: number, batchSize: number): Promise<void> {
+    if (this.state.statistics.length === 0) return;
+    const shares = splitRange(Math.min(images, this.data.trainLabels.length), this.threads.length);
+    const moments = await Promise.all(
+      shares.map(({ start, end }, i) => this.request(i, { type: 'moments', id: 0, start, end, batchSize })),
+    );
+    statisticsFromMoments(this.recipe.network, moments as MomentSums[], this.state.statistics);
+  }
+
+  async evaluate(set: EvaluationSet, batchSize: number): Promise<EvaluationShard> {
+    const count = set === 'test' ? this.data.testLabels.length : this.data.devLabels.length;
+    const shares = splitRange(count, this.threads.length);
     const shards = await Promise.all(
-      shares.map(({ start, end }, i) => this.request(i, { type: 'evaluate', id: 0, start, end, batchSize })),
+      shares.map(({ start, end }, i) => this.request(i, { type: 'evaluate', id: 0, set, start, end, batchSize })),
     );
     return mergeEvaluations(shards as EvaluationShard[]);
   }
@@ -195,9 +212,4 @@ function spawnGradientWorker(workerData: GradientWorkerData): Worker {
     eval: true,
     workerData,
   });
-}
-
-/** Each worker draws its own dropout masks; seeds must differ between shares of one batch. */
-function workerDropoutSeed(dropoutSeed: number | undefined, index: number): number | undefined {
-  return dropoutSeed === undefined ? undefined : dropoutSeed + 7919 * index;
 }
