@@ -6,6 +6,8 @@ import { loadModelRegistry, type ModelRegistry } from './models/model-registry.j
 import { corsPlugin } from './plugins/cors.js';
 import { docsPlugin } from './plugins/docs.js';
 import { metricsPlugin } from './plugins/metrics.js';
+import { modelControlPlugin } from './plugins/model-control.js';
+import { securityHeadersPlugin } from './plugins/security-headers.js';
 import { webAppPlugin } from './plugins/web-app.js';
 import { RequestLogController } from './request-logging.js';
 import { healthRoutes } from './routes/health.js';
@@ -36,9 +38,10 @@ export interface BuildAppOptions {
  * Builds the server: picks the execution provider, loads and checks every model of the
  * repository, and registers the routes (POST /predict, the Open Inference Protocol's /v2
  * routes, the model repository API, the model files, /metrics, /docs, and the demo page of
- * `webRoot` at /) with CORS as configured. Nothing listens yet: call `listen()`, or `inject()` in
- * tests. `close()` stops accepting, lets in-flight requests finish, drains the batch queues
- * and releases the onnxruntime sessions.
+ * `webRoot` at /) with CORS as configured, security headers, and model control as
+ * `modelControlMode` says (with poll, the repository poller starts here). Nothing listens
+ * yet: call `listen()`, or `inject()` in tests. `close()` stops accepting, lets in-flight
+ * requests finish, drains the batch queues and releases the onnxruntime sessions.
  *
  * @throws `ONNXPIPE_SERVER_DEVICE_UNAVAILABLE`, `ONNXPIPE_SERVER_MODEL_LOAD_FAILED`
  *
@@ -50,8 +53,11 @@ export interface BuildAppOptions {
  */
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const { config } = options;
+  // A request's Authorization header (the model control token) never reaches a log line, even
+  // from a serializer that logs headers.
+  const redact = { paths: ['req.headers.authorization', 'headers.authorization'], censor: '[redacted]' };
   const app = Fastify({
-    logger: options.logStream === undefined ? { level: config.logLevel } : { level: config.logLevel, stream: options.logStream },
+    logger: { level: config.logLevel, redact, ...(options.logStream === undefined ? {} : { stream: options.logStream }) },
     bodyLimit: config.maxBodyBytes,
     // Node's limit on receiving a whole request (slow clients); inference has its own deadline.
     requestTimeout: config.requestTimeoutMs,
@@ -87,11 +93,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.addSchema(ERROR_SCHEMA);
   app.addSchema(OPEN_INFERENCE_ERROR_SCHEMA);
   installErrorHandlers(app, config);
-  // Root-level plugins first: CORS headers go on every response (errors included), /docs
-  // must see every route being added, and the metrics hooks must apply to every route.
+  // Root-level plugins first: CORS and security headers go on every response (errors
+  // included), /docs must see every route being added, and the metrics hooks must apply to
+  // every route.
+  await app.register(securityHeadersPlugin);
   await app.register(corsPlugin);
   await app.register(docsPlugin);
   await app.register(metricsPlugin);
+  await app.register(modelControlPlugin);
   await app.register(healthRoutes);
   await app.register(predictRoutes);
   await app.register(v2MetadataRoutes);

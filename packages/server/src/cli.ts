@@ -10,8 +10,11 @@ const USAGE = `Usage: npm start -- [flags]
 
 Serves the ONNX models of a model repository over HTTP: POST /predict (images), the Open
 Inference Protocol (KServe v2) under /v2 (metadata, readiness, tensor inference, repository
-load/unload), GET /metrics (Prometheus), GET /docs (OpenAPI). SIGHUP reloads the repository;
-SIGTERM drains and exits. Every flag has an environment variable; flags win.
+load/unload with --model-control-mode explicit and a bearer token), GET /metrics (Prometheus),
+GET /docs (OpenAPI). The served models change only at start-up unless --model-control-mode is
+explicit or poll (then SIGHUP reloads the repository too); SIGTERM drains and exits. Every flag
+has an environment variable; flags win. The model control token has no flag: set
+ONNXPIPE_MODEL_CONTROL_TOKEN or --model-control-token-file.
 
 Flags (flag, environment variable, default):
 ${formatSettingsHelp()}

@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { CONFIG_DEFAULTS, loadConfig, SETTINGS } from './config.js';
+import { CONFIG_DEFAULTS, formatSettingsHelp, loadConfig, SETTINGS } from './config.js';
 
 test('defaults apply when neither flags nor environment say otherwise; the result is frozen', () => {
   const config = loadConfig({ env: {}, cwd: '/srv/app' });
@@ -61,11 +63,13 @@ test('invalid values fail with ONNXPIPE_SERVER_INVALID_CONFIG naming the setting
 test('the package README lists every setting with its flag, environment variable and default', () => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
   for (const spec of SETTINGS) {
-    const row = readme.split('\n').find((line) => line.includes(`\`${spec.flag}\``));
-    assert.ok(row, `README has no row for ${spec.flag}`);
-    assert.ok(row.includes(`\`${spec.env}\``), `README row of ${spec.flag} lacks ${spec.env}`);
-    const def = Array.isArray(spec.default) ? '(none)' : String(spec.default);
-    assert.ok(row.includes(`\`${def}\``), `README row of ${spec.flag} lacks its default ${def}`);
+    const name = spec.flag ?? spec.env;
+    const row = readme.split('\n').find((line) => line.startsWith(`| ${spec.key} |`));
+    assert.ok(row, `README has no row for ${spec.key}`);
+    assert.ok(row.includes(`\`${name}\``), `README row of ${spec.key} lacks ${name}`);
+    assert.ok(row.includes(`\`${spec.env}\``), `README row of ${spec.key} lacks ${spec.env}`);
+    const def = Array.isArray(spec.default) || spec.default === undefined ? '(none)' : String(spec.default);
+    assert.ok(row.includes(`\`${def}\``), `README row of ${spec.key} lacks its default ${def}`);
   }
 });
 
@@ -76,4 +80,56 @@ test('webRoot: the default is the checkout\'s browser build wherever the server 
   assert.equal(loadConfig({ env: {}, argv: ['--web-root', '/var/www'] }).webRoot, '/var/www');
   assert.equal(loadConfig({ env: { ONNXPIPE_WEB_ROOT: 'none' } }).webRoot, undefined);
   assert.equal(loadConfig({ env: { ONNXPIPE_WEB_ROOT: '/var/www' }, argv: ['--web-root=none'] }).webRoot, undefined, 'flags win');
+});
+
+const TOKEN = 'f'.repeat(24) + '0123456789abcdef';
+
+test('model control: off by default; explicit needs a bearer token from the environment or a file; the token is validated and never printed', () => {
+  const defaults = loadConfig({ env: {} });
+  assert.equal(defaults.modelControlMode, 'none');
+  assert.equal(defaults.repositoryPollSecs, 15);
+  assert.equal(defaults.modelControlToken, undefined);
+
+  const explicit = loadConfig({ env: { ONNXPIPE_MODEL_CONTROL_MODE: 'explicit', ONNXPIPE_MODEL_CONTROL_TOKEN: TOKEN } });
+  assert.equal(explicit.modelControlMode, 'explicit');
+  assert.ok(explicit.modelControlToken?.matches(TOKEN));
+  assert.ok(!explicit.modelControlToken!.matches(TOKEN.slice(1)));
+  for (const printed of [JSON.stringify(explicit), inspect(explicit, { depth: 5 }), String(explicit.modelControlToken), formatSettingsHelp()]) {
+    assert.ok(!printed.includes(TOKEN), printed);
+  }
+  assert.match(JSON.stringify(explicit), /"modelControlToken":"\[redacted\]"/);
+  assert.equal(loadConfig({ env: { ONNXPIPE_MODEL_CONTROL_MODE: 'none' }, argv: ['--model-control-mode', 'poll', '--repository-poll-secs', '2'] }).repositoryPollSecs, 2);
+
+  const dir = mkdtempSync(join(tmpdir(), 'onnxpipe-token-'));
+  try {
+    writeFileSync(join(dir, 'token'), `${TOKEN}\n`);
+    const fromFile = loadConfig({ env: { ONNXPIPE_MODEL_CONTROL_MODE: 'explicit', ONNXPIPE_MODEL_CONTROL_TOKEN_FILE: 'token' }, cwd: dir });
+    assert.equal(fromFile.modelControlTokenFile, join(dir, 'token'));
+    assert.ok(fromFile.modelControlToken?.matches(TOKEN), 'the trailing newline is not part of the token');
+    const fromFlag = loadConfig({ env: { ONNXPIPE_MODEL_CONTROL_TOKEN_FILE: '/nonexistent' }, argv: ['--model-control-token-file', join(dir, 'token')] });
+    assert.ok(fromFlag.modelControlToken?.matches(TOKEN), 'the flag wins over the environment');
+
+    writeFileSync(join(dir, 'short'), 'abc123\n');
+    const cases: [Parameters<typeof loadConfig>[0], RegExp][] = [
+      [{ env: { ONNXPIPE_MODEL_CONTROL_MODE: 'auto' } }, /'modelControlMode' \(ONNXPIPE_MODEL_CONTROL_MODE\) must be one of none, explicit, poll; received "auto"/],
+      [{ env: { ONNXPIPE_MODEL_CONTROL_MODE: 'explicit' } }, /'modelControlMode' explicit .* needs a bearer token: set ONNXPIPE_MODEL_CONTROL_TOKEN, or --model-control-token-file/],
+      [{ env: { ONNXPIPE_MODEL_CONTROL_TOKEN: 'short-secret' } }, /'modelControlToken' \(ONNXPIPE_MODEL_CONTROL_TOKEN\) must be a bearer token of at least 32 characters .*; received 12$/],
+      [{ env: { ONNXPIPE_MODEL_CONTROL_TOKEN: `${TOKEN} ${TOKEN}` } }, /'modelControlToken' .* received 81 characters that include others/],
+      [{ env: {}, argv: ['--model-control-token-file', join(dir, 'short')] }, /'modelControlToken' \(.*short\) must be a bearer token of at least 32 characters/],
+      [{ env: {}, argv: ['--model-control-token-file', join(dir, 'missing')] }, /'modelControlTokenFile' .*missing cannot be read: ENOENT/],
+      [{ env: { ONNXPIPE_MODEL_CONTROL_TOKEN: TOKEN, ONNXPIPE_MODEL_CONTROL_TOKEN_FILE: join(dir, 'token') } }, /are both set; set one/],
+      [{ env: {}, argv: ['--model-control-token', TOKEN] }, /Unknown option '--model-control-token'/],
+      [{ env: { ONNXPIPE_REPOSITORY_POLL_SECS: '0' } }, /'repositoryPollSecs' \(ONNXPIPE_REPOSITORY_POLL_SECS\) must be an integer from 1 to 86400; received "0"/],
+    ];
+    for (const [sources, message] of cases) {
+      assert.throws(() => loadConfig(sources), (error: { code?: string; message: string }) => {
+        assert.equal(error.code, 'ONNXPIPE_SERVER_INVALID_CONFIG');
+        assert.match(error.message, message);
+        assert.ok(!error.message.includes(TOKEN) && !error.message.includes('short-secret') && !error.message.includes('abc123'), `no secret in ${error.message}`);
+        return true;
+      });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { describeValue, formatChoices, MAX_IMAGE_PIXELS } from '@onnxpipe/core';
+import { BearerToken, bearerTokenProblem, MIN_TOKEN_LENGTH } from './bearer-token.js';
 import { BATCH_SCHEDULING, type BatchScheduling } from './engine/dynamic-batcher.js';
 import { ONNXPIPE_SERVER_INVALID_CONFIG } from './errors.js';
 
@@ -22,6 +24,15 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const MODEL_VERSION_POLICIES = ['latest', 'all'] as const;
 export type ModelVersionPolicy = (typeof MODEL_VERSION_POLICIES)[number];
 
+/**
+ * Who may change the served models after start-up, as Triton's `--model-control-mode`: `none`,
+ * nobody (the repository API's load and unload are refused, SIGHUP is ignored); `explicit`,
+ * clients of the repository API that send the bearer token, and SIGHUP; `poll`, the server
+ * itself, re-reading the repository every `repositoryPollSecs` (and on SIGHUP).
+ */
+export const MODEL_CONTROL_MODES = ['none', 'explicit', 'poll'] as const;
+export type ModelControlMode = (typeof MODEL_CONTROL_MODES)[number];
+
 /** The server's settings, validated and frozen by {@link loadConfig}. */
 export interface ServerConfig {
   readonly port: number;
@@ -30,6 +41,12 @@ export interface ServerConfig {
   readonly modelRepository: string;
   readonly modelVersions: ModelVersionPolicy;
   readonly defaultModel: string;
+  readonly modelControlMode: ModelControlMode;
+  readonly repositoryPollSecs: number;
+  /** The token `explicit` model control requires; only a digest is kept (see {@link BearerToken}). */
+  readonly modelControlToken: BearerToken | undefined;
+  /** Absolute path of the file the token was read from, if it came from one. */
+  readonly modelControlTokenFile: string | undefined;
   readonly device: Device;
   readonly maxBodyBytes: number;
   readonly maxImagePixels: number;
@@ -55,11 +72,11 @@ type Value = ServerConfig[keyof ServerConfig];
 /** One row of {@link SETTINGS}: how a setting is named, parsed, bounded and documented. */
 export interface SettingSpec {
   readonly key: keyof ServerConfig;
-  /** Command-line flag, e.g. `--max-batch-size`. */
-  readonly flag: string;
+  /** Command-line flag, e.g. `--max-batch-size`; none for secrets (a command line is visible to every user of the machine). */
+  readonly flag?: string;
   /** Environment variable, e.g. `ONNXPIPE_MAX_BATCH_SIZE`. */
   readonly env: string;
-  readonly type: 'integer' | 'boolean' | 'string' | 'choice' | 'list' | 'path';
+  readonly type: 'integer' | 'boolean' | 'string' | 'choice' | 'list' | 'path' | 'secret';
   readonly default: Value;
   readonly min?: number;
   readonly max?: number;
@@ -90,6 +107,15 @@ export const SETTINGS: readonly SettingSpec[] = Object.freeze([
     choices: MODEL_VERSION_POLICIES, default: 'latest', description: 'Load the highest version of each model, or all of them.' },
   { key: 'defaultModel', flag: '--default-model', env: 'ONNXPIPE_DEFAULT_MODEL', type: 'string', default: 'mnist',
     description: 'Model that POST /predict uses when the request names none.' },
+  { key: 'modelControlMode', flag: '--model-control-mode', env: 'ONNXPIPE_MODEL_CONTROL_MODE', type: 'choice',
+    choices: MODEL_CONTROL_MODES, default: 'none',
+    description: 'Who may change the served models after start-up (Triton\'s --model-control-mode): none, nobody (load/unload answer 403, SIGHUP is ignored); explicit, POST /v2/repository/models/<name>/load|unload with the bearer token, and SIGHUP; poll, the server re-reads the repository every repositoryPollSecs.' },
+  { key: 'repositoryPollSecs', flag: '--repository-poll-secs', env: 'ONNXPIPE_REPOSITORY_POLL_SECS', type: 'integer',
+    default: 15, min: 1, max: 86_400, description: 'With modelControlMode poll: seconds between two looks at the repository (Triton\'s default).' },
+  { key: 'modelControlToken', env: 'ONNXPIPE_MODEL_CONTROL_TOKEN', type: 'secret', default: undefined,
+    description: `Bearer token that load and unload require with modelControlMode explicit (at least ${MIN_TOKEN_LENGTH} characters: openssl rand -hex 32); environment only, never logged.` },
+  { key: 'modelControlTokenFile', flag: '--model-control-token-file', env: 'ONNXPIPE_MODEL_CONTROL_TOKEN_FILE', type: 'path',
+    default: undefined, description: 'File holding the bearer token instead (a mounted secret); relative to the working directory; read at start-up.' },
   { key: 'device', flag: '--device', env: 'ONNXPIPE_DEVICE', type: 'choice', choices: DEVICES, default: 'auto',
     description: 'Execution provider: auto tries CUDA then falls back to the CPU; cuda and webgpu fail at start-up when unavailable.' },
   { key: 'maxBodyBytes', flag: '--max-body-bytes', env: 'ONNXPIPE_MAX_BODY_BYTES', type: 'integer', default: 4 * MiB,
@@ -177,6 +203,13 @@ function parseSetting(spec: SettingSpec, raw: unknown, from: string): Value {
       if (typeof raw !== 'string' || raw.trim() === '') fail(`${name} must be a non-empty string; received ${describeValue(raw)}`);
       return raw.trim();
     }
+    case 'secret': {
+      if (raw instanceof BearerToken) return raw;
+      if (typeof raw !== 'string') fail(`${name} must be a string; received ${typeof raw}`);
+      const problem = bearerTokenProblem(raw.trim());
+      if (problem !== undefined) fail(`${name} ${problem}`);
+      return new BearerToken(raw.trim());
+    }
     case 'list': {
       const items = typeof raw === 'string' ? raw.split(',').map((s) => s.trim()).filter((s) => s !== '') : raw;
       if (!Array.isArray(items) || !items.every((o) => o === '*' || (typeof o === 'string' && ORIGIN.test(o)))) {
@@ -188,13 +221,13 @@ function parseSetting(spec: SettingSpec, raw: unknown, from: string): Value {
 }
 
 function parseFlags(argv: readonly string[]): Record<string, string> {
-  const options = Object.fromEntries(SETTINGS.map((s) => [s.flag.slice(2), { type: 'string' as const }]));
+  const options = Object.fromEntries(SETTINGS.filter((s) => s.flag !== undefined).map((s) => [s.flag!.slice(2), { type: 'string' as const }]));
   try {
     const { values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
     return values as Record<string, string>;
   } catch (error) {
     throw new ONNXPIPE_SERVER_INVALID_CONFIG(
-      `${(error as Error).message}; valid flags: ${formatChoices(SETTINGS.map((s) => s.flag))}, --help`,
+      `${(error as Error).message}; valid flags: ${formatChoices(SETTINGS.flatMap((s) => (s.flag === undefined ? [] : [s.flag])))}, --help`,
       { cause: error },
     );
   }
@@ -219,10 +252,10 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
   const overrides: Partial<Record<keyof ServerConfig, unknown>> = sources.overrides ?? {};
   const config: Record<string, Value> = {};
   for (const spec of SETTINGS) {
-    const flag = flags[spec.flag.slice(2)];
+    const flag = spec.flag === undefined ? undefined : flags[spec.flag.slice(2)];
     const fromEnv = env[spec.env];
     if (overrides[spec.key] !== undefined) config[spec.key] = parseSetting(spec, overrides[spec.key], 'override');
-    else if (flag !== undefined) config[spec.key] = parseSetting(spec, flag, spec.flag);
+    else if (flag !== undefined) config[spec.key] = parseSetting(spec, flag, spec.flag!);
     else if (fromEnv !== undefined && fromEnv !== '') config[spec.key] = parseSetting(spec, fromEnv, spec.env);
     else config[spec.key] = Array.isArray(spec.default) ? Object.freeze([...spec.default]) : spec.default;
   }
@@ -234,13 +267,37 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
   config.modelRepository = resolve(sources.cwd ?? process.cwd(), config.modelRepository as string);
   const webRootIsDefault = overrides.webRoot === undefined && flags['web-root'] === undefined && !env.ONNXPIPE_WEB_ROOT;
   config.webRoot = resolveWebRoot(config.webRoot as string, webRootIsDefault ? checkoutRoot : (sources.cwd ?? process.cwd()));
+  readTokenFile(config, sources.cwd ?? process.cwd());
   const result = config as unknown as ServerConfig;
+  if (result.modelControlMode === 'explicit' && result.modelControlToken === undefined) {
+    fail(
+      "'modelControlMode' explicit lets HTTP clients load and unload models, so it needs a bearer token: set ONNXPIPE_MODEL_CONTROL_TOKEN, or --model-control-token-file (ONNXPIPE_MODEL_CONTROL_TOKEN_FILE) to a file holding it",
+    );
+  }
   if (result.maxItemsPerRequest > result.maxQueueLength) {
     fail(
       `'maxItemsPerRequest' (${result.maxItemsPerRequest}) must not exceed 'maxQueueLength' (${result.maxQueueLength}): such a request could never be queued`,
     );
   }
   return Object.freeze(result);
+}
+
+/** Reads `modelControlTokenFile` into `modelControlToken`; both set is ambiguous. */
+function readTokenFile(config: Record<string, Value>, cwd: string): void {
+  if (config.modelControlTokenFile === undefined) return;
+  const path = resolve(cwd, config.modelControlTokenFile as string);
+  config.modelControlTokenFile = path;
+  if (config.modelControlToken !== undefined) {
+    fail("'modelControlToken' (ONNXPIPE_MODEL_CONTROL_TOKEN) and 'modelControlTokenFile' are both set; set one");
+  }
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ONNXPIPE_SERVER_INVALID_CONFIG(`'modelControlTokenFile' ${path} cannot be read: ${(error as Error).message}`, { cause: error });
+  }
+  const spec = SETTINGS.find((s) => s.key === 'modelControlToken')!;
+  config.modelControlToken = parseSetting(spec, text.trim(), path);
 }
 
 function resolveWebRoot(value: string, base: string): string | undefined {
@@ -250,9 +307,9 @@ function resolveWebRoot(value: string, base: string): string | undefined {
 /** `--help` text: every flag with its environment variable, default and meaning. */
 export function formatSettingsHelp(): string {
   const lines = SETTINGS.map((s) => {
-    const def = Array.isArray(s.default) ? (s.default.length ? s.default.join(',') : '(none)') : String(s.default);
+    const def = Array.isArray(s.default) ? (s.default.length ? s.default.join(',') : '(none)') : String(s.default ?? '(none)');
     const choices = s.choices ? ` (${formatChoices(s.choices)})` : '';
-    return `  ${s.flag.padEnd(26)} ${s.env.padEnd(32)} default ${def}${choices}\n      ${s.description}`;
+    return `  ${(s.flag ?? '(no flag)').padEnd(26)} ${s.env.padEnd(34)} default ${def}${choices}\n      ${s.description}`;
   });
   return lines.join('\n');
 }

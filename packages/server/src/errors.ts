@@ -29,6 +29,18 @@ export const ONNXPIPE_SERVER_DEVICE_UNAVAILABLE = define('ONNXPIPE_SERVER_DEVICE
 
 /** 400: the request does not match the route's schema or the input forms (JSON, multipart). */
 export const ONNXPIPE_SERVER_BAD_REQUEST = define('ONNXPIPE_SERVER_BAD_REQUEST', 400);
+/**
+ * 401: model control over HTTP needs `Authorization: Bearer <token>` and the request has none;
+ * the response carries `WWW-Authenticate: Bearer`.
+ */
+export const ONNXPIPE_SERVER_AUTHENTICATION_REQUIRED = define('ONNXPIPE_SERVER_AUTHENTICATION_REQUIRED', 401);
+/** 403: the bearer token of a model control request is not the server's. */
+export const ONNXPIPE_SERVER_INVALID_TOKEN = define('ONNXPIPE_SERVER_INVALID_TOKEN', 403);
+/**
+ * 403: a repository load or unload while `modelControlMode` does not allow it (`none`: the
+ * models change only at start-up; `poll`: the server follows the repository by itself).
+ */
+export const ONNXPIPE_SERVER_MODEL_CONTROL_DISABLED = define('ONNXPIPE_SERVER_MODEL_CONTROL_DISABLED', 403);
 /** 404: no route for this method and path. */
 export const ONNXPIPE_SERVER_ROUTE_NOT_FOUND = define('ONNXPIPE_SERVER_ROUTE_NOT_FOUND', 404);
 /** 404: no model of this name in the repository. */
@@ -58,7 +70,7 @@ export const ONNXPIPE_SERVER_REQUEST_TIMEOUT = define('ONNXPIPE_SERVER_REQUEST_T
 /** 503: no model is loaded (empty repository) or the server is shutting down. */
 export const ONNXPIPE_SERVER_MODEL_NOT_READY = define('ONNXPIPE_SERVER_MODEL_NOT_READY', 503);
 /**
- * 400: a model load or reload (POST /v2/repository/models/{name}/load, SIGHUP) found an
+ * 400: a model load or reload (POST /v2/repository/models/{name}/load, SIGHUP, a poll) found an
  * unusable file; the message names it, and the models loaded before keep serving.
  */
 export const ONNXPIPE_SERVER_RELOAD_FAILED = define('ONNXPIPE_SERVER_RELOAD_FAILED', 400);

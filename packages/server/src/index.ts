@@ -22,7 +22,11 @@ export {
 } from './models/model-registry.js';
 export { scanModelRepository, type ModelVersionEntry } from './models/model-repository.js';
 export { drain, handleShutdownSignals, type DrainOutcome, type ShutdownOptions } from './shutdown.js';
-export { handleReloadSignal, reloadOnSignal, type ReloadOutcome } from './reload.js';
+export { handleReloadSignal, reloadOnSignal, reloadRepository, type ReloadOutcome } from './reload.js';
+export { BearerToken, MIN_TOKEN_LENGTH } from './bearer-token.js';
+export { RepositoryPoller, repositoryFingerprint, type PollOutcome, type RepositoryPollerOptions } from './models/repository-poller.js';
+export { MODEL_CONTROL_CHALLENGE } from './plugins/model-control.js';
+export { API_CONTENT_SECURITY_POLICY, SECURITY_HEADERS, WEB_APP_CONTENT_SECURITY_POLICY } from './plugins/security-headers.js';
 export {
   ACCEPTED_INPUT_DATATYPES,
   itemsFromTensors,

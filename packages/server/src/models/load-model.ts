@@ -22,7 +22,10 @@ export interface LoadedModel {
 }
 
 function failure(path: string, problem: string, cause?: unknown): InstanceType<typeof ONNXPIPE_SERVER_MODEL_LOAD_FAILED> {
-  return new ONNXPIPE_SERVER_MODEL_LOAD_FAILED(`${path}: ${problem}`, cause === undefined ? undefined : { cause });
+  // No second argument at all without a cause: @fastify/error formats every argument after the
+  // message into it, and an explicit `undefined` would end the message in "undefined".
+  const message = `${path}: ${problem}`;
+  return cause === undefined ? new ONNXPIPE_SERVER_MODEL_LOAD_FAILED(message) : new ONNXPIPE_SERVER_MODEL_LOAD_FAILED(message, { cause });
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));

@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fp from 'fastify-plugin';
+import { MODEL_CONTROL_SECURITY_SCHEME } from '../routes/schemas.js';
 import { SERVER_NAME, SERVER_VERSION } from '../server-info.js';
 
 // GET /docs: Swagger UI over the OpenAPI 3 document that @fastify/swagger builds from the
@@ -28,6 +29,7 @@ export const docsPlugin = fp(
           { name: 'Health', description: 'Liveness and readiness probes.' },
           { name: 'Operations', description: 'Metrics.' },
         ],
+        components: { securitySchemes: { modelControlToken: MODEL_CONTROL_SECURITY_SCHEME } },
       },
       // Shared schemas keep their $id as their name under components.schemas.
       refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestApp } from '../testing/test-app.js';
+import { createTestApp, MODEL_CONTROL_AUTH, MODEL_CONTROL_ENV } from '../testing/test-app.js';
 
 // GET /metrics scraped after a few requests and parsed as Prometheus' text format: the request
 // counter by route and status, the histograms' counts, the per-model labels — and a second app
@@ -79,15 +79,15 @@ test('GET /metrics: request counts and latency by route, batch, queue and infere
 });
 
 test('the queue length gauge reads the queue at scrape time; loads are counted by outcome', async () => {
-  const { app, close } = await createTestApp({ overrides: { maxQueueDelayMs: 500, batchScheduling: 'delay' } });
+  const { app, close } = await createTestApp({ overrides: { maxQueueDelayMs: 500, batchScheduling: 'delay' }, env: MODEL_CONTROL_ENV });
   try {
     const pending = app.inject({ method: 'POST', url: '/v2/models/mnist/infer', payload: infer });
     while (app.models.get().stats.queueLength < 2) await new Promise((r) => setTimeout(r, 2));
     const during = parseMetrics((await app.inject({ url: '/metrics' })).body);
     assert.equal(find(during, 'onnxpipe_queue_length', model), 2);
     assert.equal((await pending).statusCode, 200);
-    await app.inject({ method: 'POST', url: '/v2/repository/models/mnist/load' });
-    await app.inject({ method: 'POST', url: '/v2/repository/models/fashion/load' });
+    await app.inject({ method: 'POST', headers: MODEL_CONTROL_AUTH, url: '/v2/repository/models/mnist/load' });
+    await app.inject({ method: 'POST', headers: MODEL_CONTROL_AUTH, url: '/v2/repository/models/fashion/load' });
     const after = parseMetrics((await app.inject({ url: '/metrics' })).body);
     assert.equal(find(after, 'onnxpipe_queue_length', model), 0);
     assert.equal(find(after, 'onnxpipe_model_loads_total', { outcome: 'success' }), 1);

@@ -4,6 +4,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { ONNXPIPE_SERVER_WEB_APP_NOT_BUILT } from '../errors.js';
 import { ERROR_RESPONSES } from '../routes/schemas.js';
+import { WEB_APP_CONTENT_SECURITY_POLICY } from './security-headers.js';
 
 // The browser build (`npm run build:web`: the demo page, the SDK bundle, onnxruntime-web's
 // .mjs/.wasm under ort/) served from the `webRoot` directory at `/`. The server only serves files
@@ -18,7 +19,9 @@ import { ERROR_RESPONSES } from '../routes/schemas.js';
 // it SharedArrayBuffer and so onnxruntime-web's multi-threaded wasm. Its subresources are all
 // same-origin, and the API calls it makes (/predict, /models/...) are same-origin fetches, which
 // COEP does not restrict. The headers go on every static file, not only the HTML: a dedicated
-// worker (onnxruntime-web's threads) takes its policy from its own script's response.
+// worker (onnxruntime-web's threads) takes its policy from its own script's response. For the
+// same reason every file carries the page's Content-Security-Policy in place of the API's
+// (security-headers.ts): a worker's policy, 'wasm-unsafe-eval' included, is its script's.
 
 /** Headers that make the page cross-origin isolated. */
 export const ISOLATION_HEADERS = {
@@ -42,6 +45,7 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 
 function setHeaders(reply: FastifyReply, path: string): void {
   reply.headers(ISOLATION_HEADERS);
+  reply.header('content-security-policy', WEB_APP_CONTENT_SECURITY_POLICY);
   const type = CONTENT_TYPES[extname(path)];
   if (type !== undefined) reply.header('content-type', type);
   const isRuntime = /[\\/]ort[\\/][^\\/]+[\\/][^\\/]+$/.test(path);

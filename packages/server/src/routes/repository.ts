@@ -1,10 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { OPEN_INFERENCE_ERROR_RESPONSES } from './schemas.js';
+import { modelControlGuard } from '../plugins/model-control.js';
+import { MODEL_CONTROL_SECURITY, OPEN_INFERENCE_ERROR_RESPONSES } from './schemas.js';
 import { MODEL_PARAMS_SCHEMA, PARAMETERS_SCHEMA } from './v2-schemas.js';
 
 // Triton's model repository extension: list the repository, and load or unload a model
 // without a restart. A load re-reads the model's files and swaps the new sessions in once
-// they are warmed up (see ModelRegistry); requests in flight finish on the old ones.
+// they are warmed up (see ModelRegistry); requests in flight finish on the old ones. Load and
+// unload answer only with `modelControlMode` explicit and the bearer token (modelControlGuard,
+// before the body is read); the index is read-only and open.
 
 const TAG = 'Model repository';
 
@@ -89,14 +92,19 @@ export const repositoryRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
+  const guard = modelControlGuard(app.config);
+  const CONTROL = "Needs modelControlMode explicit (else 403 ONNXPIPE_SERVER_MODEL_CONTROL_DISABLED) and 'Authorization: Bearer <token>' (none: 401 with WWW-Authenticate; a wrong one: 403).";
+
   app.post<{ Params: NameParams }>(
     '/v2/repository/models/:name/load',
     {
+      onRequest: guard,
       schema: {
         summary: 'Load or reload a model',
         description:
-          "Re-reads the model's versions from the repository, checks and warms them up, then swaps them in; requests in flight finish on the old sessions. A file that fails its checks answers 400 naming it, and the old versions keep serving.",
+          `Re-reads the model's versions from the repository, checks and warms them up, then swaps them in; requests in flight finish on the old sessions. A file that fails its checks answers 400 naming it, and the old versions keep serving. ${CONTROL}`,
         tags: [TAG],
+        security: MODEL_CONTROL_SECURITY,
         params: MODEL_PARAMS_SCHEMA,
         body: LOAD_BODY_SCHEMA,
         response: { 200: LOADED_SCHEMA, ...OPEN_INFERENCE_ERROR_RESPONSES },
@@ -112,10 +120,12 @@ export const repositoryRoutes: FastifyPluginAsync = async (app) => {
   app.post<{ Params: NameParams }>(
     '/v2/repository/models/:name/unload',
     {
+      onRequest: guard,
       schema: {
         summary: 'Unload a model',
-        description: 'Stops serving the model: new requests get 404, requests in flight finish, then its sessions are released.',
+        description: `Stops serving the model: new requests get 404, requests in flight finish, then its sessions are released. ${CONTROL}`,
         tags: [TAG],
+        security: MODEL_CONTROL_SECURITY,
         params: MODEL_PARAMS_SCHEMA,
         body: LOAD_BODY_SCHEMA,
         response: { 200: UNLOADED_SCHEMA, ...OPEN_INFERENCE_ERROR_RESPONSES },

@@ -41,3 +41,13 @@ export const OPEN_INFERENCE_ERROR_RESPONSES = {
   '4xx': { $ref: 'open-inference-error#' },
   '5xx': { $ref: 'open-inference-error#' },
 } as const;
+
+/** OpenAPI security scheme of the model control routes (load, unload): a bearer token. */
+export const MODEL_CONTROL_SECURITY_SCHEME = {
+  type: 'http',
+  scheme: 'bearer',
+  description: "The model control token (ONNXPIPE_MODEL_CONTROL_TOKEN or --model-control-token-file), with modelControlMode explicit.",
+} as const;
+
+/** The `security` of a model control route's schema. */
+export const MODEL_CONTROL_SECURITY = [{ modelControlToken: [] }];
