@@ -78,7 +78,7 @@ function assertAgree(actual: readonly Answer[], expected: readonly Answer[], wha
 
 test('train → export → serve → browser: the trainer, the server and the page agree on real test digits', { skip, timeout: 300_000 }, async (t) => {
   const work = await mkdtemp(join(tmpdir(), 'onnxpipe-pipeline-'));
-  const modelDir = join(work, 'repository', 'mnist');
+  const modelDir = join(work, 'repository', 'mnist', '1');
   const started = performance.now();
   const lap = (what: string) => process.stdout.write(`# ${what}: ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   try {
@@ -89,7 +89,7 @@ test('train → export → serve → browser: the trainer, the server and the pa
     ]);
     assert.match(trainLog, /Test set: Average loss: [\d.]+, Accuracy: \d+\/10000/);
     lap('trained');
-    await cli('packages/exporter/src/cli/export-cli.ts', ['--model', modelDir, '--version', '1']);
+    await cli('packages/exporter/src/cli/export-cli.ts', ['--model', modelDir]);
     lap('exported');
 
     const { images, labels } = await mnistTestDigits(COUNT);

@@ -22,6 +22,10 @@ export const MODEL_METADATA_KEYS = {
   testSha256: 'onnxpipe.dataset.test_images_sha256',
   testAccuracy: 'onnxpipe.training.test_accuracy',
   testLoss: 'onnxpipe.training.test_loss',
+  /** The trainer's recipe, e.g. `reference` or `robust`. */
+  recipe: 'onnxpipe.training.recipe',
+  /** Accuracy on the real-handwriting development set (not MNIST), when the trainer measured one. */
+  devAccuracy: 'onnxpipe.training.dev_accuracy',
   epochs: 'onnxpipe.training.epochs',
   trainedWith: 'onnxpipe.training.backend',
   trainedAt: 'onnxpipe.training.created_at',

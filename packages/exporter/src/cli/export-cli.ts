@@ -80,6 +80,7 @@ async function main(): Promise<number> {
     bytes,
     layout: options.layout,
     facts: verification === undefined ? {} : { verification },
+    manifestPath: join(options.model, 'manifest.json'),
   });
   process.stdout.write(`wrote ${written.modelPath}\n      ${written.configPath}\n      ${written.manifestPath}\n`);
   return 0;

@@ -1,4 +1,4 @@
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 export class ExportUsageError extends Error {
@@ -30,10 +30,12 @@ export const EXPORT_HELP = `Usage: npm run export -- [options]
 Converts the trainer's tfjs artifacts to ONNX and writes a Triton-style model repository entry:
 <repository>/<name>/config.pbtxt and <repository>/<name>/<version>/model.onnx (+ manifest.json).
 
-  --model DIR        trained tfjs artifacts (default models/mnist)
-  --repository DIR   model repository root (default: the parent of --model)
-  --name NAME        model name in the repository (default: the --model folder's name)
-  --version N        version directory (default 1)
+  --model DIR        trained tfjs artifacts (default models/mnist/<version>); in the
+                     repository layout the trainer writes, <repository>/<name>/<version>/
+  --repository DIR   model repository root (default: derived from --model)
+  --name NAME        model name in the repository (default: derived from --model)
+  --version N        version directory (default: --model's folder name when it is a
+                     number, else 1)
   --opset N          ONNX opset, ${MIN_OPSET} or newer (default ${DEFAULT_OPSET})
   --layout L         ${LAYOUT_CHOICES.join(' | ')}: input layout (default nchw, as PyTorch and Triton)
   --verify           run the 10,000 test images through tfjs and onnxruntime-node; fail if
@@ -64,7 +66,14 @@ export function parseExportArgs(argv: string[], cwd: string): ExportCliOptions |
     throw new ExportUsageError(`${(error as Error).message}\nRun with --help for the list of options.`);
   }
   if (values.help) return 'help';
-  const model = resolve(cwd, values.model ?? join('models', 'mnist'));
+  const versionFlag = values.version === undefined ? undefined : Number(values.version);
+  if (versionFlag !== undefined && (!Number.isInteger(versionFlag) || versionFlag < 1)) {
+    throw new ExportUsageError(`'--version' must be an integer ≥ 1; received "${values.version}"`);
+  }
+  const model = resolve(cwd, values.model ?? join('models', 'mnist', String(versionFlag ?? 1)));
+  // <repository>/<name>/<version>/ (the trainer's layout) or <repository>/<name>/ (an older one).
+  const inVersionFolder = /^[1-9][0-9]*$/.test(basename(model));
+  const modelFolder = inVersionFolder ? dirname(model) : model;
   const layout = values.layout ?? 'nchw';
   if (!(LAYOUT_CHOICES as readonly string[]).includes(layout)) {
     throw new ExportUsageError(`'--layout' must be one of ${LAYOUT_CHOICES.join(', ')}; received "${layout}"`);
@@ -73,14 +82,11 @@ export function parseExportArgs(argv: string[], cwd: string): ExportCliOptions |
   if (!Number.isInteger(opset) || opset < MIN_OPSET) {
     throw new ExportUsageError(`'--opset' must be an integer ≥ ${MIN_OPSET}; received "${values.opset}"`);
   }
-  const version = Number(values.version ?? 1);
-  if (!Number.isInteger(version) || version < 1) {
-    throw new ExportUsageError(`'--version' must be an integer ≥ 1; received "${values.version}"`);
-  }
+  const version = versionFlag ?? (inVersionFolder ? Number(basename(model)) : 1);
   return {
     model,
-    repository: resolve(cwd, values.repository ?? join(model, '..')),
-    name: values.name ?? basename(model),
+    repository: resolve(cwd, values.repository ?? dirname(modelFolder)),
+    name: values.name ?? basename(modelFolder),
     version,
     opset,
     layout: layout as 'nchw' | 'nhwc',

@@ -14,6 +14,9 @@ export interface TrainerManifest {
     readonly test: { readonly images: { readonly sha256: string }; readonly labels: { readonly sha256: string } };
   };
   readonly network: { readonly inputShape: readonly number[] };
+  /** Absent in manifests written before recipes existed (those are the reference recipe). */
+  readonly recipe?: { readonly name: string };
+  readonly devSet?: { readonly accuracy: number } | null;
   readonly epochs: number;
   readonly finalTestAccuracy: number | null;
   readonly finalTestLoss: number | null;
@@ -46,6 +49,8 @@ export function modelMetadata(manifest: TrainerManifest, layout: 'nchw' | 'nhwc'
     [METADATA_KEYS.testSha256]: manifest.dataset.test.images.sha256,
     [METADATA_KEYS.testAccuracy]: manifest.finalTestAccuracy,
     [METADATA_KEYS.testLoss]: manifest.finalTestLoss,
+    [METADATA_KEYS.recipe]: manifest.recipe?.name ?? 'reference',
+    [METADATA_KEYS.devAccuracy]: manifest.devSet?.accuracy ?? null,
     [METADATA_KEYS.epochs]: manifest.epochs,
     [METADATA_KEYS.trainedWith]: manifest.backend,
     [METADATA_KEYS.trainedAt]: manifest.createdAt,

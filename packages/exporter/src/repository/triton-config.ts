@@ -34,6 +34,8 @@ export function renderTritonConfig(options: TritonConfigOptions): string {
     `name: ${quote(options.name)}`,
     `platform: "onnxruntime_onnx"`,
     `max_batch_size: ${maxBatchSize}`,
+    // Every version stays reachable by number (Triton's default is the latest only).
+    `version_policy: { all: { } }`,
     `input [\n${tensor(options.input)}\n]`,
     `output [\n${tensor(options.output)}\n]`,
     `dynamic_batching {\n  preferred_batch_size: [ ${preferred.join(', ')} ]\n  max_queue_delay_microseconds: ${options.maxQueueDelayMicroseconds ?? 500}\n}`,

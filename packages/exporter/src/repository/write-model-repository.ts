@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
+import { MODEL_METADATA_KEYS } from '@onnxpipe/core';
 import type { OnnxModel } from '@onnxpipe/onnx';
 import { renderTritonConfig } from './triton-config.js';
 
@@ -15,7 +16,22 @@ export interface ModelRepositoryEntry {
   readonly layout: 'nchw' | 'nhwc';
   /** Extra facts recorded in the manifest's `onnx` section (e.g. verification figures). */
   readonly facts?: Record<string, unknown>;
+  /**
+   * The trainer's manifest to record the export in: `<name>/<version>/manifest.json` when the
+   * trainer wrote into the version folder. @defaultValue `<repository>/<name>/manifest.json`
+   */
+  readonly manifestPath?: string;
 }
+
+/**
+ * metadata_props that hold for every version of a model: what `config.pbtxt` repeats for Triton.
+ * Facts of one training run (accuracy, commit, dates) stay in each version's ONNX file.
+ */
+const MODEL_LEVEL_KEYS: ReadonlySet<string> = new Set(
+  (['labels', 'normalizationMean', 'normalizationStd', 'inputLayout', 'inputShape', 'preprocessing', 'output', 'dataset'] as const).map(
+    (key) => MODEL_METADATA_KEYS[key],
+  ),
+);
 
 export interface WrittenEntry {
   readonly modelPath: string;
@@ -26,20 +42,23 @@ export interface WrittenEntry {
 
 /**
  * Writes a Triton-style model repository entry — `<repository>/<name>/config.pbtxt` and
- * `<repository>/<name>/<version>/model.onnx` — and records the export in
- * `<repository>/<name>/manifest.json` (created when the trainer left none). Files are written
- * atomically: a reader never sees half a model.
+ * `<repository>/<name>/<version>/model.onnx` — and records the export in the trainer's
+ * manifest (created when the trainer left none), with paths relative to it. Files are written
+ * atomically: a reader never sees half a model. The config serves every version (Triton's
+ * `version_policy: all`), the newest by default.
  */
 export async function writeModelRepositoryEntry(entry: ModelRepositoryEntry): Promise<WrittenEntry> {
   const version = entry.version ?? 1;
   const directory = join(entry.repository, entry.name);
   const modelPath = join(directory, String(version), 'model.onnx');
   const configPath = join(directory, 'config.pbtxt');
-  const manifestPath = join(directory, 'manifest.json');
+  const manifestPath = entry.manifestPath ?? join(directory, 'manifest.json');
   const [input] = entry.model.graph.input;
   const [output] = entry.model.graph.output;
   const withoutBatch = (shape: readonly (number | string)[]) => shape.slice(1).map(Number);
-  const metadata = Object.fromEntries(entry.model.metadataProps.map(({ key, value }) => [key, value]));
+  const metadata = Object.fromEntries(
+    entry.model.metadataProps.filter(({ key }) => MODEL_LEVEL_KEYS.has(key)).map(({ key, value }) => [key, value]),
+  );
 
   await writeAtomically(modelPath, entry.bytes);
   await writeAtomically(
@@ -60,8 +79,8 @@ export async function writeModelRepositoryEntry(entry: ModelRepositoryEntry): Pr
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   manifest.onnx = {
-    file: `${version}/model.onnx`,
-    config: 'config.pbtxt',
+    file: relative(dirname(manifestPath), modelPath).split(sep).join('/'),
+    config: relative(dirname(manifestPath), configPath).split(sep).join('/'),
     bytes: entry.bytes.byteLength,
     sha256,
     opset: entry.model.opsetImport.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version,

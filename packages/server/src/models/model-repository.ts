@@ -7,7 +7,9 @@ import { ONNXPIPE_SERVER_MODEL_LOAD_FAILED } from '../errors.js';
 // The repository layout is Triton's, as our exporter writes it (packages/exporter/src/repository):
 //   <repository>/<name>/config.pbtxt
 //   <repository>/<name>/<version>/model.onnx     (version: a positive integer)
-//   <repository>/<name>/manifest.json             (its `onnx` section records the file's sha256)
+//   <repository>/<name>/<version>/manifest.json   (the trainer's and exporter's record of that version:
+//                                                  its `onnx` section holds the file's sha256), or
+//   <repository>/<name>/manifest.json             (the same for one version, in older repositories)
 // Other entries (the trainer's model.json, checkpoints/, reports) are ignored.
 
 /** One model version found in the repository. */
@@ -87,16 +89,18 @@ export async function scanModelRepository(
       continue;
     }
     versions.sort((a, b) => Number(a) - Number(b));
-    const manifestPath = join(directory, 'manifest.json');
-    const onnx = await readManifest(manifestPath);
+    const modelManifestPath = join(directory, 'manifest.json');
+    const modelManifest = await readManifest(modelManifestPath);
     for (const version of policy === 'latest' ? versions.slice(-1) : versions) {
-      const recorded = onnx?.file === `${version}/model.onnx` && typeof onnx.sha256 === 'string';
-      found.push({
-        name,
-        version,
-        path: join(directory, version, 'model.onnx'),
-        ...(recorded ? { expectedSha256: onnx.sha256 as string, manifestPath } : {}),
-      });
+      const versionManifestPath = join(directory, version, 'manifest.json');
+      const versionManifest = await readManifest(versionManifestPath);
+      const recorded =
+        versionManifest?.file === 'model.onnx' && typeof versionManifest.sha256 === 'string'
+          ? { expectedSha256: versionManifest.sha256, manifestPath: versionManifestPath }
+          : modelManifest?.file === `${version}/model.onnx` && typeof modelManifest.sha256 === 'string'
+            ? { expectedSha256: modelManifest.sha256, manifestPath: modelManifestPath }
+            : {};
+      found.push({ name, version, path: join(directory, version, 'model.onnx'), ...recorded });
     }
   }
   return found;

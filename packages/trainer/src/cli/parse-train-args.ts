@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BACKEND_CHOICES, isBackendChoice } from '../backends/select-backend.js';
 import { ONNXPIPE_TRAINER_USAGE } from '../errors.js';
-import { ABLATION_CHOICES, RECIPE_CHOICES, resolveRecipe } from '../recipes/recipe.js';
+import { ABLATION_CHOICES, RECIPE_CHOICES, resolveRecipe, type RecipeName } from '../recipes/recipe.js';
 import { DATASET_CHOICES, DEFAULT_TRAIN_OPTIONS, type DatasetName, type TrainOptions } from '../train/train-options.js';
 
 
@@ -38,8 +38,9 @@ onnxpipe options:
   --data-dir DIR        directory holding the dataset's IDX files
                         (default: $ONNXPIPE_DATA_DIR, then data/<dataset>/, downloading if missing)
   --no-download         fail instead of downloading missing dataset files
-  --out DIR             output directory (default models/<dataset>, models/<dataset>-robust for
-                        the robust recipe; with --dry-run, a temp dir)
+  --out DIR             output directory (default models/<dataset>/1 for the reference recipe,
+                        models/<dataset>/2 for the robust one: the model repository's version
+                        folders, where the exporter adds model.onnx; with --dry-run, a temp dir)
   --backend NAME        ${BACKEND_CHOICES.join(' | ')} (default ${d.backend})
   --workers N           data-parallel worker threads (default: one per core on wasm/cpu)
   --limit N             train on the first N training images only
@@ -119,7 +120,7 @@ export function parseTrainArgs(argv: string[], cwd: string): TrainCliOptions | '
     seed: integer('seed', v.seed, d.seed, 0),
     logInterval: integer('log-interval', v['log-interval'], d.logInterval, 1),
     // A dry run must not overwrite a trained model: by default it writes to the temp directory.
-    out: v.out ?? (v['dry-run'] ? join(tmpdir(), `onnxpipe-dry-run-${dataset}`) : join(cwd, 'models', defaultOutName(dataset, recipe.name))),
+    out: v.out ?? (v['dry-run'] ? join(tmpdir(), `onnxpipe-dry-run-${dataset}`) : join(cwd, 'models', dataset, String(REPOSITORY_VERSION[recipe.name]))),
     backend,
     workers: v.workers === undefined ? undefined : integer('workers', v.workers, 1, 1),
     limit: v.limit === undefined ? undefined : integer('limit', v.limit, 0, 1),
@@ -148,9 +149,7 @@ function number(name: string, raw: string | undefined, fallback: number): number
 }
 
 /**
- * Where a recipe's run goes by default: the reference recipe keeps the seed's `models/<dataset>`;
- * another recipe gets a folder of its own, so that training it never overwrites the other.
+ * The version folder of the model repository each recipe's run goes to by default: version 1 is
+ * the seed's model, version 2 the robust one (served by default, as the newest).
  */
-function defaultOutName(dataset: string, recipe: string): string {
-  return recipe === 'reference' ? dataset : `${dataset}-${recipe}`;
-}
+const REPOSITORY_VERSION: Readonly<Record<RecipeName, number>> = { reference: 1, robust: 2 };

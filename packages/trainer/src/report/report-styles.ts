@@ -11,6 +11,7 @@ h1 { font-size: 24px; margin: 0 0 4px; }
 h2 { font-size: 17px; margin: 28px 0 10px; }
 .generated { color: var(--muted); margin: 0 0 12px; font-size: 12px; }
 .note { color: var(--muted); margin: 4px 0 10px; }
+.confusions { columns: 4 10em; margin: 4px 0 12px; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 th, td { padding: 4px 10px; border-bottom: 1px solid var(--line); text-align: right; }
 thead th { font-weight: 600; color: #374151; border-bottom: 2px solid #d1d5db; }

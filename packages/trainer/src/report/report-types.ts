@@ -17,6 +17,8 @@ export interface EpochMetrics {
   /** Wall-clock seconds spent on the epoch. */
   seconds: number;
   imagesPerSecond: number;
+  /** Accuracy on the development set of real handwriting after the epoch, 0..1, when measured. */
+  devAccuracy?: number;
 }
 
 /** A test image the model got wrong. */
@@ -60,6 +62,18 @@ export interface TrainingReportInput {
   summary: Record<string, string | number>;
   /** Timestamp shown in the header, e.g. an ISO 8601 string. */
   generatedAt: string;
+  /** Real handwriting that is not MNIST, measured but never trained on; its own section when given. */
+  devSet?: DevSetReport;
+}
+
+/** The development set's results: per-digit accuracy, confusions and errors gallery. */
+export interface DevSetReport {
+  /** Where it comes from, e.g. `uji-pen-digits (1,200 pen-written digits, 60 writers)`. */
+  description: string;
+  /** `confusion[true][predicted]` counts; square, one row per class. */
+  confusion: number[][];
+  /** Its misclassified digits as the model saw them (preprocessed 28×28). */
+  misclassified: MisclassifiedDigit[];
 }
 
 /** How many misclassified digits the report draws at most. */

@@ -13,6 +13,7 @@ export const CHART_COLORS = {
   test: '#ea580c',
   steps: '#60a5fa',
   accuracy: '#16a34a',
+  dev: '#9333ea',
 } as const;
 
 /**
@@ -57,7 +58,10 @@ export function renderLossChart(epochs: readonly EpochMetrics[], stepLosses?: re
   });
 }
 
-/** Accuracy chart: test accuracy per epoch in percent, the best epoch annotated. */
+/**
+ * Accuracy chart: test accuracy per epoch in percent, the best epoch annotated; the development
+ * set's accuracy (real handwriting) beside it when the epochs have one.
+ */
 export function renderAccuracyChart(epochs: readonly EpochMetrics[]): string {
   const best = bestEpochIndex(epochs);
   const annotations =
@@ -85,6 +89,15 @@ export function renderAccuracyChart(epochs: readonly EpochMetrics[]): string {
         color: CHART_COLORS.accuracy,
         points: epochs.map((e) => ({ x: e.epoch, y: e.testAccuracy * 100 })),
       },
+      ...(epochs.some((e) => e.devAccuracy !== undefined)
+        ? [
+            {
+              label: 'real handwriting (dev set)',
+              color: CHART_COLORS.dev,
+              points: epochs.map((e) => ({ x: e.epoch, y: (e.devAccuracy ?? Number.NaN) * 100 })),
+            },
+          ]
+        : []),
     ],
     annotations,
   });

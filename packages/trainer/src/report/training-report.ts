@@ -3,10 +3,11 @@
  * charts, PNG digits as data URLs) that opens offline straight from disk.
  */
 import { assertConfusionShape, renderConfusionMatrix } from './confusion-matrix.js';
+import { renderConfusionPairs } from './confusion-pairs.js';
 import { renderDigitGrid } from './digit-grid.js';
 import { renderEpochTable } from './epoch-table.js';
 import { escapeHtml } from './html-escape.js';
-import { formatNumber } from './number-format.js';
+import { formatNumber, formatPercent } from './number-format.js';
 import { ReportError, ReportErrorCode } from './report-errors.js';
 import { REPORT_CSS } from './report-styles.js';
 import type { TrainingReportInput } from './report-types.js';
@@ -21,6 +22,26 @@ function validate(input: TrainingReportInput): void {
     );
   }
   assertConfusionShape(input.confusion, input.classNames.length);
+  if (input.devSet !== undefined) assertConfusionShape(input.devSet.confusion, input.classNames.length);
+}
+
+/** The development set's section: where it comes from, its matrix (per-digit accuracy as recall), errors. */
+function renderDevSet(input: TrainingReportInput): string {
+  const dev = input.devSet;
+  if (dev === undefined) return '';
+  const total = dev.confusion.flat().reduce((a, b) => a + b, 0);
+  const correct = dev.confusion.reduce((sum, row, i) => sum + row[i], 0);
+  const grid = renderDigitGrid(dev.misclassified, { rows: input.imageSize.rows, cols: input.imageSize.cols, classNames: input.classNames });
+  return section(
+    'Real handwriting (development set, never trained on)',
+    `<p>${escapeHtml(dev.description)}: ${correct} of ${total} right (${formatPercent(correct / Math.max(1, total))}), ` +
+      `each digit preprocessed as the server and the SDK do it.</p>` +
+      renderConfusionMatrix(dev.confusion, input.classNames) +
+      '<h3>Confusions that remain</h3>' +
+      renderConfusionPairs(dev.confusion, input.classNames) +
+      '<h3>Misclassified digits, as the model saw them</h3>' +
+      grid,
+  );
 }
 
 function renderSummary(summary: TrainingReportInput['summary']): string {
@@ -94,8 +115,12 @@ export function renderTrainingReport(input: TrainingReportInput): string {
     '<main>',
     section('Training curves', charts),
     section('Epochs', renderEpochTable(input.epochs)),
-    section('Confusion matrix (test set)', renderConfusionMatrix(input.confusion, input.classNames)),
+    section(
+      'Confusion matrix (test set)',
+      renderConfusionMatrix(input.confusion, input.classNames) + '<h3>Confusions that remain</h3>' + renderConfusionPairs(input.confusion, input.classNames),
+    ),
     section('Misclassified test digits', digits),
+    renderDevSet(input),
     '</main>',
     '</body>',
     '</html>',

@@ -5,6 +5,7 @@ import { buildLayersModel, saveLayersModel, setModelParameters, writeAtomically 
 import { multiplyAccumulates, parameterSpecs, statisticSpecs, tensorLayout } from '../model/network-spec.js';
 import { computeConfusionMatrix, renderTrainingReport, type MisclassifiedDigit } from '../report/index.js';
 import { packageVersions } from './provenance.js';
+import type { EvaluationShard } from './gradient-engine.js';
 import type { TrainingResult } from './training-result.js';
 import type { TrainOptions } from './train-options.js';
 
@@ -74,33 +75,35 @@ export async function writeOutputs(
   await writeAtomically(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
 
   const pixels = test.rows * test.cols;
-  const trueLabels = test.labels.subarray(0, testCount);
-  const misclassified: MisclassifiedDigit[] = [];
-  for (let i = 0; i < testCount && misclassified.length < REPORT_MISCLASSIFIED; i++) {
-    const predicted = result.evaluation.predictions[i];
-    if (predicted === trueLabels[i]) continue;
-    misclassified.push({
-      index: i,
-      trueLabel: trueLabels[i],
-      predictedLabel: predicted,
-      confidence: result.evaluation.confidences[i],
-      pixels: test.images.subarray(i * pixels, (i + 1) * pixels),
-    });
-  }
+  const misclassified = misclassifiedDigits(test.labels.subarray(0, testCount), result.evaluation, test.images, pixels);
+  const classes = train.classNames.length;
+  const dev = result.dev;
+  const devSet =
+    dev === undefined
+      ? undefined
+      : {
+          description: `${basename(dev.set.dir)} (${dev.set.labels.length.toLocaleString('en-US')} digits of real handwriting, not MNIST)`,
+          confusion: computeConfusionMatrix(dev.set.labels, dev.evaluation.predictions, classes),
+          misclassified: misclassifiedDigits(dev.set.labels, dev.evaluation, dev.set.images, pixels),
+        };
   const html = renderTrainingReport({
     title: `onnxpipe — ${options.dataset}`,
     classNames: train.classNames,
     epochs: [...result.history],
-    confusion: computeConfusionMatrix(trueLabels, result.evaluation.predictions, train.classNames.length),
+    confusion: computeConfusionMatrix(test.labels.subarray(0, testCount), result.evaluation.predictions, classes),
     misclassified,
+    devSet,
     imageSize: { rows: test.rows, cols: test.cols },
     summary: {
       dataset: options.dataset,
+      recipe: options.without.length > 0 ? `${result.recipe.name} without ${options.without.join(', ')}` : result.recipe.name,
       'test accuracy': final === undefined ? 'n/a' : `${(100 * final.testAccuracy).toFixed(2)} %`,
+      ...(dev === undefined ? {} : { 'real handwriting (dev set)': `${((100 * dev.evaluation.correct) / dev.set.labels.length).toFixed(2)} %` }),
       backend: `${result.backend.backend} × ${result.workers} worker(s)`,
       epochs: result.history.length,
       'batch size': options.batchSize,
-      'learning rate': `${options.lr} (×${options.gamma} per epoch)`,
+      'learning rate':
+        result.recipe.name === 'reference' ? `${options.lr} (×${options.gamma} per epoch)` : `${options.lr} (one-cycle peak)`,
       seed: options.seed,
       parameters: tensorLayout(parameterSpecs(network)).total.toLocaleString('en-US'),
       'training time': `${Math.round(manifest.trainingSeconds)} s`,
@@ -115,4 +118,26 @@ export async function writeOutputs(
 /** File name and checksum: where the data sat on the training machine is nobody else's business. */
 function fileFacts(file: { path: string; sha256: string }): { file: string; sha256: string } {
   return { file: basename(file.path), sha256: file.sha256 };
+}
+
+/** The first {@link REPORT_MISCLASSIFIED} images an evaluation got wrong, for a report gallery. */
+function misclassifiedDigits(
+  labels: Uint8Array,
+  evaluation: EvaluationShard,
+  images: Uint8Array,
+  pixels: number,
+): MisclassifiedDigit[] {
+  const wrong: MisclassifiedDigit[] = [];
+  for (let i = 0; i < labels.length && wrong.length < REPORT_MISCLASSIFIED; i++) {
+    const predicted = evaluation.predictions[i];
+    if (predicted === labels[i]) continue;
+    wrong.push({
+      index: i,
+      trueLabel: labels[i],
+      predictedLabel: predicted,
+      confidence: evaluation.confidences[i],
+      pixels: images.subarray(i * pixels, (i + 1) * pixels),
+    });
+  }
+  return wrong;
 }
