@@ -13,14 +13,24 @@
 #
 # Arguments after the image name are server flags, as after `npm start --`; every setting also has an environment
 # variable (packages/server/README.md).
+#
+# Model control (load/unload over HTTP, SIGHUP) is off: the container serves the models it
+# starts with. To turn it on, give it the bearer token as a secret file (never as a build
+# argument or in the image):
+#   openssl rand -hex 32 > docker/model-control-token
+#   docker run --rm -p 3000:3000 -e ONNXPIPE_MODEL_CONTROL_MODE=explicit \
+#     -e ONNXPIPE_MODEL_CONTROL_TOKEN_FILE=/run/secrets/model-control-token \
+#     -v "$PWD/docker/model-control-token:/run/secrets/model-control-token:ro" onnxpipe-server-cpu
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node.js 24, the active LTS; 22 (maintenance LTS) is supported too:
+# --build-arg NODE_IMAGE=node:22-bookworm-slim.
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 # Only the manifests: this layer is rebuilt when dependencies change, not when code does.
 # npm ci needs every workspace's package.json to check the lockfile, even the ones it skips.
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json .npmrc ./
 COPY packages/core/package.json packages/core/
 COPY packages/data/package.json packages/data/
 COPY packages/exporter/package.json packages/exporter/
@@ -30,10 +40,10 @@ COPY packages/trainer/package.json packages/trainer/
 COPY packages/web/package.json packages/web/
 # The server's dependencies and the root's (tsx runs the TypeScript sources, as `npm start`
 # does everywhere), not the trainer's or the exporter's (TensorFlow.js). The CPU build of
-# onnxruntime-node ships inside the npm package; ONNXRUNTIME_NODE_INSTALL=skip stops its
-# install script from downloading the CUDA provider. Other platforms' onnxruntime binaries
-# (macOS, Windows: ~220 MB) are removed.
-RUN ONNXRUNTIME_NODE_INSTALL=skip npm ci --workspace @onnxpipe/server --include-workspace-root --no-audit --no-fund \
+# onnxruntime-node ships inside the npm package; package.json's allowScripts (npm 11) and
+# .npmrc (npm 10) keep its install script from downloading the CUDA provider, as in any
+# `npm ci`. Other platforms' onnxruntime binaries (macOS, Windows: ~220 MB) are removed.
+RUN npm ci --workspace @onnxpipe/server --include-workspace-root --no-audit --no-fund \
  && rm -rf node_modules/onnxruntime-node/bin/napi-v6/darwin node_modules/onnxruntime-node/bin/napi-v6/win32 \
  && npm cache clean --force
 
@@ -42,7 +52,7 @@ RUN ONNXRUNTIME_NODE_INSTALL=skip npm ci --workspace @onnxpipe/server --include-
 # package's build dependencies (esbuild, onnxruntime-web), of which only the output is kept.
 FROM ${NODE_IMAGE} AS web
 WORKDIR /app
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json .npmrc ./
 COPY packages/core/package.json packages/core/
 COPY packages/data/package.json packages/data/
 COPY packages/exporter/package.json packages/exporter/
@@ -73,7 +83,8 @@ COPY models/ models/
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
-    ONNXPIPE_DEVICE=cpu
+    ONNXPIPE_DEVICE=cpu \
+    ONNXPIPE_MODEL_CONTROL_MODE=none
 EXPOSE 3000
 # The node image's unprivileged `node` user, by number so that Kubernetes' runAsNonRoot can
 # check it; the app files stay root-owned and read-only to it.

@@ -11,14 +11,16 @@
 #
 # ONNXPIPE_DEVICE=cuda makes the server refuse to start (ONNXPIPE_SERVER_DEVICE_UNAVAILABLE)
 # when the CUDA provider cannot run, instead of serving from the CPU unnoticed; set it to
-# `auto` to fall back to the CPU.
+# `auto` to fall back to the CPU. Model control is off, and turned on with a secret token file,
+# as in server-cpu.Dockerfile.
 
 # onnxruntime-node 1.30's CUDA provider is built for CUDA 12.x and cuDNN 9 (a cuDNN 8 image does
 # not load it); any CUDA 12 runtime image with cuDNN 9 works.
 ARG CUDA_IMAGE=nvidia/cuda:12.8.1-cudnn-runtime-ubuntu22.04
 
 FROM ${CUDA_IMAGE} AS base
-ARG NODE_MAJOR=20
+# Node.js 24, the active LTS (22 is supported too: --build-arg NODE_MAJOR=22).
+ARG NODE_MAJOR=24
 ENV DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates curl gnupg \
@@ -30,7 +32,7 @@ WORKDIR /app
 
 FROM base AS deps
 # Only the manifests: npm ci needs every workspace's package.json to check the lockfile.
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json .npmrc ./
 COPY packages/core/package.json packages/core/
 COPY packages/data/package.json packages/data/
 COPY packages/exporter/package.json packages/exporter/
@@ -38,12 +40,15 @@ COPY packages/onnx/package.json packages/onnx/
 COPY packages/server/package.json packages/server/
 COPY packages/trainer/package.json packages/trainer/
 COPY packages/web/package.json packages/web/
-# onnxruntime-node's install script (script/install.js) downloads the CUDA 12 provider
-# libraries (libonnxruntime_providers_cuda.so, ..._shared.so, ..._tensorrt.so) from the
-# Microsoft.ML.OnnxRuntime.Gpu.Linux NuGet package into bin/napi-v6/linux/x64. On linux/x64 it
-# does so by default; ONNXRUNTIME_NODE_INSTALL=cuda12 asks for it explicitly, so that the build
-# fails loudly instead of producing a CPU-only image. The build needs internet access.
-RUN ONNXRUNTIME_NODE_INSTALL=cuda12 npm ci --workspace @onnxpipe/server --include-workspace-root --no-audit --no-fund \
+# `npm ci` installs the CPU build, as everywhere (package.json's allowScripts and .npmrc skip
+# onnxruntime-node's install script). The CUDA opt-in is the README's one-liner: the script run
+# directly downloads the CUDA 12 provider libraries (libonnxruntime_providers_cuda.so,
+# ..._shared.so, ..._tensorrt.so) from the Microsoft.ML.OnnxRuntime.Gpu.Linux NuGet package into
+# bin/napi-v6/linux/x64. Not `npm rebuild`, which npm 11 skips for a denied package, and not an
+# npm script, inside which the script takes itself for a local install and does nothing; `test`
+# makes the build fail loudly instead of producing a CPU-only image. Needs internet access.
+RUN npm ci --workspace @onnxpipe/server --include-workspace-root --no-audit --no-fund \
+ && ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js \
  && test -f node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so \
  && rm -rf node_modules/onnxruntime-node/bin/napi-v6/darwin node_modules/onnxruntime-node/bin/napi-v6/win32 \
  && npm cache clean --force
@@ -53,7 +58,7 @@ RUN ONNXRUNTIME_NODE_INSTALL=cuda12 npm ci --workspace @onnxpipe/server --includ
 # package's build dependencies (esbuild, onnxruntime-web), of which only the output is kept.
 FROM base AS web
 WORKDIR /app
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json .npmrc ./
 COPY packages/core/package.json packages/core/
 COPY packages/data/package.json packages/data/
 COPY packages/exporter/package.json packages/exporter/
@@ -83,7 +88,8 @@ RUN groupadd --system --gid 10001 onnxpipe \
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
-    ONNXPIPE_DEVICE=cuda
+    ONNXPIPE_DEVICE=cuda \
+    ONNXPIPE_MODEL_CONTROL_MODE=none
 EXPOSE 3000
 USER 10001:10001
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \

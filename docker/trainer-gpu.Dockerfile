@@ -20,7 +20,9 @@
 ARG CUDA_IMAGE=nvidia/cuda:11.2.2-cudnn8-runtime-ubuntu20.04
 
 FROM ${CUDA_IMAGE} AS base
-ARG NODE_MAJOR=20
+# Node.js 24, the active LTS (22 is supported too: --build-arg NODE_MAJOR=22). tfjs-node's
+# prebuilt addon is an N-API build, so it loads on either.
+ARG NODE_MAJOR=24
 ENV DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates curl gnupg \
@@ -35,12 +37,13 @@ FROM base AS deps
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json .npmrc ./
 COPY packages/ packages/
 COPY scripts/ scripts/
 COPY tsconfig*.json turbo.json ./
-# The tfjs-node backends are optionalDependencies; their install scripts download
-# libtensorflow (CPU and GPU builds) at this step, so the build needs internet access.
+# The tfjs-node backends are optionalDependencies; their install scripts (allowed in
+# package.json's allowScripts) download libtensorflow (CPU and GPU builds) at this step, so the
+# build needs internet access.
 # Dev dependencies stay: `npm run train` runs the TypeScript sources through tsx.
 RUN npm ci --include=optional --no-audit --no-fund
 

@@ -243,8 +243,13 @@ test('the Kubernetes Deployment, Service and HPA agree with each other and with 
   assert.ok(hpa.spec.metrics.some((m: Json) => m.type === 'Resource' && m.resource.name === 'cpu'), 'the HPA scales on CPU');
   assert.ok(container.resources?.requests?.cpu, 'a CPU request (the HPA computes utilisation against it)');
 
-  const env = Object.fromEntries(container.env.map((e: Json) => [e.name, String(e.value)]));
+  // Secrets come from Secrets (valueFrom), never as values in the manifest.
+  const fromSecrets = container.env.filter((e: Json) => e.valueFrom !== undefined);
+  for (const e of fromSecrets) assert.ok(e.valueFrom.secretKeyRef?.optional === true, `${e.name} comes from an optional Secret`);
+  assert.deepEqual(fromSecrets.map((e: Json) => e.name), ['ONNXPIPE_MODEL_CONTROL_TOKEN']);
+  const env = Object.fromEntries(container.env.filter((e: Json) => e.valueFrom === undefined).map((e: Json) => [e.name, String(e.value)]));
   const config = configFromEnv(env);
+  assert.equal(config.modelControlMode, 'none', 'nobody who reaches the Service can unload the model');
   assert.equal(http.containerPort, config.port);
   assert.equal(http.containerPort, defaultPort);
   assert.equal(config.host, '0.0.0.0', 'the server listens beyond loopback inside the pod');
@@ -276,6 +281,7 @@ test('the Docker images and compose services use the server port, its settings a
     const imageEnv = Object.fromEntries([...envInstructions.matchAll(/([A-Z_]+)=(\S+)/g)].map((m) => [m[1], m[2]]));
     const config = configFromEnv({ ...imageEnv, ...(service.environment as Record<string, string>) });
     assert.equal(config.host, '0.0.0.0', `${name} listens beyond loopback`);
+    assert.equal(config.modelControlMode, 'none', `${name}: nobody who reaches the port can unload the model`);
     assert.ok((service.ports as string[]).every((p) => p.endsWith(`:${config.port}`)), `${name} publishes the server port`);
     const grace = /^(\d+)s$/.exec(service.stop_grace_period)?.[1];
     assert.ok(Number(grace) * 1000 > config.shutdownTimeoutMs, `${name} lets the drain finish before SIGKILL`);
@@ -283,6 +289,30 @@ test('the Docker images and compose services use the server port, its settings a
   const gpu = compose.services['server-gpu'];
   assert.equal(configFromEnv(gpu.environment).device, 'cuda');
   assert.ok(gpu.deploy.resources.reservations.devices.some((d: Json) => d.capabilities.includes('gpu')));
+});
+
+test('compose.model-control.yaml turns model control on for every service with the token from a Compose secret file', async () => {
+  const [compose] = await yamlDocuments('docker/compose.yaml');
+  const [overlay] = await yamlDocuments('docker/compose.model-control.yaml');
+  assert.deepEqual(Object.keys(overlay.services).sort(), Object.keys(compose.services).sort());
+  for (const [name, service] of Object.entries(overlay.services as Record<string, Json>)) {
+    const env = service.environment as Record<string, string>;
+    assert.equal(env.ONNXPIPE_MODEL_CONTROL_MODE, 'explicit', name);
+    assert.deepEqual(service.secrets, ['model_control_token'], name);
+    assert.equal(env.ONNXPIPE_MODEL_CONTROL_TOKEN_FILE, '/run/secrets/model_control_token', `${name} reads the secret where Compose mounts it`);
+    assert.equal(env.ONNXPIPE_MODEL_CONTROL_TOKEN, undefined, `${name}: no token in the environment`);
+    // The server's own loader, with the secret file where Compose would mount it.
+    const dir = await mkdtemp(join(tmpdir(), 'onnxpipe-secret-'));
+    try {
+      await writeFile(join(dir, 'model_control_token'), `${'ab'.repeat(32)}\n`);
+      const config = configFromEnv({ ...service.environment, ONNXPIPE_MODEL_CONTROL_TOKEN_FILE: join(dir, 'model_control_token') });
+      assert.ok(config.modelControlToken?.matches('ab'.repeat(32)));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  assert.equal(overlay.secrets.model_control_token.file, './model-control-token');
+  assert.match(await readFile(join(root, 'docker/.gitignore'), 'utf8'), /^model-control-token$/m, 'the token file is git-ignored');
 });
 
 test('the KServe InferenceService asks for Triton on the ONNX model repository over the v2 protocol', async () => {
@@ -294,6 +324,8 @@ test('the KServe InferenceService asks for Triton on the ONNX model repository o
   assert.equal(model.runtime, 'kserve-tritonserver');
   assert.equal(model.protocolVersion, 'v2');
   assert.match(model.storageUri, /^(gs|s3|pvc|https?):\/\//);
+  assert.deepEqual(model.args, ['--model-control-mode=none'], "Triton's load/unload stay refused");
+  assert.ok(model.env.every((e: Json) => e.valueFrom?.secretKeyRef?.optional === true), 'secrets only from Secrets');
 });
 
 test('the probe and health-check paths are routes the server answers', async () => {

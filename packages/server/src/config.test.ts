@@ -109,6 +109,9 @@ test('model control: off by default; explicit needs a bearer token from the envi
     const fromFlag = loadConfig({ env: { ONNXPIPE_MODEL_CONTROL_TOKEN_FILE: '/nonexistent' }, argv: ['--model-control-token-file', join(dir, 'token')] });
     assert.ok(fromFlag.modelControlToken?.matches(TOKEN), 'the flag wins over the environment');
 
+    writeFileSync(join(dir, 'empty'), '\n');
+    const empty = loadConfig({ env: { ONNXPIPE_MODEL_CONTROL_TOKEN_FILE: join(dir, 'empty') } });
+    assert.equal(empty.modelControlToken, undefined, 'an empty file is no token, as an empty variable is');
     writeFileSync(join(dir, 'short'), 'abc123\n');
     const cases: [Parameters<typeof loadConfig>[0], RegExp][] = [
       [{ env: { ONNXPIPE_MODEL_CONTROL_MODE: 'auto' } }, /'modelControlMode' \(ONNXPIPE_MODEL_CONTROL_MODE\) must be one of none, explicit, poll; received "auto"/],
@@ -118,6 +121,7 @@ test('model control: off by default; explicit needs a bearer token from the envi
       [{ env: {}, argv: ['--model-control-token-file', join(dir, 'short')] }, /'modelControlToken' \(.*short\) must be a bearer token of at least 32 characters/],
       [{ env: {}, argv: ['--model-control-token-file', join(dir, 'missing')] }, /'modelControlTokenFile' .*missing cannot be read: ENOENT/],
       [{ env: { ONNXPIPE_MODEL_CONTROL_TOKEN: TOKEN, ONNXPIPE_MODEL_CONTROL_TOKEN_FILE: join(dir, 'token') } }, /are both set; set one/],
+      [{ env: { ONNXPIPE_MODEL_CONTROL_MODE: 'explicit', ONNXPIPE_MODEL_CONTROL_TOKEN_FILE: join(dir, 'empty') } }, /needs a bearer token: .*; the token file .*empty is empty$/],
       [{ env: {}, argv: ['--model-control-token', TOKEN] }, /Unknown option '--model-control-token'/],
       [{ env: { ONNXPIPE_REPOSITORY_POLL_SECS: '0' } }, /'repositoryPollSecs' \(ONNXPIPE_REPOSITORY_POLL_SECS\) must be an integer from 1 to 86400; received "0"/],
     ];

@@ -270,8 +270,9 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
   readTokenFile(config, sources.cwd ?? process.cwd());
   const result = config as unknown as ServerConfig;
   if (result.modelControlMode === 'explicit' && result.modelControlToken === undefined) {
+    const empty = result.modelControlTokenFile === undefined ? '' : `; the token file ${result.modelControlTokenFile} is empty`;
     fail(
-      "'modelControlMode' explicit lets HTTP clients load and unload models, so it needs a bearer token: set ONNXPIPE_MODEL_CONTROL_TOKEN, or --model-control-token-file (ONNXPIPE_MODEL_CONTROL_TOKEN_FILE) to a file holding it",
+      `'modelControlMode' explicit lets HTTP clients load and unload models, so it needs a bearer token: set ONNXPIPE_MODEL_CONTROL_TOKEN, or --model-control-token-file (ONNXPIPE_MODEL_CONTROL_TOKEN_FILE) to a file holding it${empty}`,
     );
   }
   if (result.maxItemsPerRequest > result.maxQueueLength) {
@@ -296,6 +297,9 @@ function readTokenFile(config: Record<string, Value>, cwd: string): void {
   } catch (error) {
     throw new ONNXPIPE_SERVER_INVALID_CONFIG(`'modelControlTokenFile' ${path} cannot be read: ${(error as Error).message}`, { cause: error });
   }
+  // Empty counts as unset, as an empty environment variable does: a Compose secret from an
+  // unset variable, an optional Secret without the key.
+  if (text.trim() === '') return;
   const spec = SETTINGS.find((s) => s.key === 'modelControlToken')!;
   config.modelControlToken = parseSetting(spec, text.trim(), path);
 }
