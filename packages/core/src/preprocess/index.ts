@@ -2,9 +2,13 @@ export { centerOfMass, type Point } from './center-of-mass.js';
 export { ONNXPIPE_CORE_BAD_IMAGE } from './errors.js';
 export { toGrayscale } from './grayscale.js';
 export { pixelsFromFloats, type PixelsFromFloatsOptions } from './pixels-from-floats.js';
+export type { PixelBox } from './bounding-box.js';
+export { PHOTO_SETTINGS, type PhotoSettings } from './photo/photo-settings.js';
 export {
   PREPROCESS_DEFAULTS,
+  PREPROCESS_METHODS,
   preprocessDigit,
+  type PreprocessMethod,
   type PreprocessOptions,
   type PreprocessResult,
 } from './preprocess-digit.js';

@@ -1,12 +1,19 @@
-import { describeValue, ONNXPIPE_CORE_INVALID_ARGUMENT } from '../errors.js';
+import { describeValue, formatChoices, ONNXPIPE_CORE_INVALID_ARGUMENT } from '../errors.js';
 import { normalizationTable, normalizePixels, type Normalization } from '../normalization.js';
-import { inkBoundingBox } from './bounding-box.js';
+import { inkBoundingBox, type PixelBox } from './bounding-box.js';
 import { placeAtCenterOfMass } from './center-of-mass.js';
 import { ONNXPIPE_CORE_BAD_IMAGE } from './errors.js';
 import { toGrayscale } from './grayscale.js';
 import { analyzeInk } from './ink-levels.js';
 import { assertRawImage, type RawImage } from './raw-image.js';
-import { resizeWindow } from './resample.js';
+import { findDigit } from './photo/find-digit.js';
+import { hasFlatBorder } from './photo/flat-border.js';
+import { PHOTO_SETTINGS } from './photo/photo-settings.js';
+import { resizeWindow, type PlaneWindow } from './resample.js';
+
+/** How the digit is found: see {@link PreprocessOptions.method}. */
+export const PREPROCESS_METHODS = ['auto', 'clean', 'photo'] as const;
+export type PreprocessMethod = (typeof PREPROCESS_METHODS)[number];
 
 /** How {@link preprocessDigit} turns an image into model input. */
 export interface PreprocessOptions {
@@ -34,6 +41,19 @@ export interface PreprocessOptions {
    * @defaultValue `32`
    */
   readonly inkThreshold?: number;
+  /**
+   * How the digit is found. `clean`: the paper is one value (canvas drawings, MNIST digits,
+   * scans): levels against the border's median, the box of every pixel above `inkThreshold`.
+   * `photo`: the paper varies (sensor noise, uneven light, shadows, things around the digit):
+   * local background, a threshold per image above the noise, and the connected components that
+   * make the digit (see photo/find-digit.ts). `auto` takes `photo` when the border ring is not
+   * flat (less than `PHOTO_SETTINGS.flatBorderShare` of it within
+   * `PHOTO_SETTINGS.flatBorderSpread` levels of its median) and the image is at least
+   * `PHOTO_SETTINGS.minPhotoSide` on each side, else `clean` — so a clean image preprocesses
+   * exactly as it did before the photo path existed.
+   * @defaultValue `'auto'`
+   */
+  readonly method?: PreprocessMethod;
 }
 
 /** Model input and what it was made from. */
@@ -49,6 +69,13 @@ export interface PreprocessResult {
   readonly inverted: boolean;
   /** `true` when no ink was found; `pixels` are then all 0 and `input` all background. */
   readonly empty: boolean;
+  /** The path taken: `skip` (the `skip` option), `clean` or `photo` (see `method`). */
+  readonly method: 'skip' | 'clean' | 'photo';
+  /**
+   * The box cropped around the digit, in the input image's pixels (exclusive ends); absent when
+   * empty or skipped.
+   */
+  readonly box?: PixelBox;
 }
 
 /** Defaults of the optional {@link PreprocessOptions}. */
@@ -57,6 +84,7 @@ export const PREPROCESS_DEFAULTS = Object.freeze({
   fitSize: 20,
   outputSize: 28,
   inkThreshold: 32,
+  method: 'auto',
 });
 
 /** Largest accepted `outputSize`; models here take 28, but nothing below depends on it. */
@@ -112,7 +140,13 @@ function resolveOptions(options: PreprocessOptions): ResolvedOptions {
       `'inkThreshold' must be a number from 0 up to (not including) 255; received ${describeValue(inkThreshold)}`,
     );
   }
-  return { normalization: options.normalization, skip, outputSize, fitSize, inkThreshold };
+  const method = options.method ?? PREPROCESS_DEFAULTS.method;
+  if (!(PREPROCESS_METHODS as readonly unknown[]).includes(method)) {
+    throw new ONNXPIPE_CORE_INVALID_ARGUMENT(
+      `'method' must be one of ${formatChoices(PREPROCESS_METHODS)}; received ${describeValue(method)}`,
+    );
+  }
+  return { normalization: options.normalization, skip, outputSize, fitSize, inkThreshold, method };
 }
 
 function result(
@@ -120,8 +154,45 @@ function result(
   o: ResolvedOptions,
   inverted: boolean,
   empty: boolean,
+  method: PreprocessResult['method'],
+  box?: PixelBox,
 ): PreprocessResult {
-  return { input: normalizePixels(pixels, o.normalization), pixels, inverted, empty };
+  const input = normalizePixels(pixels, o.normalization);
+  return box === undefined ? { input, pixels, inverted, empty, method } : { input, pixels, inverted, empty, method, box };
+}
+
+/** The path `auto` takes for `image`. */
+function choosePath(image: RawImage): 'clean' | 'photo' {
+  const { width, height } = image;
+  if (Math.min(width, height) < PHOTO_SETTINGS.minPhotoSide) return 'clean';
+  return hasFlatBorder(image, PHOTO_SETTINGS.flatBorderSpread, PHOTO_SETTINGS.flatBorderShare) ? 'clean' : 'photo';
+}
+
+/** Steps 4–6: `plane` (a window of levels) fitted into `fitSize`, centred in `outputSize`. */
+function fitAndCenter(crop: PlaneWindow, o: ResolvedOptions): Uint8Array {
+  const scale = o.fitSize / Math.max(crop.width, crop.height);
+  const fitWidth = Math.min(o.fitSize, Math.max(1, Math.round(crop.width * scale)));
+  const fitHeight = Math.min(o.fitSize, Math.max(1, Math.round(crop.height * scale)));
+  const fitted = resizeWindow(
+    crop,
+    fitWidth,
+    fitHeight,
+    fitWidth * fitHeight <= FITTED_SCRATCH_MAX ? fittedScratch : undefined,
+  );
+  return placeAtCenterOfMass(fitted, fitWidth, fitHeight, o.outputSize).pixels;
+}
+
+/** Bytes read as themselves: the photo path's crop is levelled already. */
+const IDENTITY_TABLE = Float64Array.from({ length: 256 }, (_, v) => v);
+
+function photoPath(image: RawImage, o: ResolvedOptions): PreprocessResult {
+  const found = findDigit(image, o.inkThreshold, PHOTO_SETTINGS);
+  if (found.empty || found.crop === undefined) {
+    return result(new Uint8Array(o.outputSize ** 2), o, found.inverted, true, 'photo');
+  }
+  const { crop } = found;
+  const window = { data: crop.data, stride: crop.width, x0: 0, y0: 0, width: crop.width, height: crop.height, table: IDENTITY_TABLE };
+  return result(fitAndCenter(window, o), o, found.inverted, false, 'photo', found.box);
 }
 
 function normalizeOnly(image: RawImage, o: ResolvedOptions): PreprocessResult {
@@ -133,7 +204,7 @@ function normalizeOnly(image: RawImage, o: ResolvedOptions): PreprocessResult {
   }
   const pixels = toGrayscale(image);
   const empty = !pixels.some((v) => v > o.inkThreshold);
-  return result(pixels, o, false, empty);
+  return result(pixels, o, false, empty, 'skip');
 }
 
 /**
@@ -172,6 +243,9 @@ export function preprocessDigit(image: RawImage, options: PreprocessOptions): Pr
   assertRawImage(image);
   if (o.skip) return normalizeOnly(image, o);
 
+  const method = o.method === 'auto' ? choosePath(image) : o.method;
+  if (method === 'photo') return photoPath(image, o);
+
   const { width, height } = image;
   // A 1-channel image is its own gray plane: read in place, never written.
   const gray = image.channels === 1 ? image.data : toGrayscale(image);
@@ -180,29 +254,16 @@ export function preprocessDigit(image: RawImage, options: PreprocessOptions): Pr
     ? undefined
     : inkBoundingBox(gray, width, height, levels.inkLow, levels.inkHigh);
   if (box === undefined) {
-    return result(new Uint8Array(o.outputSize ** 2), o, levels.inverted, true);
+    return result(new Uint8Array(o.outputSize ** 2), o, levels.inverted, true, 'clean');
   }
-
-  const boxWidth = box.x1 - box.x0;
-  const boxHeight = box.y1 - box.y0;
-  const scale = o.fitSize / Math.max(boxWidth, boxHeight);
-  const fitWidth = Math.min(o.fitSize, Math.max(1, Math.round(boxWidth * scale)));
-  const fitHeight = Math.min(o.fitSize, Math.max(1, Math.round(boxHeight * scale)));
   const crop = {
     data: gray,
     stride: width,
     x0: box.x0,
     y0: box.y0,
-    width: boxWidth,
-    height: boxHeight,
+    width: box.x1 - box.x0,
+    height: box.y1 - box.y0,
     table: levels.table,
   };
-  const fitted = resizeWindow(
-    crop,
-    fitWidth,
-    fitHeight,
-    fitWidth * fitHeight <= FITTED_SCRATCH_MAX ? fittedScratch : undefined,
-  );
-  const { pixels } = placeAtCenterOfMass(fitted, fitWidth, fitHeight, o.outputSize);
-  return result(pixels, o, levels.inverted, false);
+  return result(fitAndCenter(crop, o), o, levels.inverted, false, 'clean', box);
 }

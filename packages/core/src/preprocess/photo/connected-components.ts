@@ -1,0 +1,86 @@
+/**
+ * Photo path, step 4: the ink pixels grouped into connected components (8-connected, so a
+ * diagonal stroke one pixel wide stays one piece), with what the digit selection needs to know
+ * about each.
+ */
+
+/** One connected group of ink pixels. Boxes are inclusive: columns `x0..x1`, rows `y0..y1`. */
+export interface Component {
+  /** Label of its pixels in {@link Components.labels}: 1, 2, ... */
+  readonly id: number;
+  readonly area: number;
+  /** Sum of the foreground over its pixels: how much ink it holds. */
+  readonly mass: number;
+  readonly x0: number;
+  readonly y0: number;
+  readonly x1: number;
+  readonly y1: number;
+  /** It has a pixel in the plane's first or last row or column. */
+  readonly touchesBorder: boolean;
+}
+
+/** Every component of a plane, and each pixel's label (0: not ink). */
+export interface Components {
+  readonly labels: Int32Array;
+  readonly list: readonly Component[];
+}
+
+// The flood fill's stack, reused: at most one entry per pixel.
+let stack = new Int32Array(0);
+
+/**
+ * Labels the pixels of `plane` (`width × height`) above `threshold` by flood fill.
+ * Components are numbered in raster order of their first pixel, so the result is deterministic.
+ *
+ * @example
+ * ```ts
+ * const { labels, list } = connectedComponents(foreground, w, h, stats.threshold);
+ * const largest = list.reduce((a, b) => (b.mass > a.mass ? b : a));
+ * ```
+ */
+export function connectedComponents(plane: Float32Array, width: number, height: number, threshold: number): Components {
+  const size = width * height;
+  const labels = new Int32Array(size);
+  if (stack.length < size) stack = new Int32Array(size);
+  const list: Component[] = [];
+  for (let start = 0; start < size; start++) {
+    if (labels[start] !== 0 || !(plane[start] > threshold)) continue;
+    const id = list.length + 1;
+    let area = 0;
+    let mass = 0;
+    let x0 = width;
+    let y0 = height;
+    let x1 = -1;
+    let y1 = -1;
+    let top = 0;
+    stack[top++] = start;
+    labels[start] = id;
+    while (top > 0) {
+      const p = stack[--top];
+      const y = (p / width) | 0;
+      const x = p - y * width;
+      area++;
+      mass += plane[p];
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+      const yFrom = y > 0 ? y - 1 : y;
+      const yTo = y < height - 1 ? y + 1 : y;
+      const xFrom = x > 0 ? x - 1 : x;
+      const xTo = x < width - 1 ? x + 1 : x;
+      for (let ny = yFrom; ny <= yTo; ny++) {
+        for (let nx = xFrom; nx <= xTo; nx++) {
+          const q = ny * width + nx;
+          if (labels[q] === 0 && plane[q] > threshold) {
+            labels[q] = id;
+            stack[top++] = q;
+          }
+        }
+      }
+    }
+    const touchesBorder = x0 === 0 || y0 === 0 || x1 === width - 1 || y1 === height - 1;
+    list.push({ id, area, mass, x0, y0, x1, y1, touchesBorder });
+  }
+  return { labels, list };
+}

@@ -1,0 +1,179 @@
+/**
+ * The photo path of preprocessing: finds the digit in a photo of paper and returns it as a
+ * levelled crop (0 paper, 255 full ink) for the clean path's fitting and centring.
+ *
+ * 1. Working plane: luma shrunk to a short side of about `workingSide` px by block means, then a
+ *    3×3 box (noise suppression before anything is decided).
+ * 2. Polarity: dark ink on light paper unless the lightest level stands out from the median far
+ *    more than the darkest (`darkInkPreference`); the plane is turned so that ink is bright.
+ * 3. Local background: a grayscale opening with a window of `backgroundWindow` × the short
+ *    side; the foreground (plane − background, the "top-hat") is the strokes on a zero
+ *    background, whatever the light and the shadows do.
+ * 4. Threshold per image: above the noise (`noiseThreshold` σ) and above `peakThreshold` of the
+ *    ink's peak; below `inkThreshold` peak contrast the photo holds no ink (empty).
+ * 5. Connected components of the ink; the digit's are selected (see digit-components.ts).
+ * 6. The crop: the digit's box (grown by `maskGrowth`), its foreground levelled so that noise
+ *    (`noiseFloor` σ) maps to 0 and the kept ink's `fullInkPercentile` to 255, everything
+ *    outside the kept components (grown by `maskGrowth`) 0.
+ */
+
+import type { PixelBox } from '../bounding-box.js';
+import type { RawImage } from '../raw-image.js';
+import { connectedComponents } from './connected-components.js';
+import { selectDigit } from './digit-components.js';
+import { inkStatistics, levelHistogram, percentile, type InkStatistics } from './ink-threshold.js';
+import { coarseOpening } from './morphology.js';
+import type { PhotoSettings } from './photo-settings.js';
+import { workingPlane } from './working-plane.js';
+
+/** A levelled crop: row-major bytes, 0 paper to 255 full ink. */
+export interface DigitCrop {
+  readonly data: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** What the photo path found. */
+export interface FoundDigit {
+  /** `true` when no ink stands out of the paper (nothing above `inkThreshold`, or only edges). */
+  readonly empty: boolean;
+  /** `true` when the ink is darker than the paper. */
+  readonly inverted: boolean;
+  /** The digit's box in the image's pixels (exclusive ends); absent when empty. */
+  readonly box?: PixelBox;
+  /** The digit, levelled, at the working plane's resolution; absent when empty. */
+  readonly crop?: DigitCrop;
+  /** The working plane's shrink factor. */
+  readonly factor: number;
+  readonly statistics: InkStatistics;
+}
+
+// Scratch, reused across calls (preprocessing is synchronous), grown on demand.
+let scratch = new Float32Array(0);
+let background = new Float32Array(0);
+const levelCounts = new Uint32Array(1024);
+
+function ensureScratch(size: number): void {
+  if (scratch.length < size) {
+    scratch = new Float32Array(size);
+    background = new Float32Array(size);
+  }
+}
+
+/** Polarity (step 2): `true` when the ink is dark. */
+function isDarkInk(plane: Float32Array, size: number, preference: number, extreme: number): boolean {
+  const histogram = levelHistogram(plane, size, levelCounts);
+  const median = percentile(histogram, 0.5);
+  const dark = median - percentile(histogram, extreme);
+  const light = percentile(histogram, 1 - extreme) - median;
+  return !(light > preference * dark);
+}
+
+/** Step 6: the mask of the kept components inside the box, grown by `growth` px (Chebyshev). */
+function keptMask(labels: Int32Array, stride: number, ids: ReadonlySet<number>, box: PixelBox, growth: number): Uint8Array {
+  const width = box.x1 - box.x0;
+  const height = box.y1 - box.y0;
+  const mask = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const label = labels[(box.y0 + y) * stride + box.x0 + x];
+      if (label !== 0 && ids.has(label)) mask[y * width + x] = 1;
+    }
+  }
+  if (growth <= 0) return mask;
+  const rows = new Uint8Array(mask.length);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      let on = 0;
+      for (let dx = Math.max(0, x - growth); dx <= Math.min(width - 1, x + growth) && on === 0; dx++) on = mask[y * width + dx];
+      rows[y * width + x] = on;
+    }
+  }
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      let on = 0;
+      for (let dy = Math.max(0, y - growth); dy <= Math.min(height - 1, y + growth) && on === 0; dy++) on = rows[dy * width + x];
+      mask[y * width + x] = on;
+    }
+  }
+  return mask;
+}
+
+/**
+ * Finds the digit in `image` (see the steps above). Deterministic: the same image gives the
+ * same crop on every engine.
+ *
+ * @param inkThreshold - the ink's peak contrast (gray levels) must be above this for ink to be found
+ */
+export function findDigit(image: RawImage, inkThreshold: number, settings: PhotoSettings): FoundDigit {
+  ensureScratch(Math.ceil(image.width * image.height)); // an upper bound of the working plane
+  const plane = workingPlane(image, settings.workingSide, settings.smooth, scratch);
+  const { width, height, factor } = plane;
+  const size = width * height;
+  const ink = plane.data;
+
+  const inverted = isDarkInk(ink, size, settings.darkInkPreference, settings.extremePercentile);
+  if (inverted) for (let i = 0; i < size; i++) ink[i] = 255 - ink[i];
+
+  const window = Math.max(settings.minBackgroundWindow, Math.round(Math.min(width, height) * settings.backgroundWindow));
+  coarseOpening(ink, width, height, Math.max(1, Math.floor(window / 2)), settings.backgroundShrink, background);
+  const foreground = ink; // ink − background, in place, clamped at 0 (see coarseOpening)
+  for (let i = 0; i < size; i++) {
+    const v = foreground[i] - background[i];
+    foreground[i] = v > 0 ? v : 0;
+  }
+
+  const statistics = inkStatistics(foreground, size, settings, levelCounts);
+  const nothing: FoundDigit = { empty: true, inverted, factor, statistics };
+  if (!(statistics.peak > inkThreshold)) return nothing;
+  const { labels, list } = connectedComponents(foreground, width, height, statistics.threshold);
+  const digit = selectDigit(list, width, height, settings);
+  if (digit === undefined) return nothing;
+
+  const growth = settings.maskGrowth;
+  const box = {
+    x0: Math.max(0, digit.x0 - growth),
+    y0: Math.max(0, digit.y0 - growth),
+    x1: Math.min(width, digit.x1 + 1 + growth),
+    y1: Math.min(height, digit.y1 + 1 + growth),
+  };
+  const cropWidth = box.x1 - box.x0;
+  const cropHeight = box.y1 - box.y0;
+
+  // Full ink: a high percentile of the kept components' own pixels, robust to a dark speck.
+  const keptValues = new Float32Array(cropWidth * cropHeight);
+  let kept = 0;
+  for (let y = box.y0; y < box.y1; y++) {
+    for (let x = box.x0; x < box.x1; x++) {
+      const label = labels[y * width + x];
+      if (label !== 0 && digit.ids.has(label)) keptValues[kept++] = foreground[y * width + x];
+    }
+  }
+  const full = percentile(levelHistogram(keptValues, kept, levelCounts), settings.fullInkPercentile);
+  const floor = statistics.median + settings.noiseFloor * statistics.sigma;
+  const gain = 255 / Math.max(1, full - floor);
+
+  const mask = keptMask(labels, width, digit.ids, box, growth);
+  const data = new Uint8Array(cropWidth * cropHeight);
+  for (let y = 0; y < cropHeight; y++) {
+    for (let x = 0; x < cropWidth; x++) {
+      const p = y * cropWidth + x;
+      if (mask[p] === 0) continue;
+      const level = (foreground[(box.y0 + y) * width + box.x0 + x] - floor) * gain;
+      data[p] = level <= 0 ? 0 : level >= 255 ? 255 : Math.round(level);
+    }
+  }
+  return {
+    empty: false,
+    inverted,
+    factor,
+    statistics,
+    box: {
+      x0: box.x0 * factor,
+      y0: box.y0 * factor,
+      x1: Math.min(image.width, box.x1 * factor),
+      y1: Math.min(image.height, box.y1 * factor),
+    },
+    crop: { data, width: cropWidth, height: cropHeight },
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * Photo path, step 3: how strong the noise is, how strong the ink is, and the threshold between
+ * them — chosen per image from the foreground (the top-hat: strokes on a zero background).
+ *
+ * Measured alternatives (docs/benchmarks.md): Otsu's threshold on the foreground is pulled
+ * towards the background when the ink is a few per cent of the picture; a threshold at a fixed
+ * number of σ alone lets faint texture in when the noise is low. Taking the larger of a noise
+ * bound and a fraction of the ink's peak keeps both out.
+ */
+
+/** Histogram resolution: bins per gray level (noise of σ ≈ 1 level must still be resolved). */
+const BINS_PER_LEVEL = 4;
+const BINS = 256 * BINS_PER_LEVEL;
+
+/** A histogram of values 0–255 (clamped) at {@link BINS_PER_LEVEL} bins per level. */
+export interface LevelHistogram {
+  readonly counts: Uint32Array;
+  readonly total: number;
+}
+
+/** Histogram of `values[0..length)`; `counts` (at least 1024 entries) is overwritten. */
+export function levelHistogram(values: Float32Array, length: number, counts: Uint32Array = new Uint32Array(BINS)): LevelHistogram {
+  counts.fill(0, 0, BINS);
+  for (let i = 0; i < length; i++) {
+    const bin = (values[i] * BINS_PER_LEVEL) | 0; // values are ≥ 0: truncation is floor
+    counts[bin < BINS ? bin : BINS - 1]++;
+  }
+  return { counts, total: length };
+}
+
+/**
+ * The value below which a share `q` (0–1) of the histogram lies, to a quarter level (the
+ * lower edge of the bin that reaches it). 0 for an empty histogram.
+ */
+export function percentile(histogram: LevelHistogram, q: number): number {
+  const { counts, total } = histogram;
+  const target = Math.min(total, Math.max(1, Math.ceil(q * total)));
+  let seen = 0;
+  for (let bin = 0; bin < BINS; bin++) {
+    seen += counts[bin];
+    if (seen >= target) return bin / BINS_PER_LEVEL;
+  }
+  return 0;
+}
+
+/** Median absolute deviation from `center`, from a histogram, to a quarter level. */
+function medianAbsoluteDeviation(histogram: LevelHistogram, center: number): number {
+  const { counts, total } = histogram;
+  const half = Math.ceil(total / 2);
+  const c = Math.round(center * BINS_PER_LEVEL);
+  let seen = counts[c] ?? 0;
+  for (let d = 1; seen < half && d < BINS; d++) {
+    if (c - d >= 0) seen += counts[c - d];
+    if (c + d < BINS) seen += counts[c + d];
+    if (seen >= half) return d / BINS_PER_LEVEL;
+  }
+  return 0;
+}
+
+/** Noise and ink levels of a foreground, and the ink threshold chosen from them. */
+export interface InkStatistics {
+  /** Median of the foreground: the background's residual level. */
+  readonly median: number;
+  /** The noise's σ, estimated as 1.4826 × the median absolute deviation (exact for Gaussian noise). */
+  readonly sigma: number;
+  /** The ink's peak level: the foreground's `peakPercentile`. */
+  readonly peak: number;
+  /** Pixels above this are ink. */
+  readonly threshold: number;
+}
+
+/** Settings of {@link inkStatistics} (see photo-settings.ts). */
+export interface ThresholdSettings {
+  readonly noiseThreshold: number;
+  readonly peakThreshold: number;
+  readonly peakPercentile: number;
+}
+
+/**
+ * Statistics of a foreground plane (`length` values ≥ 0) and its ink threshold:
+ * `max(median + noiseThreshold·σ, peakThreshold·peak)`.
+ */
+export function inkStatistics(foreground: Float32Array, length: number, settings: ThresholdSettings, counts?: Uint32Array): InkStatistics {
+  const histogram = levelHistogram(foreground, length, counts);
+  const median = percentile(histogram, 0.5);
+  const sigma = 1.4826 * medianAbsoluteDeviation(histogram, median);
+  const peak = percentile(histogram, settings.peakPercentile);
+  const threshold = Math.max(median + settings.noiseThreshold * sigma, settings.peakThreshold * peak);
+  return { median, sigma, peak, threshold };
+}
