@@ -22,7 +22,8 @@ export interface LevelHistogram {
 export function levelHistogram(values: Float32Array, length: number, counts: Uint32Array = new Uint32Array(BINS)): LevelHistogram {
   counts.fill(0, 0, BINS);
   for (let i = 0; i < length; i++) {
-    const bin = (values[i] * BINS_PER_LEVEL) | 0; // values are ≥ 0: truncation is floor
+    const v = values[i];
+    const bin = v > 0 ? (v * BINS_PER_LEVEL) | 0 : 0; // truncation is floor for v ≥ 0
     counts[bin < BINS ? bin : BINS - 1]++;
   }
   return { counts, total: length };

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createRng } from '../../rng.js';
+import { gaussian } from '../../testing/photo-like.js';
+import { inkStatistics, levelHistogram, percentile } from './ink-threshold.js';
+import { PHOTO_SETTINGS } from './photo-settings.js';
+
+describe('ink statistics and threshold (photo path, step 3)', () => {
+  it('percentiles match a sorted copy to a quarter level', () => {
+    const rng = createRng(2);
+    const values = Float32Array.from({ length: 5000 }, () => rng.next() * 300 - 20);
+    const histogram = levelHistogram(values, values.length);
+    const sorted = Array.from(values, (v) => Math.min(255.99, Math.max(0, v))).sort((a, b) => a - b);
+    for (const q of [0.001, 0.1, 0.5, 0.9, 0.999, 1]) {
+      const expected = sorted[Math.ceil(q * sorted.length) - 1];
+      const actual = percentile(histogram, q);
+      assert.ok(actual <= expected && expected < actual + 0.25, `q ${q}: ${actual} vs ${expected}`);
+    }
+    assert.equal(percentile(levelHistogram(values, 0), 0.5), 0, 'an empty histogram');
+  });
+
+  it('estimates the noise σ within 10 % and puts the threshold noiseThreshold σ above the median', () => {
+    const rng = createRng(3);
+    for (const sigma of [1, 2.5, 6]) {
+      const foreground = Float32Array.from({ length: 20_000 }, () => Math.max(0, 40 + sigma * gaussian(rng)));
+      const stats = inkStatistics(foreground, foreground.length, PHOTO_SETTINGS);
+      assert.ok(Math.abs(stats.sigma - sigma) <= 0.1 * sigma + 0.15, `σ ${sigma}: estimated ${stats.sigma}`);
+      assert.ok(Math.abs(stats.median - 40) <= 0.5);
+      assert.equal(stats.threshold, Math.max(stats.median + PHOTO_SETTINGS.noiseThreshold * stats.sigma, PHOTO_SETTINGS.peakThreshold * stats.peak));
+    }
+  });
+
+  it('on noise-free paper with ink the threshold is peakThreshold of the ink peak', () => {
+    const foreground = new Float32Array(10_000);
+    for (let i = 0; i < 400; i++) foreground[i * 25] = 180; // 4 % ink at 180 levels, the rest 0
+    const stats = inkStatistics(foreground, foreground.length, PHOTO_SETTINGS);
+    assert.deepEqual([stats.median, stats.sigma, stats.peak], [0, 0, 180]);
+    assert.equal(stats.threshold, PHOTO_SETTINGS.peakThreshold * 180);
+  });
+});
