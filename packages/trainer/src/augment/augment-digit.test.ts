@@ -72,10 +72,10 @@ test('with every variation off, a digit comes back as the serving preprocessing 
   assert.deepEqual(augmentDigit(images[0], labels[0], { ...none, clean: 1 }, createRng(1)), images[0]);
 });
 
-test('style strokes add a flag to 1s and a bar to 7s, and leave other digits alone', { skip }, () => {
+test('style strokes add a flag to 1s, a bar to 7s, a foot to 9s, and leave other digits alone', { skip }, () => {
   const { images, labels } = readMnistTestDigits(dir!, 300);
   const ink = (pixels: Uint8Array) => pixels.reduce((a, b) => a + b, 0);
-  for (const digit of [1, 7, 3]) {
+  for (const digit of [1, 7, 9, 3]) {
     const i = labels.indexOf(digit);
     const copy = images[i].slice();
     addStyleStrokes(copy, 28, digit, createRng(3));

@@ -28,7 +28,7 @@ export interface AugmentationSettings {
   readonly binarize: number;
   /** Probability of a slight blur (out-of-focus scans). */
   readonly blur: number;
-  /** Probability of drawing another writing convention onto a 1 or a 7 ({@link addStyleStrokes}). */
+  /** Probability of drawing another writing convention onto a 1, 7 or 9 ({@link addStyleStrokes}). */
   readonly styles: number;
   /** Probability of erasing a small patch of the preprocessed digit (broken or faint strokes). */
   readonly erase: number;

@@ -2,17 +2,24 @@ import type { Rng } from '@onnxpipe/core';
 
 /**
  * Writing conventions MNIST (American writers) barely has, drawn onto its digits: many people
- * write a 1 with a long up-stroke (a flag) and sometimes a base, and a 7 with a bar across the
- * stem. Without them a model reads such 1s as 7 or 4 and such 7s as 2 — the most frequent errors
- * on real handwriting outside MNIST (issue 10). Strokes are anti-aliased lines as wide as the
+ * write a 1 with a long up-stroke (a flag) and sometimes a base, a 7 with a bar across the stem,
+ * a 9 with a foot. Without them a model reads such 1s as 7 or 4, such 7s and 9s as 2 — the most
+ * frequent errors on real handwriting outside MNIST (issue 10). Strokes are anti-aliased lines as wide as the
  * digit's own strokes, drawn into the 28×28 source image (light ink on black) in place.
  */
 export function addStyleStrokes(image: Uint8Array, size: number, label: number, random: Rng): void {
-  if (label !== 1 && label !== 7) return;
+  if (label !== 1 && label !== 7 && label !== 9) return;
   const box = inkBox(image, size);
   if (box === undefined) return;
   const height = box.bottom - box.top + 1;
   const halfWidth = Math.min(2, Math.max(0.8, strokeWidth(image, box, label) / 2));
+  if (label === 9) {
+    const bottom = bottomPoint(image, size, box.bottom);
+    const half = height * (0.12 + 0.12 * random.next());
+    const offset = (random.next() - 0.5) * half;
+    drawLine(image, size, bottom.x - half + offset, bottom.y, bottom.x + half + offset, bottom.y, halfWidth);
+    return;
+  }
   if (label === 1) {
     const top = topPoint(image, size, box.top);
     // The flag goes down and to the left, 20–50° below the horizontal.
@@ -62,12 +69,12 @@ function inkBox(image: Uint8Array, size: number): Box | undefined {
   return right < 0 ? undefined : { left, top, right, bottom };
 }
 
-/** Ink area over the length of the strokes: a 1 is about as long as it is high, a 7 as its height plus its width. */
+/** Ink area over the length of the strokes: a 1 is about as long as it is high, a 7 as its height plus its width, a 9 as twice its height. */
 function strokeWidth(image: Uint8Array, box: Box, label: number): number {
   let area = 0;
   for (const value of image) area += value / 255;
   const height = box.bottom - box.top + 1;
-  return area / (label === 1 ? height : height + box.right - box.left + 1);
+  return area / (label === 1 ? height : label === 7 ? height + box.right - box.left + 1 : 2 * height);
 }
 
 function rowCentre(image: Uint8Array, size: number, row: number): number | undefined {
