@@ -95,7 +95,9 @@ export class ModelRegistry {
     if (engines.length === 0) {
       log.warn(
         { repository: config.modelRepository },
-        `no model in ${config.modelRepository}: /v2/health/ready answers 503 until a model is exported there and loaded (SIGHUP, POST /v2/repository/models/<name>/load)`,
+        config.modelControlMode === 'none'
+          ? `no model in ${config.modelRepository}: /v2/health/ready answers 503 until a model is exported there and the server restarted ('modelControlMode' none; explicit or poll would load it without a restart)`
+          : `no model in ${config.modelRepository}: /v2/health/ready answers 503 until a model is exported there and loaded (${config.modelControlMode === 'poll' ? 'the next look at the repository, SIGHUP' : 'SIGHUP, POST /v2/repository/models/<name>/load'})`,
       );
     }
     return registry;
