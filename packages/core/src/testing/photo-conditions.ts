@@ -153,8 +153,8 @@ export const PHOTO_CONDITIONS: readonly PhotoCondition[] = [
       scene: baseScene(ink, inkSize, { centerX: between(rng, margin, PHOTO_SIZE - margin), centerY: between(rng, margin, PHOTO_SIZE - margin) }),
     };
   }),
-  condition('tight', 'framed tightly: the ink touches the top and bottom edges (noise σ = 4)', (ink, rng) => ({
-    scene: baseScene(ink, PHOTO_SIZE + 2, { noise: 4, centerX: between(rng, 0.4, 0.6) * PHOTO_SIZE }),
+  condition('tight', 'framed tightly: 0–4 px from the top and bottom edges, noise σ = 4', (ink, rng) => ({
+    scene: baseScene(ink, PHOTO_SIZE - between(rng, 0, 8), { noise: 4, centerX: between(rng, 0.4, 0.6) * PHOTO_SIZE }),
   })),
   condition('paper-edge', "the table beyond the paper's edge along one side", (ink, rng) => ({
     scene: baseScene(ink, INK_SIZE, {

@@ -44,16 +44,19 @@ describe('connectedComponents (photo path, step 4)', () => {
       // Statistics from the labels, computed here.
       for (const c of list) {
         let [area, mass, x0, y0, x1, y1] = [0, 0, width, height, -1, -1];
+        const sides = [0, 0, 0, 0];
         labels.forEach((label, i) => {
           if (label !== c.id) return;
           const [x, y] = [i % width, Math.floor(i / width)];
           area++;
           mass += plane[i];
           [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x), Math.max(y1, y)];
+          [x === 0, x === width - 1, y === 0, y === height - 1].forEach((on, side) => (sides[side] += on ? 1 : 0));
         });
         assert.deepEqual([c.area, c.x0, c.y0, c.x1, c.y1], [area, x0, y0, x1, y1]);
         assert.ok(Math.abs(c.mass - mass) <= 1e-6 * mass);
         assert.equal(c.touchesBorder, x0 === 0 || y0 === 0 || x1 === width - 1 || y1 === height - 1);
+        assert.deepEqual([c.columnContact, c.rowContact], [Math.max(sides[0], sides[1]), Math.max(sides[2], sides[3])]);
       }
     }
   });

@@ -17,6 +17,10 @@ export interface Component {
   readonly y1: number;
   /** It has a pixel in the plane's first or last row or column. */
   readonly touchesBorder: boolean;
+  /** Its pixels in the plane's first or last row, whichever holds more. */
+  readonly rowContact: number;
+  /** Its pixels in the plane's first or last column, whichever holds more. */
+  readonly columnContact: number;
 }
 
 /** Every component of a plane, and each pixel's label (0: not ink). */
@@ -52,6 +56,7 @@ export function connectedComponents(plane: Float32Array, width: number, height: 
     let y0 = height;
     let x1 = -1;
     let y1 = -1;
+    let [left, right, up, down] = [0, 0, 0, 0];
     let top = 0;
     stack[top++] = start;
     labels[start] = id;
@@ -65,6 +70,10 @@ export function connectedComponents(plane: Float32Array, width: number, height: 
       if (x > x1) x1 = x;
       if (y < y0) y0 = y;
       if (y > y1) y1 = y;
+      if (x === 0) left++;
+      if (x === width - 1) right++;
+      if (y === 0) up++;
+      if (y === height - 1) down++;
       const yFrom = y > 0 ? y - 1 : y;
       const yTo = y < height - 1 ? y + 1 : y;
       const xFrom = x > 0 ? x - 1 : x;
@@ -79,8 +88,9 @@ export function connectedComponents(plane: Float32Array, width: number, height: 
         }
       }
     }
-    const touchesBorder = x0 === 0 || y0 === 0 || x1 === width - 1 || y1 === height - 1;
-    list.push({ id, area, mass, x0, y0, x1, y1, touchesBorder });
+    const rowContact = Math.max(up, down);
+    const columnContact = Math.max(left, right);
+    list.push({ id, area, mass, x0, y0, x1, y1, touchesBorder: rowContact + columnContact > 0, rowContact, columnContact });
   }
   return { labels, list };
 }

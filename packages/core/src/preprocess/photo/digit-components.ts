@@ -4,13 +4,17 @@
  * specks of dust, the table beyond the paper's edge, ruled lines, the rim of a shadow. The
  * rules, in order:
  *
- * 1. Edges: a thin component that runs along a side of the picture, touching it, over (nearly)
- *    the whole side is the table beyond the paper's edge, never the digit. (A digit framed
- *    tightly spans the picture across, touching two opposite sides with its ends, not along.)
+ * 1. Attached to the border: a component whose contact with a side of the picture is longer
+ *    than `maxBorderContact` × how far it reaches in from that side is the table beyond the
+ *    paper's edge, or the corner of a shadow too narrow for the background window — never the
+ *    digit. (A digit cut off by the frame touches it with the ends or the outer curve of its
+ *    strokes, and reaches far in.)
  * 2. Main: the component with the most ink (foreground mass), where the ink of components that
  *    touch the border counts `borderWeight` times only: things cut off by the frame (other
  *    writing, the rim of a shadow, a corner of the table) rarely are the digit, but a digit
- *    framed tightly, touching the edge, still is when nothing inside holds comparable ink.
+ *    framed tightly, touching the edge, still is when nothing inside holds comparable ink —
+ *    if it covers at least `minBorderDigitShare` of the picture, as a digit that reaches the
+ *    frame does (pieces of a shadow's rim cover less).
  * 3. Parts: other components join when they are not specks (at least `minComponentShare` of the
  *    main component's area) and near the digit (a gap of at most `maxComponentGap` × the main
  *    component's long side from the box of the parts so far), repeatedly until none joins.
@@ -23,9 +27,9 @@ import type { Component } from './connected-components.js';
 export interface SelectionSettings {
   readonly minComponentShare: number;
   readonly maxComponentGap: number;
-  readonly edgeSpan: number;
-  readonly edgeThickness: number;
+  readonly maxBorderContact: number;
   readonly borderWeight: number;
+  readonly minBorderDigitShare: number;
 }
 
 /** The digit: its components' ids and their joint box (inclusive, working-plane pixels). */
@@ -37,18 +41,14 @@ export interface DigitSelection {
   readonly y1: number;
 }
 
-/** Rule 1: a thin component along a whole side, touching it. */
-export function isEdge(c: Component, width: number, height: number, s: SelectionSettings): boolean {
-  const w = c.x1 - c.x0 + 1;
-  const h = c.y1 - c.y0 + 1;
-  const alongTopOrBottom = (c.y0 === 0 || c.y1 === height - 1) && w >= s.edgeSpan * width && h <= s.edgeThickness * height;
-  const alongLeftOrRight = (c.x0 === 0 || c.x1 === width - 1) && h >= s.edgeSpan * height && w <= s.edgeThickness * width;
-  return alongTopOrBottom || alongLeftOrRight;
+/** Rule 1: a component lying against the border rather than touching it. */
+export function isAttachedToBorder(c: Component, s: SelectionSettings): boolean {
+  return c.rowContact > s.maxBorderContact * (c.y1 - c.y0 + 1) || c.columnContact > s.maxBorderContact * (c.x1 - c.x0 + 1);
 }
 
 /**
  * Picks the digit's components from `components` of a `width × height` plane; `undefined` when
- * there is nothing but edges.
+ * there is nothing but things attached to the border.
  *
  * @example
  * ```ts
@@ -57,12 +57,13 @@ export function isEdge(c: Component, width: number, height: number, s: Selection
  * ```
  */
 export function selectDigit(components: readonly Component[], width: number, height: number, s: SelectionSettings): DigitSelection | undefined {
-  const notEdges = components.filter((c) => !isEdge(c, width, height, s));
-  if (notEdges.length === 0) return undefined;
+  const minBorderArea = s.minBorderDigitShare * width * height;
+  const detached = components.filter((c) => !isAttachedToBorder(c, s) && (!c.touchesBorder || c.area >= minBorderArea));
+  if (detached.length === 0) return undefined;
   const weight = (c: Component) => (c.touchesBorder ? c.mass * s.borderWeight : c.mass);
-  let main = notEdges[0];
-  for (const c of notEdges) if (weight(c) > weight(main)) main = c;
-  const candidates = main.touchesBorder ? notEdges : notEdges.filter((c) => !c.touchesBorder);
+  let main = detached[0];
+  for (const c of detached) if (weight(c) > weight(main)) main = c;
+  const candidates = main.touchesBorder ? detached : detached.filter((c) => !c.touchesBorder);
 
   const ids = new Set([main.id]);
   let { x0, y0, x1, y1 } = main;

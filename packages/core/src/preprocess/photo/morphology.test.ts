@@ -69,7 +69,7 @@ describe('opening (photo path, step 2: the local background)', () => {
     assert.deepEqual(Array.from(twice), Array.from(once));
   });
 
-  it('coarseOpening: the opening of the block minima, read back by nearest block; shrink 1 is the opening', () => {
+  it('coarseOpening: the opening of the block minima, read back bilinearly between block centres; shrink 1 is the opening', () => {
     const [width, height, radius, shrink] = [61, 45, 8, 4];
     const plane = randomPlane(width, height, 12);
     const out = new Float32Array(width * height);
@@ -81,7 +81,18 @@ describe('opening (photo path, step 2: the local background)', () => {
       minima[c] = Math.min(minima[c], plane[y * width + x]);
     }
     const coarse = naiveOpening(minima, cw, ch, radius / shrink);
-    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) assert.equal(out[y * width + x], coarse[Math.floor(y / shrink) * cw + Math.floor(x / shrink)]);
+    // Bilinear, written out: block centres at ((i + ½)·shrink − ½), clamped at the outer half blocks.
+    const at = (i: number, n: number) => Math.min(n - 1, Math.max(0, (i + 0.5) / shrink - 0.5));
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const [fx, fy] = [at(x, cw), at(y, ch)];
+        const [x0, y0] = [Math.floor(fx), Math.floor(fy)];
+        const [x1, y1] = [Math.min(cw - 1, x0 + 1), Math.min(ch - 1, y0 + 1)];
+        const c = (u: number, v: number) => coarse[v * cw + u];
+        const expected = (c(x0, y0) * (1 - (fx - x0)) + c(x1, y0) * (fx - x0)) * (1 - (fy - y0)) + (c(x0, y1) * (1 - (fx - x0)) + c(x1, y1) * (fx - x0)) * (fy - y0);
+        assert.ok(Math.abs(out[y * width + x] - expected) <= 1e-3, `(${x}, ${y}): ${out[y * width + x]} vs ${expected}`);
+      }
+    }
     const exact = new Float32Array(width * height);
     coarseOpening(plane, width, height, radius, 1, exact);
     assert.deepEqual(Array.from(exact), Array.from(naiveOpening(plane, width, height, radius)));

@@ -125,8 +125,8 @@ let coarse = new Float32Array(0);
 /**
  * {@link opening} computed `shrink` times coarser: the plane's minimum over `shrink × shrink`
  * blocks (itself an erosion, so nothing of the ink survives that the full-size opening would
- * remove), opened with a window `shrink` times smaller, and read back by nearest block. The
- * background is smooth at that scale, and the work drops by `shrink²`. `out` may then lie
+ * remove), opened with a window `shrink` times smaller, and read back bilinearly between block
+ * centres. The background is smooth at that scale, and the work drops by `shrink²`. `out` may then lie
  * above `plane` by less than a block's variation: callers clamp `plane − out` at 0.
  */
 export function coarseOpening(plane: Float32Array, width: number, height: number, radius: number, shrink: number, out: Float32Array): void {
@@ -152,12 +152,23 @@ export function coarseOpening(plane: Float32Array, width: number, height: number
   }
   const small = coarse.subarray(0, cw * ch);
   opening(small, cw, ch, Math.max(1, Math.round(radius / shrink)), small);
+  // Read back bilinearly between block centres: nearest blocks would leave steps of a block's
+  // worth of the light's slope across a soft shadow's rim, which the threshold sees as bands.
   for (let y = 0; y < height; y++) {
+    const fy = Math.min(ch - 1, Math.max(0, (y + 0.5) / shrink - 0.5));
+    const y0 = fy | 0;
+    const y1 = y0 + 1 < ch ? y0 + 1 : y0;
+    const wy = fy - y0;
     const row = y * width;
-    const source = ((y / shrink) | 0) * cw;
-    for (let cx = 0, x = 0; cx < cw; cx++) {
-      const v = small[source + cx];
-      for (const end = Math.min(width, x + shrink); x < end; x++) out[row + x] = v;
+    for (let x = 0; x < width; x++) {
+      const fx = Math.min(cw - 1, Math.max(0, (x + 0.5) / shrink - 0.5));
+      const x0 = fx | 0;
+      const x1 = x0 + 1 < cw ? x0 + 1 : x0;
+      const wx = fx - x0;
+      const top = small[y0 * cw + x0] + (small[y0 * cw + x1] - small[y0 * cw + x0]) * wx;
+      const bottom = small[y1 * cw + x0] + (small[y1 * cw + x1] - small[y1 * cw + x0]) * wx;
+      out[row + x] = top + (bottom - top) * wy;
     }
   }
 }
+

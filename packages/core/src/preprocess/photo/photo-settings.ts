@@ -32,7 +32,7 @@ export const PHOTO_SETTINGS = Object.freeze({
    */
   backgroundWindow: 0.25,
   /** The background is computed this many times coarser than the working plane (it is smooth at that scale). */
-  backgroundShrink: 4,
+  backgroundShrink: 2,
   /** Smallest background window, px. */
   minBackgroundWindow: 3,
   /** Photos are dark ink on light paper unless the light side is this many times stronger. */
@@ -56,13 +56,16 @@ export const PHOTO_SETTINGS = Object.freeze({
    */
   maxComponentGap: 0.6,
   /**
-   * A border-touching component that spans this share of the plane's width (or height) while
-   * being at most `edgeThickness` of its height (width) is a paper edge or ruled line.
+   * A component with more pixels on one side of the plane than this many times its depth from
+   * that side lies against the border (the table beyond the paper, a shadow's corner): not the
+   * digit. A shadow's corner measures ~1.3, the table 5 and more; a large 0 framed tightly,
+   * flattened by the frame, 0.35.
    */
-  edgeSpan: 0.9,
-  edgeThickness: 0.25,
+  maxBorderContact: 0.75,
   /** The ink of a component that touches the border counts this many times in choosing the main one. */
   borderWeight: 0.25,
+  /** A component that touches the border is the digit only if it covers this share of the plane. */
+  minBorderDigitShare: 0.03,
   /** The kept components grow by this many pixels so that the strokes' soft edges are kept. */
   maskGrowth: 1,
   /** Foreground up to this many σ is noise and maps to 0; the soft edge starts above it. */
