@@ -115,7 +115,8 @@ test('the SDK runs onnxruntime-web with two wasm threads under the policy: the w
   assert.equal(response!.headers()['content-security-policy'], WEB_APP_CONTENT_SECURITY_POLICY);
   assert.equal(await page.evaluate(() => crossOriginIsolated), true);
   const result = await page.evaluate(async () => {
-    const sdk = (await import('/onnxpipe-web.js')) as typeof import('@onnxpipe/web');
+    const bundle = '/onnxpipe-web.js'; // a URL of the page, not a module TypeScript can resolve
+    const sdk = (await import(bundle)) as typeof import('@onnxpipe/web');
     const classifier = await sdk.createClassifier('/models/mnist/model.onnx', { device: 'wasm', numThreads: 2 });
     const { predictions } = await classifier.predict(new Float32Array(784), { preprocess: 'none' });
     return { provider: classifier.executionProvider, probabilities: predictions[0].probabilities.length };

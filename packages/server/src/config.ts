@@ -104,7 +104,7 @@ export const SETTINGS: readonly SettingSpec[] = Object.freeze([
   { key: 'modelRepository', flag: '--model-repository', env: 'ONNXPIPE_MODEL_REPOSITORY', type: 'path',
     default: 'models', description: 'Model repository: <name>/<version>/model.onnx (relative to the working directory).' },
   { key: 'modelVersions', flag: '--model-versions', env: 'ONNXPIPE_MODEL_VERSIONS', type: 'choice',
-    choices: MODEL_VERSION_POLICIES, default: 'latest', description: 'Load the highest version of each model, or all of them.' },
+    choices: MODEL_VERSION_POLICIES, default: 'all', description: 'Load every version of each model (requests without a version get the highest), or only the highest.' },
   { key: 'defaultModel', flag: '--default-model', env: 'ONNXPIPE_DEFAULT_MODEL', type: 'string', default: 'mnist',
     description: 'Model that POST /predict uses when the request names none.' },
   { key: 'modelControlMode', flag: '--model-control-mode', env: 'ONNXPIPE_MODEL_CONTROL_MODE', type: 'choice',

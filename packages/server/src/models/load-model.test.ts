@@ -38,17 +38,17 @@ test('a model without onnxpipe metadata, or whose output does not match its labe
   await assertLoadFails({ models: [{ bytes: wrongSize }] }, /input input must be float32\[N, 1, 32, 32\]/);
 });
 
-test('latest loads the highest version, all loads every version; /predict picks them by query', async () => {
+test('all (the default) loads every version, latest the highest; /predict picks them by query', async () => {
   const v1 = tinyModelBytes();
   const v2 = buildTinyMnistModel({ seed: 8 }).bytes;
   const models = [{ version: 1, bytes: v1, manifest: false }, { version: 2, bytes: v2, manifest: false }, { name: 'other', bytes: v1 }];
-  const latest = await createTestApp({ models });
+  const latest = await createTestApp({ models, overrides: { modelVersions: 'latest' } });
   try {
     assert.deepEqual(latest.app.models.list().map((e) => `${e.model.name}/${e.model.version}`), ['mnist/2', 'other/1']);
   } finally {
     await latest.close();
   }
-  const all = await createTestApp({ models, overrides: { modelVersions: 'all' } });
+  const all = await createTestApp({ models });
   try {
     assert.deepEqual(all.app.models.list().map((e) => `${e.model.name}/${e.model.version}`), ['mnist/1', 'mnist/2', 'other/1']);
     const pixels = Array(784).fill(0);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { centerOfMass, createRng, MNIST_NORMALIZATION, preprocessDigit } from '@onnxpipe/core';
 import { mnistTestDataDir, readMnistTestDigits } from '@onnxpipe/data/testing';
-import { resolveRecipe } from '../recipes/recipe.js';
+import { resolveRecipe } from '../recipes/resolve-recipe.js';
 import { augmentDigit, type AugmentationSettings } from './augment-digit.js';
 import { addStyleStrokes } from './style-strokes.js';
 
@@ -48,7 +48,7 @@ test('augmentation is deterministic per seed, varies between seeds, and yields M
     // What the serving preprocessing makes: ink fitted into 20×20 (±1 for rounding), centred by mass.
     const box = inkBox(a);
     assert.ok(Math.max(box.width, box.height) <= 21, `digit ${i}: ink box ${box.width}×${box.height}`);
-    const centre = centerOfMass(a, 28, 28);
+    const centre = centerOfMass(a, 28, 28)!;
     assert.ok(Math.abs(centre.x - 14) <= 1.5 && Math.abs(centre.y - 14) <= 1.5, `digit ${i}: centre of mass ${centre.x}, ${centre.y}`);
   });
   // clean = 0.15: about 85 % are changed. (Erasing, off here, moves the centre of mass.)

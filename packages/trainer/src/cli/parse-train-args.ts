@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BACKEND_CHOICES, isBackendChoice } from '../backends/select-backend.js';
 import { ONNXPIPE_TRAINER_USAGE } from '../errors.js';
-import { ABLATION_CHOICES, RECIPE_CHOICES, resolveRecipe, type RecipeName } from '../recipes/recipe.js';
+import { ABLATION_CHOICES, RECIPE_CHOICES, type RecipeName } from '../recipes/recipe.js';
+import { resolveRecipe } from '../recipes/resolve-recipe.js';
 import { DATASET_CHOICES, DEFAULT_TRAIN_OPTIONS, type DatasetName, type TrainOptions } from '../train/train-options.js';
 
 

@@ -1,6 +1,3 @@
-import { Adadelta } from './adadelta.js';
-import { Adam } from './adam.js';
-
 /** What an optimizer is, as plain data: the main thread and every worker build the same one from it. */
 export type OptimizerSpec =
   | { readonly kind: 'adadelta'; readonly rho: number; readonly epsilon: number }
@@ -20,19 +17,6 @@ export interface Optimizer {
   /** `step` counts updates from 1 (Adam's bias correction needs it). */
   update(params: Float32Array, parts: readonly Float32Array[], scale: number, lr: number, step: number, start: number, end: number): void;
   restore(state: OptimizerState): void;
-}
-
-/**
- * A fresh optimizer for `size` parameters (its state on SharedArrayBuffers when `shared`), or
- * one over existing `state`, e.g. shared with a worker by the main thread.
- */
-export function createOptimizer(spec: OptimizerSpec, sizeOrState: number | OptimizerState, shared = false): Optimizer {
-  switch (spec.kind) {
-    case 'adadelta':
-      return new Adadelta(sizeOrState, spec, shared);
-    case 'adam':
-      return new Adam(sizeOrState, spec, shared);
-  }
 }
 
 /** `names` zeroed arrays of `size` floats, on shared memory when asked. */

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { loadDataset } from '@onnxpipe/data';
 import { selectBackend } from '../backends/select-backend.js';
 import { Adadelta } from '../optim/adadelta.js';
-import { resolveRecipe } from '../recipes/recipe.js';
+import { resolveRecipe } from '../recipes/resolve-recipe.js';
 import { createGradientComputer } from './create-gradient-computer.js';
 import { splitRange } from './gradient-computer.js';
 import type { TrainingData } from './gradient-engine.js';

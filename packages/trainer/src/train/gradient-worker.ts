@@ -1,8 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { selectBackend, type BackendChoice } from '../backends/select-backend.js';
-import { createOptimizer, type OptimizerState } from '../optim/optimizer.js';
+import { createOptimizer } from '../optim/create-optimizer.js';
+import type { OptimizerState } from '../optim/optimizer.js';
 import { updateWeightAverage } from '../optim/weight-average.js';
-import { resolveRecipe } from '../recipes/recipe.js';
+import { resolveRecipe } from '../recipes/resolve-recipe.js';
 import { Barrier } from './barrier.js';
 import { GradientEngine, type EvaluationSet, type NetworkBuffers, type ShareRequest, type TrainingData } from './gradient-engine.js';
 

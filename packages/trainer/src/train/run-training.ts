@@ -5,7 +5,7 @@ import { deriveSeed } from '@onnxpipe/core';
 import { batchRanges, epochOrder, loadDataset } from '@onnxpipe/data';
 import { selectBackend, type BackendSelection } from '../backends/select-backend.js';
 import { ONNXPIPE_TRAINER_BAD_CHECKPOINT } from '../errors.js';
-import { resolveRecipe } from '../recipes/recipe.js';
+import { resolveRecipe } from '../recipes/resolve-recipe.js';
 import { readLatestCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { createGradientComputer } from './create-gradient-computer.js';
 import { loadDevSet } from './dev-set.js';

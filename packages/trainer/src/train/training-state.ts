@@ -1,6 +1,7 @@
 import { createRng } from '@onnxpipe/core';
 import { initializeTensors, parameterSpecs, statisticSpecs, tensorLayout } from '../model/network-spec.js';
-import { createOptimizer, type Optimizer } from '../optim/optimizer.js';
+import { createOptimizer } from '../optim/create-optimizer.js';
+import type { Optimizer } from '../optim/optimizer.js';
 import type { Recipe } from '../recipes/recipe.js';
 import type { NetworkBuffers } from './gradient-engine.js';
 
