@@ -25,12 +25,14 @@ export interface Component {
 
 /** Every component of a plane, and each pixel's label (0: not ink). */
 export interface Components {
+  /** `width × height` labels; the array is reused by the next call: read it before then. */
   readonly labels: Int32Array;
   readonly list: readonly Component[];
 }
 
-// The flood fill's stack, reused: at most one entry per pixel.
+// The flood fill's stack (at most one entry per pixel) and the labels, reused.
 let stack = new Int32Array(0);
+let labelScratch = new Int32Array(0);
 
 /**
  * Labels the pixels of `plane` (`width × height`) above `threshold` by flood fill.
@@ -44,8 +46,12 @@ let stack = new Int32Array(0);
  */
 export function connectedComponents(plane: Float32Array, width: number, height: number, threshold: number): Components {
   const size = width * height;
-  const labels = new Int32Array(size);
-  if (stack.length < size) stack = new Int32Array(size);
+  if (stack.length < size) {
+    stack = new Int32Array(size);
+    labelScratch = new Int32Array(size);
+  }
+  const labels = labelScratch.subarray(0, size);
+  labels.fill(0);
   const list: Component[] = [];
   for (let start = 0; start < size; start++) {
     if (labels[start] !== 0 || !(plane[start] > threshold)) continue;

@@ -17,6 +17,14 @@ describe('ink statistics and threshold (photo path, step 3)', () => {
       assert.ok(actual <= expected && expected < actual + 0.25, `q ${q}: ${actual} vs ${expected}`);
     }
     assert.equal(percentile(levelHistogram(values, 0), 0.5), 0, 'an empty histogram');
+    // Every third value: the same as a histogram of those values.
+    for (const length of [4999, 5000]) {
+      const every = levelHistogram(values, length, undefined, 3);
+      const picked = Float32Array.from({ length: Math.ceil(length / 3) }, (_, i) => values[i * 3]);
+      const direct = levelHistogram(picked, picked.length);
+      assert.equal(every.total, picked.length);
+      assert.deepEqual(Array.from(every.counts), Array.from(direct.counts));
+    }
   });
 
   it('estimates the noise σ within 10 % and puts the threshold noiseThreshold σ above the median', () => {

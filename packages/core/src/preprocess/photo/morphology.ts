@@ -15,52 +15,31 @@
  * block start. `padded` holds the line with `radius` neutral values on each side.
  */
 function runningExtreme(padded: Float32Array, length: number, k: number, isMin: boolean, forward: Float32Array, backward: Float32Array, out: Float32Array, n: number): void {
+  // Math.min and Math.max compile to branch-free instructions: on noisy photos a compare and
+  // branch mispredicts about every other pixel and costs twice the time. (Written out twice: a
+  // function chosen at run time would not be inlined.)
   if (isMin) {
     for (let start = 0; start < length; start += k) {
       const end = Math.min(length, start + k);
       let m = padded[start];
       forward[start] = m;
-      for (let i = start + 1; i < end; i++) {
-        const v = padded[i];
-        if (v < m) m = v;
-        forward[i] = m;
-      }
+      for (let i = start + 1; i < end; i++) forward[i] = m = Math.min(m, padded[i]);
       m = padded[end - 1];
       backward[end - 1] = m;
-      for (let i = end - 2; i >= start; i--) {
-        const v = padded[i];
-        if (v < m) m = v;
-        backward[i] = m;
-      }
+      for (let i = end - 2; i >= start; i--) backward[i] = m = Math.min(m, padded[i]);
     }
-    for (let i = 0; i < n; i++) {
-      const a = backward[i];
-      const b = forward[i + k - 1];
-      out[i] = a < b ? a : b;
-    }
+    for (let i = 0; i < n; i++) out[i] = Math.min(backward[i], forward[i + k - 1]);
   } else {
     for (let start = 0; start < length; start += k) {
       const end = Math.min(length, start + k);
       let m = padded[start];
       forward[start] = m;
-      for (let i = start + 1; i < end; i++) {
-        const v = padded[i];
-        if (v > m) m = v;
-        forward[i] = m;
-      }
+      for (let i = start + 1; i < end; i++) forward[i] = m = Math.max(m, padded[i]);
       m = padded[end - 1];
       backward[end - 1] = m;
-      for (let i = end - 2; i >= start; i--) {
-        const v = padded[i];
-        if (v > m) m = v;
-        backward[i] = m;
-      }
+      for (let i = end - 2; i >= start; i--) backward[i] = m = Math.max(m, padded[i]);
     }
-    for (let i = 0; i < n; i++) {
-      const a = backward[i];
-      const b = forward[i + k - 1];
-      out[i] = a > b ? a : b;
-    }
+    for (let i = 0; i < n; i++) out[i] = Math.max(backward[i], forward[i + k - 1]);
   }
 }
 
@@ -119,34 +98,73 @@ export function opening(plane: Float32Array, width: number, height: number, radi
   squareExtreme(out, width, height, radius, false);
 }
 
-// Scratch for the coarse plane of {@link coarseOpening}.
+// Scratch for {@link coarseOpening}: the coarse plane, and its rows widened to the full width.
 let coarse = new Float32Array(0);
+let wide = new Float32Array(0);
+let column = new Float32Array(0);
+
+/** For each of `size` pixels, the two coarse blocks whose centres enclose it and the weight of the second. */
+interface BlockCentreWeights {
+  readonly first: Int32Array;
+  readonly second: Int32Array;
+  readonly weight: Float32Array;
+}
+
+const weightsCache = new Map<number, BlockCentreWeights>();
+
+/** Bilinear weights between block centres `(i + ½)·shrink − ½`, clamped at the outer half blocks; cached. */
+function blockCentreWeights(size: number, blocks: number, shrink: number): BlockCentreWeights {
+  const key = size * 4096 + shrink; // sizes ≤ 16,384, shrink < 4096
+  let weights = weightsCache.get(key);
+  if (weights === undefined) {
+    const first = new Int32Array(size);
+    const second = new Int32Array(size);
+    const weight = new Float32Array(size);
+    for (let i = 0; i < size; i++) {
+      const f = Math.min(blocks - 1, Math.max(0, (i + 0.5) / shrink - 0.5));
+      first[i] = Math.floor(f);
+      second[i] = Math.min(blocks - 1, first[i] + 1);
+      weight[i] = f - first[i];
+    }
+    if (weightsCache.size >= 64) weightsCache.clear();
+    weights = { first, second, weight };
+    weightsCache.set(key, weights);
+  }
+  return weights;
+}
 
 /**
  * {@link opening} computed `shrink` times coarser: the plane's minimum over `shrink × shrink`
  * blocks (itself an erosion, so nothing of the ink survives that the full-size opening would
  * remove), opened with a window `shrink` times smaller, and read back bilinearly between block
- * centres. The background is smooth at that scale, and the work drops by `shrink²`. `out` may then lie
- * above `plane` by less than a block's variation: callers clamp `plane − out` at 0.
+ * centres. The background is smooth at that scale, and the work drops by `shrink²`. The
+ * background may then lie above `plane` by less than a block's variation. With `topHat`, `out`
+ * receives the foreground instead: `max(0, plane − background)`.
  */
-export function coarseOpening(plane: Float32Array, width: number, height: number, radius: number, shrink: number, out: Float32Array): void {
+export function coarseOpening(plane: Float32Array, width: number, height: number, radius: number, shrink: number, out: Float32Array, topHat = false): void {
   if (shrink <= 1) {
     opening(plane, width, height, radius, out);
+    if (topHat) for (let i = 0; i < width * height; i++) out[i] = Math.max(0, plane[i] - out[i]);
     return;
   }
   const cw = Math.ceil(width / shrink);
   const ch = Math.ceil(height / shrink);
   if (coarse.length < cw * ch) coarse = new Float32Array(cw * ch);
-  coarse.fill(Infinity, 0, cw * ch);
-  for (let y = 0; y < height; y++) {
-    const row = y * width;
-    const target = ((y / shrink) | 0) * cw;
-    for (let cx = 0, x = 0; cx < cw; cx++) {
-      let m = coarse[target + cx];
-      for (const end = Math.min(width, x + shrink); x < end; x++) {
-        const v = plane[row + x];
-        if (v < m) m = v;
-      }
+  // Block minima, a row of blocks at a time: the minimum down each column of the block's rows,
+  // then across each block.
+  if (column.length < width) column = new Float32Array(width);
+  for (let cy = 0; cy < ch; cy++) {
+    const yEnd = Math.min(height, (cy + 1) * shrink);
+    column.set(plane.subarray(cy * shrink * width, cy * shrink * width + width));
+    for (let y = cy * shrink + 1; y < yEnd; y++) {
+      const row = y * width;
+      for (let x = 0; x < width; x++) column[x] = Math.min(column[x], plane[row + x]);
+    }
+    const target = cy * cw;
+    for (let cx = 0; cx < cw; cx++) {
+      const xEnd = Math.min(width, (cx + 1) * shrink);
+      let m = column[cx * shrink];
+      for (let x = cx * shrink + 1; x < xEnd; x++) m = Math.min(m, column[x]);
       coarse[target + cx] = m;
     }
   }
@@ -154,20 +172,33 @@ export function coarseOpening(plane: Float32Array, width: number, height: number
   opening(small, cw, ch, Math.max(1, Math.round(radius / shrink)), small);
   // Read back bilinearly between block centres: nearest blocks would leave steps of a block's
   // worth of the light's slope across a soft shadow's rim, which the threshold sees as bands.
-  for (let y = 0; y < height; y++) {
-    const fy = Math.min(ch - 1, Math.max(0, (y + 0.5) / shrink - 0.5));
-    const y0 = fy | 0;
-    const y1 = y0 + 1 < ch ? y0 + 1 : y0;
-    const wy = fy - y0;
-    const row = y * width;
+  // Rows first (each coarse row widened to the plane's width), then between two widened rows.
+  const across = blockCentreWeights(width, cw, shrink);
+  if (wide.length < ch * width) wide = new Float32Array(ch * width);
+  for (let cy = 0; cy < ch; cy++) {
+    const source = cy * cw;
+    const target = cy * width;
     for (let x = 0; x < width; x++) {
-      const fx = Math.min(cw - 1, Math.max(0, (x + 0.5) / shrink - 0.5));
-      const x0 = fx | 0;
-      const x1 = x0 + 1 < cw ? x0 + 1 : x0;
-      const wx = fx - x0;
-      const top = small[y0 * cw + x0] + (small[y0 * cw + x1] - small[y0 * cw + x0]) * wx;
-      const bottom = small[y1 * cw + x0] + (small[y1 * cw + x1] - small[y1 * cw + x0]) * wx;
-      out[row + x] = top + (bottom - top) * wy;
+      const a = small[source + across.first[x]];
+      wide[target + x] = a + (small[source + across.second[x]] - a) * across.weight[x];
+    }
+  }
+  const down = blockCentreWeights(height, ch, shrink);
+  for (let y = 0; y < height; y++) {
+    const top = down.first[y] * width;
+    const bottom = down.second[y] * width;
+    const w = down.weight[y];
+    const row = y * width;
+    if (topHat) {
+      for (let x = 0; x < width; x++) {
+        const a = wide[top + x];
+        out[row + x] = Math.max(0, plane[row + x] - (a + (wide[bottom + x] - a) * w));
+      }
+    } else {
+      for (let x = 0; x < width; x++) {
+        const a = wide[top + x];
+        out[row + x] = a + (wide[bottom + x] - a) * w;
+      }
     }
   }
 }

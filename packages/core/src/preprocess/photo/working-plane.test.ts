@@ -4,7 +4,7 @@ import { createRng } from '../../rng.js';
 import { gaussian } from '../../testing/photo-like.js';
 import { toGrayscale } from '../grayscale.js';
 import type { RawImage } from '../raw-image.js';
-import { workingFactor, workingPlane } from './working-plane.js';
+import { smoothPlane, workingFactor, workingPlane } from './working-plane.js';
 
 function randomImage(width: number, height: number, channels: 1 | 2 | 3 | 4, seed: number, opaque = true): RawImage {
   const rng = createRng(seed);
@@ -30,6 +30,28 @@ function expectedMeans(image: RawImage, factor: number): Float64Array {
 const scratch = new Float32Array(1 << 20);
 
 describe('workingPlane (photo path, step 1)', () => {
+  it('smoothPlane: the 3×3 box mean with edges replicated, and 255 − it when inverting', () => {
+    const rng = createRng(6);
+    const [width, height] = [9, 7];
+    const original = Float32Array.from({ length: width * height }, () => rng.next() * 255);
+    const at = (x: number, y: number) => original[Math.min(height - 1, Math.max(0, y)) * width + Math.min(width - 1, Math.max(0, x))];
+    for (const invert of [false, true]) {
+      const plane = { data: original.slice(), width, height, factor: 1 };
+      smoothPlane(plane, true, invert, scratch);
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          let sum = 0;
+          for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) sum += at(x + dx, y + dy);
+          const expected = invert ? 255 - sum / 9 : sum / 9;
+          assert.ok(Math.abs(plane.data[y * width + x] - expected) <= 1e-3, `(${x}, ${y})`);
+        }
+      }
+    }
+    const plain = { data: original.slice(), width, height, factor: 1 };
+    smoothPlane(plain, false, true, scratch);
+    assert.deepEqual(Array.from(plain.data), Array.from(original, (v) => Math.fround(255 - v)));
+  });
+
   it('shrinks by the largest whole factor that keeps the short side at least workingSide', () => {
     assert.equal(workingFactor(100, 400, 128), 1);
     assert.equal(workingFactor(256, 256, 128), 2);
@@ -41,7 +63,7 @@ describe('workingPlane (photo path, step 1)', () => {
     for (const [width, height, side] of [[256, 200, 100], [77, 64, 60], [301, 300, 128], [600, 450, 128]]) {
       it(`is the block mean of the luma (${channels} channel${channels > 1 ? 's' : ''}, ${width}×${height}, working side ${side}): max |Δ| ≤ 1e-3`, () => {
         const image = randomImage(width, height, channels, width + channels);
-        const plane = workingPlane(image, side, false, scratch);
+        const plane = workingPlane(image, side);
         const factor = workingFactor(width, height, side);
         assert.equal(plane.factor, factor);
         assert.deepEqual([plane.width, plane.height], [Math.floor(width / factor), Math.floor(height / factor)]);
@@ -55,7 +77,7 @@ describe('workingPlane (photo path, step 1)', () => {
 
   it('composites transparency as the clean path does (toGrayscale) before shrinking', () => {
     const image = randomImage(64, 64, 4, 9, false);
-    const plane = workingPlane(image, 32, false, scratch);
+    const plane = workingPlane(image, 32);
     const expected = expectedMeans({ width: 64, height: 64, channels: 1, data: toGrayscale(image) }, 2);
     for (let i = 0; i < expected.length; i++) assert.ok(Math.abs(plane.data[i] - expected[i]) <= 1e-3);
   });
@@ -63,7 +85,8 @@ describe('workingPlane (photo path, step 1)', () => {
   it('suppresses noise before anything is decided: σ 12 becomes ≤ 12 / (2 · 3) · 1.1 at factor 2 with the 3×3 box', () => {
     const rng = createRng(4);
     const data = Uint8Array.from({ length: 256 * 256 }, () => Math.max(0, Math.min(255, Math.round(128 + 12 * gaussian(rng)))));
-    const plane = workingPlane({ width: 256, height: 256, channels: 1, data }, 128, true, scratch);
+    const plane = workingPlane({ width: 256, height: 256, channels: 1, data }, 128);
+    smoothPlane(plane, true, false, scratch);
     const n = plane.width * plane.height;
     const values = plane.data.subarray(0, n);
     const mean = values.reduce((a, b) => a + b, 0) / n;

@@ -1,6 +1,6 @@
 /**
  * Photo path, step 1: the working plane — the photo's luma shrunk by an integer factor (block
- * means) and smoothed with a 3×3 box. Both steps suppress noise before anything decides what
+ * means) and smoothed with a 3×3 box (after step 2 has read its polarity off the block means). Both steps suppress noise before anything decides what
  * is ink: a block mean of f×f pixels divides the noise's σ by f, the box by 3 more; a pen
  * stroke, several pixels wide, keeps its contrast. Shrinking also bounds the work of every
  * later step to about `workingSide²` pixels whatever the photo's size.
@@ -42,14 +42,24 @@ function blockMeans(image: RawImage, factor: number, out: Float32Array, width: n
   const colour = channels >= 3;
   const scale = 1 / (factor * factor * (colour ? 1000 : 1));
   const step = factor * channels;
-  if (factor === 2 && !colour) {
+  if (factor === 2) {
     // The common case (images of 256–383 px) without the generic loops.
-    const quarter = 0.25;
     for (let y = 0; y < height; y++) {
       const target = y * width;
       let i = 2 * y * stride;
-      for (let x = 0; x < width; x++, i += step) {
-        out[target + x] = (data[i] + data[i + channels] + data[i + stride] + data[i + stride + channels]) * quarter;
+      if (colour) {
+        const c = channels;
+        const j = stride;
+        for (let x = 0; x < width; x++, i += step) {
+          const r = data[i] + data[i + c] + data[i + j] + data[i + j + c];
+          const g = data[i + 1] + data[i + c + 1] + data[i + j + 1] + data[i + j + c + 1];
+          const b = data[i + 2] + data[i + c + 2] + data[i + j + 2] + data[i + j + c + 2];
+          out[target + x] = (299 * r + 587 * g + 114 * b) * scale;
+        }
+      } else {
+        for (let x = 0; x < width; x++, i += step) {
+          out[target + x] = (data[i] + data[i + channels] + data[i + stride] + data[i + stride + channels]) * scale;
+        }
       }
     }
     return;
@@ -72,35 +82,50 @@ function blockMeans(image: RawImage, factor: number, out: Float32Array, width: n
   }
 }
 
-/** 3×3 box mean, edges replicated; `scratch` holds the row pass. */
-function box3(plane: Float32Array, width: number, height: number, scratch: Float32Array): void {
+/**
+ * Readies the working plane for the background step, in place: a 3×3 box mean (edges
+ * replicated) when `smooth`, and ink turned bright (`255 − v`) when `invert`, in one pass.
+ * `scratch` (at least the plane's size) holds the row pass.
+ */
+export function smoothPlane(plane: WorkingPlane, smooth: boolean, invert: boolean, scratch: Float32Array): void {
+  const { data, width, height } = plane;
+  const size = width * height;
+  if (!smooth) {
+    if (invert) for (let i = 0; i < size; i++) data[i] = 255 - data[i];
+    return;
+  }
+  // Rows: sums of three, the first and last pixel counted twice (edges replicated).
   for (let y = 0; y < height; y++) {
     const row = y * width;
-    for (let x = 0; x < width; x++) {
-      const left = plane[row + (x > 0 ? x - 1 : x)];
-      const right = plane[row + (x < width - 1 ? x + 1 : x)];
-      scratch[row + x] = left + plane[row + x] + right;
+    const last = row + width - 1;
+    if (width === 1) {
+      scratch[row] = 3 * data[row];
+      continue;
     }
+    scratch[row] = 2 * data[row] + data[row + 1];
+    for (let i = row + 1; i < last; i++) scratch[i] = data[i - 1] + data[i] + data[i + 1];
+    scratch[last] = data[last - 1] + 2 * data[last];
   }
-  const third = 1 / 9;
+  // Columns: v' = sum / 9, or 255 − sum / 9 — one multiply-add either way.
+  const scale = invert ? -1 / 9 : 1 / 9;
+  const offset = invert ? 255 : 0;
   for (let y = 0; y < height; y++) {
     const up = (y > 0 ? y - 1 : y) * width;
     const row = y * width;
     const down = (y < height - 1 ? y + 1 : y) * width;
-    for (let x = 0; x < width; x++) plane[row + x] = (scratch[up + x] + scratch[row + x] + scratch[down + x]) * third;
+    for (let x = 0; x < width; x++) data[row + x] = offset + (scratch[up + x] + scratch[row + x] + scratch[down + x]) * scale;
   }
 }
 
 /**
- * The working plane of `image`: luma, shrunk by {@link workingFactor}, 3×3 box-smoothed when
- * `smooth`. `scratch` (at least the plane's size) holds intermediate values.
+ * The working plane of `image`: its luma shrunk by {@link workingFactor} (block means). Smooth
+ * it with {@link smoothPlane} once its polarity is known.
  */
-export function workingPlane(image: RawImage, workingSide: number, smooth: boolean, scratch: Float32Array): WorkingPlane {
+export function workingPlane(image: RawImage, workingSide: number): WorkingPlane {
   const factor = workingFactor(image.width, image.height, workingSide);
   const width = Math.floor(image.width / factor);
   const height = Math.floor(image.height / factor);
   const data = new Float32Array(width * height);
   blockMeans(image, factor, data, width, height);
-  if (smooth) box3(data, width, height, scratch);
   return { data, width, height, factor };
 }
