@@ -16,7 +16,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   core: [],
   onnx: ['core'],
   data: ['core'],
-  trainer: ['core', 'data'],
+  trainer: ['core', 'data', 'onnx'],
   exporter: ['core', 'data', 'onnx'],
   server: ['core', 'onnx'],
   web: ['core', 'onnx'],
