@@ -217,3 +217,22 @@ export function renderPhoto(ink: InkImage, scene: PhotoScene, rng: Rng): RawImag
   }
   return { width, height, channels: 3, data };
 }
+
+/**
+ * Where a scene puts the digit's ink: the box (exclusive ends) of the pixels that a quarter or
+ * more of ink covers, from the same scene rendered without any effect (white paper, black ink).
+ */
+export function inkBoxInPhoto(ink: InkImage, scene: PhotoScene): { x0: number; y0: number; x1: number; y1: number } {
+  const bare = renderPhoto(
+    ink,
+    { ...scene, gradient: 0, blur: 0, noise: 0, shadow: undefined, ruled: undefined, edge: undefined, specks: undefined, paper: [255, 255, 255], ink: [0, 0, 0] },
+    { next: () => 0, nextUint32: () => 0, nextInt: () => 0 },
+  );
+  let [x0, y0, x1, y1] = [bare.width, bare.height, 0, 0];
+  for (let p = 0; p < bare.width * bare.height; p++) {
+    if (bare.data[p * 3] > 255 - 64) continue;
+    const [x, y] = [p % bare.width, Math.floor(p / bare.width)];
+    [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x + 1), Math.max(y1, y + 1)];
+  }
+  return { x0, y0, x1, y1 };
+}

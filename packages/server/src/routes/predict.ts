@@ -1,6 +1,7 @@
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { toPrediction } from '@onnxpipe/core';
+import { debugView } from '../input/debug-view.js';
 import { IMAGE_MEDIA_TYPES } from '../input/media-types.js';
 import { prepareInputs } from '../input/prepare-inputs.js';
 import {
@@ -23,6 +24,7 @@ interface PredictQuery {
   topk?: number;
   preprocess?: PreprocessMode;
   timings?: boolean;
+  debug?: boolean | 0 | 1;
 }
 
 const QUERY_SCHEMA = {
@@ -34,6 +36,12 @@ const QUERY_SCHEMA = {
     topk: { type: 'integer', minimum: 1, maximum: 1000, description: 'Add the k most probable labels to each prediction (k is capped at the label count).' },
     preprocess: { type: 'string', enum: PREPROCESS_MODES, description: "mnist (default): centre and scale the digit as MNIST was made; none: the input is already a 28×28 MNIST image." },
     timings: { type: 'boolean', description: 'Add server-side timings to the response.' },
+    debug: {
+      // 1/0 as well as true/false: query coercion turns only "true" and "false" into booleans.
+      type: ['boolean', 'integer'],
+      enum: [true, false, 1, 0],
+      description: "1 or true: add to each prediction what preprocessing saw — the crop box found in the image, how it was found, and the 28×28 image the model was given as a PNG data URL.",
+    },
   },
 } as const;
 
@@ -71,6 +79,28 @@ const PREDICTION_SCHEMA = {
       items: { type: 'object', required: ['label', 'probability'], properties: { label: { type: 'string' }, probability: { type: 'number' } } },
     },
     empty: { type: 'boolean', description: 'Present and true when the image had no ink: the prediction means little.' },
+    debug: {
+      type: 'object',
+      description: 'With ?debug=1: what preprocessing saw and did.',
+      required: ['method', 'inverted', 'box', 'imageWidth', 'imageHeight', 'image'],
+      properties: {
+        method: {
+          type: 'string',
+          enum: ['clean', 'photo', 'skip'],
+          description: 'clean: the paper is one value (drawings, scans); photo: it varies (camera noise, uneven light), so the background was estimated locally and the digit found among connected components; skip: preprocess=none.',
+        },
+        inverted: { type: 'boolean', description: 'Dark ink on light paper, turned into light ink on black as MNIST.' },
+        box: {
+          type: ['object', 'null'],
+          description: 'The crop around the digit, in pixels of the decoded image (after EXIF orientation); null when no digit was found or preprocessing was skipped.',
+          required: ['x', 'y', 'width', 'height'],
+          properties: { x: { type: 'integer' }, y: { type: 'integer' }, width: { type: 'integer' }, height: { type: 'integer' } },
+        },
+        imageWidth: { type: 'integer', description: 'Width of the decoded image (after EXIF orientation) or of the pixel array.' },
+        imageHeight: { type: 'integer' },
+        image: { type: 'string', description: "The model's input as a grayscale PNG data URL (light ink on black, as MNIST), about 1 kB." },
+      },
+    },
   },
 } as const;
 
@@ -147,14 +177,18 @@ export const predictRoutes: FastifyPluginAsync = async (app) => {
 
         const { items, preprocess: fromBody } = await collectItems(request, metadata.height);
         const preprocess = query.preprocess ?? fromBody ?? 'mnist';
-        const prepared = await prepareInputs(items, metadata, preprocess, config.maxImagePixels);
+        const prepared = await prepareInputs(items, metadata, preprocess, config.maxImagePixels, query.debug === true || query.debug === 1);
         const preprocessed = performance.now();
 
         const results = await engine.infer(
           prepared.map((p) => p.input),
           { deadline: started + config.requestTimeoutMs },
         );
-        const predictions = results.map(({ output }, i) => toPrediction(output, metadata, { topk: query.topk, empty: prepared[i].empty }));
+        const predictions = results.map(({ output }, i) => {
+          const prediction = toPrediction(output, metadata, { topk: query.topk, empty: prepared[i].empty });
+          const { trace } = prepared[i];
+          return trace === undefined ? prediction : { ...prediction, debug: debugView(trace) };
+        });
         return {
           model: { name, version },
           executionProvider: app.models.executionProvider,

@@ -4,8 +4,7 @@ import { MNIST_NORMALIZATION } from '../../normalization.js';
 import { createRng, deriveSeed } from '../../rng.js';
 import { mnistTestDir, mnistTestSet } from '../../testing/mnist-file.js';
 import { photoCondition } from '../../testing/photo-conditions.js';
-import { renderPhoto, type InkImage, type PhotoScene } from '../../testing/photo-like.js';
-import { toGrayscale } from '../grayscale.js';
+import { inkBoxInPhoto, renderPhoto, type InkImage } from '../../testing/photo-like.js';
 import { preprocessDigit } from '../preprocess-digit.js';
 import { findDigit } from './find-digit.js';
 import { PHOTO_SETTINGS } from './photo-settings.js';
@@ -40,19 +39,6 @@ function closeness(a: Uint8Array, b: Uint8Array): number {
   return best;
 }
 
-/** Where the digit's ink lies in a scene: the box of the pixels its ink darkens, rendered without any effect. */
-function trueBox(ink: InkImage, scene: PhotoScene) {
-  const bare = renderPhoto(ink, { ...scene, gradient: 0, blur: 0, noise: 0, shadow: undefined, ruled: undefined, edge: undefined, specks: undefined, paper: [255, 255, 255], ink: [0, 0, 0] }, createRng(0));
-  const gray = toGrayscale(bare);
-  let [x0, y0, x1, y1] = [bare.width, bare.height, 0, 0];
-  gray.forEach((v, i) => {
-    if (v > 255 - 64) return; // a quarter of full ink
-    const [x, y] = [i % bare.width, Math.floor(i / bare.width)];
-    [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x + 1), Math.max(y1, y + 1)];
-  });
-  return { x0, y0, x1, y1 };
-}
-
 const CONDITIONS = ['noise-12', 'gradient-50', 'shadow', 'paper-edge', 'ruled', 'specks', 'framing', 'blur-1.5', 'coloured-ink'];
 
 describe('the photo path on photographed MNIST digits', { skip }, () => {
@@ -82,7 +68,7 @@ describe('the photo path on photographed MNIST digits', { skip }, () => {
         total += d;
         worst = Math.max(worst, d);
         // The box holds the digit, give or take one working pixel (2 px here) and the soft edge.
-        const truth = trueBox(ink, scene);
+        const truth = inkBoxInPhoto(ink, scene);
         const box = result.box!;
         const slack = 2 * (PHOTO_SETTINGS.maskGrowth + 1) + 1;
         const inside = box.x0 <= truth.x0 + slack && box.y0 <= truth.y0 + slack && box.x1 >= truth.x1 - slack && box.y1 >= truth.y1 - slack;
