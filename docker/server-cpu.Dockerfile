@@ -5,30 +5,36 @@
 #
 # Build from the repository root, after `npm run export` has written models/<name>/<version>/
 # model.onnx (BuildKit picks up server-cpu.Dockerfile.dockerignore next to this file):
-#   docker build -f docker/server-cpu.Dockerfile -t onnxpipe-server-cpu .
+#   docker build -f docker/server-cpu.Dockerfile -t onnxpipe-server-cpu:0.1.0 .
 #
 # Run:
-#   docker run --rm -p 3000:3000 onnxpipe-server-cpu
-#   docker run --rm -p 3000:3000 -e ONNXPIPE_MAX_BATCH_SIZE=32 onnxpipe-server-cpu --log-level warn
+#   docker run --rm -p 127.0.0.1:3000:3000 onnxpipe-server-cpu:0.1.0
+#   docker run --rm -p 127.0.0.1:3000:3000 -e ONNXPIPE_MAX_BATCH_SIZE=32 onnxpipe-server-cpu:0.1.0 --log-level warn
+#   docker run --rm -p 127.0.0.1:3000:3000 -v "$PWD/models:/mnt/models:ro" \
+#     -e ONNXPIPE_MODEL_REPOSITORY=/mnt/models onnxpipe-server-cpu:0.1.0    # models from the host
 #
-# Arguments after the image name are server flags, as after `npm start --`; every setting also has an environment
-# variable (packages/server/README.md).
+# Arguments after the image name are server flags, as after `npm start --`; every setting also has
+# an environment variable (packages/server/README.md).
 #
 # Model control (load/unload over HTTP, SIGHUP) is off: the container serves the models it
 # starts with. To turn it on, give it the bearer token as a secret file (never as a build
 # argument or in the image):
 #   openssl rand -hex 32 > docker/model-control-token
-#   docker run --rm -p 3000:3000 -e ONNXPIPE_MODEL_CONTROL_MODE=explicit \
+#   docker run --rm -p 127.0.0.1:3000:3000 -e ONNXPIPE_MODEL_CONTROL_MODE=explicit \
 #     -e ONNXPIPE_MODEL_CONTROL_TOKEN_FILE=/run/secrets/model-control-token \
-#     -v "$PWD/docker/model-control-token:/run/secrets/model-control-token:ro" onnxpipe-server-cpu
+#     -v "$PWD/docker/model-control-token:/run/secrets/model-control-token:ro" onnxpipe-server-cpu:0.1.0
 
 # Node.js 24, the active LTS; 22 (maintenance LTS) is supported too:
 # --build-arg NODE_IMAGE=node:22-bookworm-slim.
 ARG NODE_IMAGE=node:24-bookworm-slim
 
-FROM ${NODE_IMAGE} AS deps
+# Compiles the TypeScript (core, onnx, server) to JavaScript and builds the browser files served
+# at / (the demo page, the SDK bundle, onnxruntime-web's runtime files). Only the output leaves
+# this stage: the compilers and build tools (typescript, tsx, turbo, esbuild) never reach the
+# image.
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
-# Only the manifests: this layer is rebuilt when dependencies change, not when code does.
+# Only the manifests first: this layer is rebuilt when dependencies change, not when code does.
 # npm ci needs every workspace's package.json to check the lockfile, even the ones it skips.
 COPY package.json package-lock.json .npmrc ./
 COPY packages/core/package.json packages/core/
@@ -38,19 +44,27 @@ COPY packages/onnx/package.json packages/onnx/
 COPY packages/server/package.json packages/server/
 COPY packages/trainer/package.json packages/trainer/
 COPY packages/web/package.json packages/web/
-# The server's dependencies and the root's (tsx runs the TypeScript sources, as `npm start`
-# does everywhere), not the trainer's or the exporter's (TensorFlow.js). The CPU build of
-# onnxruntime-node ships inside the npm package; package.json's allowScripts (npm 11) and
-# .npmrc (npm 10) keep its install script from downloading the CUDA provider, as in any
-# `npm ci`. Other platforms' onnxruntime binaries (macOS, Windows: ~220 MB) are removed.
-RUN npm ci --workspace @onnxpipe/server --include-workspace-root --no-audit --no-fund \
- && rm -rf node_modules/onnxruntime-node/bin/napi-v6/darwin node_modules/onnxruntime-node/bin/napi-v6/win32 \
- && npm cache clean --force
+RUN npm ci --workspace @onnxpipe/server --workspace @onnxpipe/web --include-workspace-root --no-audit --no-fund
+COPY tsconfig.base.json ./
+COPY packages/core/ packages/core/
+COPY packages/data/ packages/data/
+COPY packages/onnx/ packages/onnx/
+COPY packages/server/ packages/server/
+COPY packages/web/ packages/web/
+# tsc -b builds the server and the packages it references. Tests, the benches, the test
+# fixtures' code, declarations and source maps are not part of the runtime.
+RUN node_modules/.bin/tsc -b packages/server \
+ && node packages/web/scripts/build.mjs --quiet \
+ && rm -rf packages/server/dist/bench packages/server/dist/testing packages/core/dist/testing \
+ && find packages/core/dist packages/onnx/dist packages/server/dist \
+      \( -name '*.test.js' -o -name '*.d.ts' -o -name '*.map' -o -name '*.tsbuildinfo' \) -delete
 
-# The browser build served at / (the demo page, the SDK bundle, onnxruntime-web's runtime
-# files; packages/server/README.md, Web app): built in a stage of its own with the web
-# package's build dependencies (esbuild, onnxruntime-web), of which only the output is kept.
-FROM ${NODE_IMAGE} AS web
+# The server's production dependencies only (`--omit=dev`: no typescript, tsx, turbo, autocannon,
+# test libraries). The CPU build of onnxruntime-node ships inside the npm package; package.json's
+# allowScripts (npm 11) and .npmrc (npm 10) keep its install script from downloading the CUDA
+# provider, as in any `npm ci`. Other platforms' onnxruntime binaries (macOS, Windows: ~220 MB)
+# are removed.
+FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 COPY packages/core/package.json packages/core/
@@ -60,24 +74,26 @@ COPY packages/onnx/package.json packages/onnx/
 COPY packages/server/package.json packages/server/
 COPY packages/trainer/package.json packages/trainer/
 COPY packages/web/package.json packages/web/
-RUN npm ci --workspace @onnxpipe/web --ignore-scripts --no-audit --no-fund
-COPY tsconfig.base.json ./
-COPY packages/core/ packages/core/
-COPY packages/onnx/ packages/onnx/
-COPY packages/web/ packages/web/
-RUN node packages/web/scripts/build.mjs --quiet
+RUN npm ci --omit=dev --workspace @onnxpipe/server --no-audit --no-fund \
+ && rm -rf node_modules/onnxruntime-node/bin/napi-v6/darwin node_modules/onnxruntime-node/bin/napi-v6/win32 \
+ && npm cache clean --force
 
 FROM ${NODE_IMAGE}
+# tini as PID 1: it forwards SIGTERM to the server (which drains) and reaps zombies, in Docker
+# without --init and in Kubernetes alike.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tini \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=deps /app ./
-COPY tsconfig.base.json tsconfig.json ./
-COPY packages/core/ packages/core/
-COPY packages/onnx/ packages/onnx/
-COPY packages/server/ packages/server/
-COPY --from=web /app/packages/web/dist/browser/ packages/web/dist/browser/
+COPY --from=build /app/packages/core/dist/ packages/core/dist/
+COPY --from=build /app/packages/onnx/dist/ packages/onnx/dist/
+COPY --from=build /app/packages/server/dist/ packages/server/dist/
+COPY --from=build /app/packages/web/dist/browser/ packages/web/dist/browser/
 # The Triton-style model repository: <name>/config.pbtxt, <name>/<version>/model.onnx and
-# manifest.json (the trainer's checkpoints and tfjs artifacts are filtered out by the
-# .dockerignore). Mount another one over /app/models to serve other models.
+# manifest.json (the trainer's checkpoints, tfjs artifacts, metrics and reports are filtered out
+# by the .dockerignore). Mount another one and set ONNXPIPE_MODEL_REPOSITORY to serve other
+# models (/mnt/models, where KServe's storage initializer puts them).
 COPY models/ models/
 
 ENV NODE_ENV=production \
@@ -93,9 +109,9 @@ USER 1000:1000
 # again once SIGTERM starts the drain).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/v2/health/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# The command of `npm start` (package.json), run without npm: npm hands SIGTERM to the `sh -c`
-# it starts the script with, and dash dies without passing it on, so the server would be killed
-# with the container instead of draining. Run directly, the server gets SIGTERM, reports not
-# ready, finishes in-flight requests and exits 0 (packages/server/README.md, Shutdown).
-ENTRYPOINT ["node", "--conditions=source", "--import", "tsx", "packages/server/src/cli.ts"]
+# The compiled server, without npm in between: npm hands SIGTERM to the `sh -c` it starts the
+# script with, and dash dies without passing it on, so the server would be killed with the
+# container instead of draining. Here tini passes SIGTERM on; the server reports not ready,
+# finishes in-flight requests and exits 0 (packages/server/README.md, Shutdown).
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "packages/server/dist/cli.js"]
 CMD []

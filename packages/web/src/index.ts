@@ -14,7 +14,7 @@ export {
   type RemoteFailureDetails,
 } from './errors.js';
 export { INPUT_TYPES } from './input/input-kinds.js';
-export { CLASSIFIER_DEFAULTS, ORT_FILES_DIR } from './options.js';
+export { CLASSIFIER_DEFAULTS, ORT_FILES_DIR, PREDICT_DEFAULTS } from './options.js';
 export {
   DEVICES,
   PREPROCESS_MODES,
@@ -26,6 +26,7 @@ export {
   type DigitInput,
   type ExecutionProvider,
   type Prediction,
+  type PredictionDebug,
   type PredictOptions,
   type PredictResult,
   type PreprocessMode,

@@ -71,19 +71,32 @@ export function resolveClassifierOptions(options: ClassifierOptions | undefined)
   };
 }
 
+/** Defaults of {@link PredictOptions}. */
+export const PREDICT_DEFAULTS = Object.freeze({ preprocess: 'mnist' as PreprocessMode, debug: false, maxImageSide: 1024 });
+
+/** Bounds of `maxImageSide`: at least a digit's 28 px, at most the largest canvas side. */
+const MIN_IMAGE_SIDE = 28;
+const MAX_IMAGE_SIDE = 16_384;
+
 /** Checked options of one `predict()` call. */
 export interface ResolvedPredictOptions {
   readonly topk: number | undefined;
   readonly preprocess: PreprocessMode;
+  readonly debug: boolean;
+  readonly maxImageSide: number;
 }
 
 /** Checks the options of `predict()`. @throws `ONNXPIPE_WEB_INVALID_ARGUMENT` */
 export function resolvePredictOptions(options: PredictOptions | undefined): ResolvedPredictOptions {
   const o = checkObject('options', options);
-  const preprocess = o.preprocess ?? 'mnist';
+  const preprocess = o.preprocess ?? PREDICT_DEFAULTS.preprocess;
   if (!(PREPROCESS_MODES as readonly unknown[]).includes(preprocess)) fail(invalidChoiceMessage('preprocess', PREPROCESS_MODES, preprocess));
+  const debug = o.debug ?? PREDICT_DEFAULTS.debug;
+  if (typeof debug !== 'boolean') fail(invalidChoiceMessage('debug', [true, false], debug));
   return {
     topk: o.topk === undefined ? undefined : checkInteger('topk', o.topk, 1, 1000),
     preprocess: preprocess as PreprocessMode,
+    debug,
+    maxImageSide: o.maxImageSide === undefined ? PREDICT_DEFAULTS.maxImageSide : checkInteger('maxImageSide', o.maxImageSide, MIN_IMAGE_SIDE, MAX_IMAGE_SIDE),
   };
 }

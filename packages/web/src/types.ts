@@ -35,10 +35,23 @@ export interface PredictOptions {
   readonly topk?: number;
   /** @defaultValue `'mnist'` */
   readonly preprocess?: PreprocessMode;
+  /**
+   * Add to each prediction what preprocessing saw (`prediction.debug`): the crop box found,
+   * how (`clean` or `photo`), and the 28×28 image the model was given as a PNG data URL — the
+   * server's `?debug=1` object.
+   * @defaultValue `false`
+   */
+  readonly debug?: boolean;
+  /**
+   * Files, `<img>` elements and bitmaps with a longer side than this are scaled down to it in
+   * the page before preprocessing (a phone photo of 4032×3024 becomes 1024×768).
+   * @defaultValue `1024`
+   */
+  readonly maxImageSide?: number;
 }
 
 /** The answer for one input (`Prediction`) and a top-k entry (`RankedLabel`): core's, the same objects the server builds. */
-export type { Prediction, RankedLabel } from '@onnxpipe/core';
+export type { Prediction, PredictionDebug, RankedLabel } from '@onnxpipe/core';
 
 /** The server's POST /predict response shape. */
 export interface PredictResult {

@@ -1,6 +1,7 @@
-import { OnnxpipeError, preprocessDigit, type Normalization } from '@onnxpipe/core';
+import { OnnxpipeError, predictionDebug, preprocessDigit, type Normalization, type PredictionDebug } from '@onnxpipe/core';
 import { ONNXPIPE_WEB_BAD_INPUT } from '../errors.js';
 import type { PreprocessMode } from '../types.js';
+import { grayPngDataUrl } from './debug-image.js';
 import { toRawImage } from './to-raw-image.js';
 
 // The page's copy of the server's prepare-inputs.ts: the same core preprocessing with the same
@@ -15,6 +16,13 @@ export interface PreparedDigit {
   readonly pixels: Uint8Array;
   /** No ink was found: the prediction is for a blank image. */
   readonly empty: boolean;
+  /** What preprocessing saw, when asked for (`debug`). */
+  readonly debug?: PredictionDebug;
+}
+
+/** `prediction` with the `debug` of its prepared input, when there is one. */
+export function withDebug<P extends object>(prediction: P, prepared: PreparedDigit): P {
+  return prepared.debug === undefined ? prediction : { ...prediction, debug: prepared.debug };
 }
 
 /** What preprocessing needs from the model. */
@@ -22,6 +30,10 @@ export interface PrepareOptions {
   readonly side: number;
   readonly normalization: Normalization;
   readonly preprocess: PreprocessMode;
+  /** Files, `<img>` elements and bitmaps are scaled down to this long side first. */
+  readonly maxImageSide: number;
+  /** Also say what preprocessing saw (the 28×28 image as a PNG data URL, the crop box). */
+  readonly debug: boolean;
 }
 
 /**
@@ -30,16 +42,17 @@ export interface PrepareOptions {
  * @throws `ONNXPIPE_WEB_BAD_INPUT` naming the first input that cannot be read or preprocessed
  */
 export async function prepareDigits(inputs: readonly unknown[], options: PrepareOptions): Promise<PreparedDigit[]> {
-  const { side, normalization, preprocess } = options;
+  const { side, normalization, preprocess, maxImageSide, debug } = options;
   return Promise.all(
     inputs.map(async (input, index) => {
-      const image = await toRawImage(input, index, side);
+      const image = await toRawImage(input, index, side, maxImageSide);
       if (preprocess === 'none' && (image.width !== side || image.height !== side)) {
         throw new ONNXPIPE_WEB_BAD_INPUT(`'input[${index}]' must be a ${side}×${side} image (an MNIST-format digit) with preprocess 'none'; received ${image.width}×${image.height}`);
       }
       try {
         const result = preprocessDigit(image, { normalization, skip: preprocess === 'none', outputSize: side });
-        return { input: result.input, pixels: result.pixels, empty: result.empty };
+        const prepared = { input: result.input, pixels: result.pixels, empty: result.empty };
+        return debug ? { ...prepared, debug: predictionDebug(result, image, await grayPngDataUrl(result.pixels, side)) } : prepared;
       } catch (error) {
         if (error instanceof OnnxpipeError && error.code === 'ONNXPIPE_CORE_BAD_IMAGE') {
           throw new ONNXPIPE_WEB_BAD_INPUT(`'input[${index}]' cannot be preprocessed: ${error.message}`, { cause: error });

@@ -5,6 +5,9 @@ import { describeInput, INPUT_TYPES, inputKind } from './input-kinds.js';
 // Every accepted input becomes the RawImage that core's preprocessing takes: RGBA bytes read
 // back from a canvas, or the 1-channel image the server makes of JSON pixels (the same
 // `pixelsFromFloats`, so equal pixels give equal answers in the page and on the server).
+// Files and images are read in their EXIF orientation, and a photo larger than `maxSide` is
+// scaled down by the browser (high-quality resampling) before preprocessing reads it: a phone's
+// 12-megapixel photo would otherwise cost tens of milliseconds of per-pixel work in JS.
 
 type Context2D = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
 type Drawable = CanvasImageSource & { readonly width: number; readonly height: number };
@@ -22,10 +25,21 @@ function readBack(context: Context2D, width: number, height: number): RawImage {
   return { width, height, channels: 4, data };
 }
 
-function drawToImage(source: Drawable, width: number, height: number): RawImage {
-  const context = scratchContext(width, height);
-  context.drawImage(source, 0, 0, width, height);
-  return readBack(context, width, height);
+/** The size `width × height` scaled so that its long side is at most `maxSide`, aspect kept. */
+export function fittedSize(width: number, height: number, maxSide: number): { width: number; height: number } {
+  const scale = Math.min(1, maxSide / Math.max(width, height));
+  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+}
+
+function drawToImage(source: Drawable, width: number, height: number, maxSide = Infinity): RawImage {
+  const size = fittedSize(width, height, maxSide);
+  const context = scratchContext(size.width, size.height);
+  if (size.width !== width || size.height !== height) {
+    context.imageSmoothingEnabled = true;
+    context.imageSmoothingQuality = 'high';
+  }
+  context.drawImage(source, 0, 0, size.width, size.height);
+  return readBack(context, size.width, size.height);
 }
 
 function fromCanvas(canvas: HTMLCanvasElement | OffscreenCanvas): RawImage {
@@ -35,17 +49,18 @@ function fromCanvas(canvas: HTMLCanvasElement | OffscreenCanvas): RawImage {
   return context === null ? drawToImage(canvas, width, height) : readBack(context, width, height);
 }
 
-async function fromImageElement(image: HTMLImageElement): Promise<RawImage> {
+async function fromImageElement(image: HTMLImageElement, maxSide: number): Promise<RawImage> {
   if (!image.complete || image.naturalWidth === 0) await image.decode();
-  return drawToImage(image, image.naturalWidth, image.naturalHeight);
+  // naturalWidth/Height and drawImage follow the image's EXIF orientation (CSS image-orientation: from-image).
+  return drawToImage(image, image.naturalWidth, image.naturalHeight, maxSide);
 }
 
-async function fromBlob(blob: Blob): Promise<RawImage> {
+async function fromBlob(blob: Blob, maxSide: number): Promise<RawImage> {
   // No colour-space conversion and straight alpha: the pixels as stored in the file, as the
-  // server's decoder reads them.
-  const bitmap = await createImageBitmap(blob, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+  // server's decoder reads them; turned upright by its EXIF orientation, as the server does.
+  const bitmap = await createImageBitmap(blob, { colorSpaceConversion: 'none', premultiplyAlpha: 'none', imageOrientation: 'from-image' });
   try {
-    return drawToImage(bitmap, bitmap.width, bitmap.height);
+    return drawToImage(bitmap, bitmap.width, bitmap.height, maxSide);
   } finally {
     bitmap.close();
   }
@@ -57,13 +72,15 @@ function badInput(where: string, message: string, cause?: unknown): OnnxpipeErro
 
 /**
  * The image an input stands for. `side` is the model's input side: raw pixels must number
- * `side²` (in 0–1 or 0–255, 0 = black, as the server's JSON `pixels`).
+ * `side²` (in 0–1 or 0–255, 0 = black, as the server's JSON `pixels`). Files, `<img>` elements
+ * and bitmaps larger than `maxSide` are scaled down to it; canvases and `ImageData` are read as
+ * they are (their pixels are the caller's own).
  *
  * @throws `ONNXPIPE_WEB_BAD_INPUT` naming `input[index]`: an unsupported type (with the valid
  * types), an image that cannot be decoded or read (cross-origin, empty), pixels of the wrong count
  * or range
  */
-export async function toRawImage(input: unknown, index: number, side: number): Promise<RawImage> {
+export async function toRawImage(input: unknown, index: number, side: number, maxSide = Infinity): Promise<RawImage> {
   const where = `input[${index}]`;
   const kind = inputKind(input);
   try {
@@ -77,11 +94,11 @@ export async function toRawImage(input: unknown, index: number, side: number): P
       case 'canvas':
         return fromCanvas(input as HTMLCanvasElement | OffscreenCanvas);
       case 'drawable':
-        return drawToImage(input as ImageBitmap, (input as ImageBitmap).width, (input as ImageBitmap).height);
+        return drawToImage(input as ImageBitmap, (input as ImageBitmap).width, (input as ImageBitmap).height, maxSide);
       case 'image':
-        return await fromImageElement(input as HTMLImageElement);
+        return await fromImageElement(input as HTMLImageElement, maxSide);
       case 'blob':
-        return await fromBlob(input as Blob);
+        return await fromBlob(input as Blob, maxSide);
       default:
         throw badInput(where, `must be one of ${INPUT_TYPES.join(', ')}; received ${describeInput(input)}`);
     }

@@ -2,7 +2,7 @@ import { toPrediction, type ModelMetadata } from '@onnxpipe/core';
 import type { InferenceSession, Tensor } from 'onnxruntime-web';
 import { ONNXPIPE_WEB_DISPOSED, ONNXPIPE_WEB_INFERENCE_FAILED } from '../errors.js';
 import { inputList } from '../input/input-kinds.js';
-import { prepareDigits, type PreparedDigit } from '../input/prepare-digits.js';
+import { prepareDigits, withDebug, type PreparedDigit } from '../input/prepare-digits.js';
 import { resolvePredictOptions } from '../options.js';
 import { roundMs } from '../timings.js';
 import type { BrowserExecutionProvider, DeviceFallback, DigitClassifier, DigitInput, PredictOptions, PredictResult, Prediction } from '../types.js';
@@ -45,14 +45,14 @@ export class LocalClassifier implements DigitClassifier {
   async predict(input: DigitInput | readonly DigitInput[], options?: PredictOptions): Promise<PredictResult> {
     const started = performance.now();
     this.#checkOpen();
-    const { topk, preprocess } = resolvePredictOptions(options);
+    const { topk, preprocess, debug, maxImageSide } = resolvePredictOptions(options);
     const inputs = inputList(input);
     const { metadata } = this.#parts;
-    const prepared = await prepareDigits(inputs, { side: metadata.height, normalization: metadata.normalization, preprocess });
+    const prepared = await prepareDigits(inputs, { side: metadata.height, normalization: metadata.normalization, preprocess, debug, maxImageSide });
     const preprocessed = performance.now();
     const rows = await this.#exclusive(() => this.#infer(prepared));
     const inferred = performance.now();
-    const predictions: Prediction[] = rows.map((row, i) => toPrediction(row, metadata, { topk, empty: prepared[i].empty }));
+    const predictions: Prediction[] = rows.map((row, i) => withDebug(toPrediction(row, metadata, { topk, empty: prepared[i].empty }), prepared[i]));
     return {
       model: this.model,
       executionProvider: this.executionProvider,

@@ -1,6 +1,6 @@
 import { ONNXPIPE_WEB_DISPOSED } from '../errors.js';
 import { inputList } from '../input/input-kinds.js';
-import { prepareDigits, type PreparedDigit } from '../input/prepare-digits.js';
+import { prepareDigits, withDebug, type PreparedDigit } from '../input/prepare-digits.js';
 import { resolvePredictOptions } from '../options.js';
 import { roundMs } from '../timings.js';
 import type { DigitClassifier, DigitInput, ExecutionProvider, PredictOptions, PredictResult, Prediction } from '../types.js';
@@ -59,15 +59,17 @@ export class RemoteClassifier implements DigitClassifier {
   async predict(input: DigitInput | readonly DigitInput[], options?: PredictOptions): Promise<PredictResult> {
     const started = performance.now();
     this.#checkOpen();
-    const { topk, preprocess } = resolvePredictOptions(options);
+    const { topk, preprocess, debug, maxImageSide } = resolvePredictOptions(options);
     const inputs = inputList(input);
     const { side, normalization, maxItemsPerRequest } = this.#remote;
-    const prepared = await prepareDigits(inputs, { side, normalization, preprocess });
+    const prepared = await prepareDigits(inputs, { side, normalization, preprocess, debug, maxImageSide });
     const preprocessed = performance.now();
     const predictions: Prediction[] = [];
     for (let start = 0; start < prepared.length; start += maxItemsPerRequest) {
       this.#checkOpen();
-      predictions.push(...(await this.#call(prepared.slice(start, start + maxItemsPerRequest), topk)));
+      const batch = prepared.slice(start, start + maxItemsPerRequest);
+      // The server sees pixels already preprocessed here; what preprocessing saw is the page's.
+      predictions.push(...(await this.#call(batch, topk)).map((prediction, i) => withDebug(prediction, batch[i])));
     }
     const answered = performance.now();
     return {

@@ -2,4 +2,5 @@ export { MODEL_REPOSITORY, SHIPPED_MODEL_FILE, SHIPPED_MODEL_PATH, buildOnce, ha
 export { CHROMIUM_PATH, chromiumUnavailableReason, launchChromium, type ChromiumSession, type LaunchChromiumOptions } from './chromium.js';
 export { MIME_TYPES, startStaticServer, type RouteHandler, type StaticServer, type StaticServerOptions } from './static-server.js';
 export { createNodeReference, type NodeReference } from './node-reference.js';
+export { exifOrientationSegment, PHOTO_PAGE_SCRIPT, photoRoute, renderPhotos, type PhotoPageGlobals, type ServedPhoto } from './photo-route.js';
 export { mnistTestDataDir, readMnistTestDigits } from '@onnxpipe/data/testing';
