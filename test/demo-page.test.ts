@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 import { chromiumUnavailableReason, launchChromium, type ChromiumSession } from '@onnxpipe/web/testing';
 import { clearPad, DIGIT_STROKES, drawStrokes, drawStrokesByTouch, openDemo, readAnswer, resultCount, waitForResult } from './helpers/demo-page.js';
 import { digitPng, mnistTestDataDir, mnistTestDigits } from './helpers/mnist-digits.js';
+import { phonePhoto } from './helpers/photo.js';
 import { repositoryRoot, startWebServer, type WebServer } from './helpers/web-server.js';
 
 // The demo page as `npm start` serves it — the real server on loopback with the shipped model
@@ -115,5 +116,41 @@ test('an uploaded PNG of a real MNIST digit is recognised, and server inference 
   const back = await switchMode('local');
   assert.equal(back.label, '7');
   assert.match(back.provider, /^wasm/);
+  assert.deepEqual(pageErrors, []);
+});
+
+test('a phone photo (2000×1500 JPEG stored sideways, noisy, unevenly lit) is recognised; the page shows what the model saw and where', { skip }, async () => {
+  const { images, labels } = await mnistTestDigits(3);
+  await openDemo(page, `${server.origin}/`);
+  // Phones offer the camera for the second picker; both take any image.
+  assert.equal(await page.getAttribute('#camera', 'capture'), 'environment');
+  assert.equal(await page.getAttribute('#camera', 'accept'), 'image/*');
+  assert.equal(await page.getAttribute('#upload', 'accept'), 'image/*');
+  const photos = new Map([0, 2].map((i) => [i, phonePhoto(images[i], i + 1)]));
+  for (const mode of ['local', 'remote'] as const) {
+    if (mode === 'remote') await switchMode('remote');
+    for (const i of [0, 2]) {
+      const photo = await photos.get(i)!;
+      const before = await resultCount(page);
+      await page.setInputFiles('#camera', { name: `photo-${i}.jpg`, mimeType: 'image/jpeg', buffer: photo.bytes });
+      await waitForResult(page, before);
+      const answer = await readAnswer(page);
+      assert.equal(answer.label, String(labels[i]), `${mode}: photographed MNIST test digit ${i} (a ${labels[i]})`);
+      const seen = await page.evaluate(() => {
+        const main = document.querySelector('main')!;
+        const img = document.getElementById('seen') as HTMLImageElement;
+        return { method: main.dataset.method, box: main.dataset.box, hidden: document.getElementById('seen-figure')!.hidden, src: img.src, loaded: img.complete && img.naturalWidth, caption: document.getElementById('seen-caption')!.textContent };
+      });
+      assert.equal(seen.method, 'photo');
+      assert.equal(seen.hidden, false, 'the 28×28 image is shown beside the answer');
+      assert.match(seen.src, /^data:image\/png;base64,/);
+      assert.match(seen.caption ?? '', /found in a photo/);
+      // The box is in the picture as the page read it: upright (EXIF applied), scaled down to 1024 px wide.
+      const [x, y, w, h] = seen.box!.split(',').map(Number);
+      const scale = 1024 / photo.width;
+      assert.ok(x < 800 * scale && 800 * scale < x + w && y < 700 * scale && 700 * scale < y + h, `box ${seen.box} holds the digit's centre (${800 * scale}, ${700 * scale})`);
+    }
+  }
+  await switchMode('local');
   assert.deepEqual(pageErrors, []);
 });

@@ -3,10 +3,15 @@
 // answer, the ten probabilities, where it ran and how long it took. No framework: a canvas,
 // a few elements, the SDK.
 //
+// Photos (upload, or the camera on phones) are read upright by their EXIF orientation and scaled
+// down in the page before preprocessing (the SDK's `maxImageSide`); beside the answer the page
+// shows the 28×28 image the model was given, and on the pad the box where the digit was found.
+//
 // Query parameters: `model` (default mnist), `mode=local|remote`, `device=auto|webgpu|wasm`.
 // Tests read the page's state from `data-*` attributes on <main>: `state` (loading, ready,
-// busy, error), `results` (how many answers were shown), `label`, `mode`, `provider`.
-import { createClassifier, createRemoteClassifier, ORT_FILES_DIR, type Device, type DigitClassifier, type DigitInput, type PredictResult } from '@onnxpipe/web';
+// busy, error), `results` (how many answers were shown), `label`, `mode`, `provider`, `method`
+// (how the digit was found: clean or photo), `box` (x,y,width,height in the picture, or empty).
+import { createClassifier, createRemoteClassifier, ORT_FILES_DIR, PREDICT_DEFAULTS, type Device, type DigitClassifier, type DigitInput, type PredictResult } from '@onnxpipe/web';
 import { createDrawingPad } from './lib/drawing-pad.js';
 import { createProbabilityBars, type ProbabilityBars } from './lib/probability-bars.js';
 
@@ -28,6 +33,10 @@ const elements = {
   status: $<HTMLElement>('status'),
   device: $<HTMLSelectElement>('device'),
   upload: $<HTMLInputElement>('upload'),
+  camera: $<HTMLInputElement>('camera'),
+  seenFigure: $<HTMLElement>('seen-figure'),
+  seen: $<HTMLImageElement>('seen'),
+  seenCaption: $<HTMLElement>('seen-caption'),
 };
 
 const params = new URLSearchParams(location.search);
@@ -43,6 +52,8 @@ let modelVersion = '';
 let bars: ProbabilityBars | undefined;
 /** What the next prediction classifies: the pad, or the uploaded file as it is. */
 let input: DigitInput | undefined;
+/** Where the uploaded picture is drawn on the pad (to outline the box found), else undefined. */
+let shown: { x: number; y: number; scale: number } | undefined;
 /** Bumped by clear(): an answer for an older drawing is dropped. */
 let generation = 0;
 
@@ -94,6 +105,7 @@ function render(result: PredictResult, classifierInUse: DigitClassifier, ms: num
     elements.confidence.textContent = `${(prediction.confidence * 100).toFixed(1)} % sure`;
     bars?.update(prediction.probabilities);
   }
+  showSeen(prediction.debug);
   elements.provider.textContent = `${result.executionProvider} (${where})`;
   const inference = result.timings ? `; inference ${result.timings.inferenceMs.toFixed(1)} ms` : '';
   elements.latency.textContent = `${ms.toFixed(1)} ms${inference}`;
@@ -109,11 +121,26 @@ function render(result: PredictResult, classifierInUse: DigitClassifier, ms: num
   });
 }
 
+/** The 28×28 image the model saw beside the answer; for a picture, the box found, outlined on the pad. */
+function showSeen(debug: PredictResult['predictions'][number]['debug']) {
+  elements.seenFigure.hidden = debug === undefined;
+  if (debug === undefined) return;
+  elements.seen.src = debug.image;
+  const how = debug.method === 'photo' ? 'found in a photo' : 'as drawn';
+  elements.seenCaption.textContent = `what the model saw (${how})`;
+  main.dataset.method = debug.method;
+  main.dataset.box = debug.box === null ? '' : `${debug.box.x},${debug.box.y},${debug.box.width},${debug.box.height}`;
+  if (shown !== undefined && debug.box !== null) pad.outline(shown.x + debug.box.x * shown.scale, shown.y + debug.box.y * shown.scale, debug.box.width * shown.scale, debug.box.height * shown.scale);
+}
+
 function resetAnswer() {
   elements.prediction.textContent = '–';
   elements.confidence.textContent = '';
   bars?.reset();
   main.dataset.label = '';
+  main.dataset.method = '';
+  main.dataset.box = '';
+  elements.seenFigure.hidden = true;
 }
 
 // ---- predicting: one at a time; a request made meanwhile runs once the current one ends ------
@@ -143,7 +170,7 @@ async function predictNow(): Promise<void> {
       try {
         const inUse = await classifier();
         const started = performance.now();
-        const result = await inUse.predict(current, { topk: 3 });
+        const result = await inUse.predict(current, { topk: 3, debug: true });
         const ms = performance.now() - started;
         if (forGeneration === generation) render(result, inUse, ms);
         setState('ready');
@@ -171,6 +198,7 @@ function predictSoon() {
 const pad = createDrawingPad(canvas, {
   onDraw() {
     input = canvas;
+    shown = undefined;
     predictSoon();
   },
   onStrokeEnd() {
@@ -183,25 +211,38 @@ $<HTMLButtonElement>('clear').addEventListener('click', () => {
   generation++;
   pad.clear();
   input = undefined;
+  shown = undefined;
   elements.upload.value = '';
+  elements.camera.value = '';
   resetAnswer();
 });
 
-elements.upload.addEventListener('change', async () => {
-  const file = elements.upload.files?.[0];
-  if (file === undefined) return;
+async function usePicture(file: File) {
   generation++;
+  shown = undefined;
   try {
-    const bitmap = await createImageBitmap(file);
-    pad.show(bitmap);
+    // Upright by its EXIF orientation, as the SDK reads it.
+    const bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' });
+    const placed = pad.show(bitmap);
+    // The SDK scales a photo down to maxImageSide before preprocessing; the box it reports is in
+    // those pixels.
+    const read = Math.max(1, Math.round(bitmap.width * Math.min(1, PREDICT_DEFAULTS.maxImageSide / Math.max(bitmap.width, bitmap.height))));
+    shown = { x: placed.x, y: placed.y, scale: (placed.scale * bitmap.width) / read };
     bitmap.close();
   } catch {
     // Not an image the browser can show: the classifier will say what is wrong with it.
   }
-  // The file itself, not the pad: the model sees the image at its own resolution.
+  // The file itself, not the pad: the SDK reads it at up to maxImageSide pixels.
   input = file;
   void predictNow();
-});
+}
+
+for (const picker of [elements.upload, elements.camera]) {
+  picker.addEventListener('change', () => {
+    const file = picker.files?.[0];
+    if (file !== undefined) void usePicture(file);
+  });
+}
 
 async function switchTo(next: Mode) {
   mode = next;

@@ -14,9 +14,17 @@ export interface DrawingPad {
   /** True once anything was drawn or shown since the last clear. */
   readonly hasInk: boolean;
   clear(): void;
-  /** Shows an image (an upload) fitted and centred on the pad; later strokes draw over it. */
-  show(image: CanvasImageSource & { width: number; height: number }): void;
+  /**
+   * Shows an image (an upload) fitted and centred on the pad; later strokes draw over it.
+   * Returns where its top-left corner landed and its scale, in the pad's pixels.
+   */
+  show(image: CanvasImageSource & { width: number; height: number }): { x: number; y: number; scale: number };
+  /** Outlines a rectangle (in the pad's pixels) over what is shown: the box where the digit was found. */
+  outline(x: number, y: number, width: number, height: number): void;
 }
+
+/** The box found in a picture: the page's accent colour, visible on paper and on the dark pad. */
+const OUTLINE_COLOR = '#2f80ed';
 
 // A stroke about as thick, relative to the digit, as MNIST's (a 20-pixel digit drawn ~2.5 wide).
 const LINE_WIDTH_FRACTION = 0.075;
@@ -94,8 +102,18 @@ export function createDrawingPad(canvas: HTMLCanvasElement, events: DrawingPadEv
       const scale = Math.min(canvas.width / image.width, canvas.height / image.height);
       const w = image.width * scale;
       const h = image.height * scale;
-      context.drawImage(image, (canvas.width - w) / 2, (canvas.height - h) / 2, w, h);
+      const [x, y] = [(canvas.width - w) / 2, (canvas.height - h) / 2];
+      context.drawImage(image, x, y, w, h);
       hasInk = true;
+      return { x, y, scale };
+    },
+    outline(x, y, width, height) {
+      context.save();
+      context.strokeStyle = OUTLINE_COLOR;
+      context.lineWidth = 2;
+      context.setLineDash([6, 4]);
+      context.strokeRect(x, y, width, height);
+      context.restore();
     },
   };
 }
