@@ -228,7 +228,7 @@ test('the Kubernetes Deployment, Service and HPA agree with each other and with 
   const documents = await yamlDocuments('deploy/kubernetes/server.yaml');
   const deployment = byKind(documents, 'Deployment');
   const service = byKind(documents, 'Service');
-  const hpa = byKind(documents, 'HorizontalPodAutoscaler');
+  const hpa = byKind(await yamlDocuments('deploy/kubernetes/hpa-cpu.yaml'), 'HorizontalPodAutoscaler');
   const pod = deployment.spec.template;
   const [container] = pod.spec.containers;
   const http = container.ports.find((p: Json) => p.name === 'http');
@@ -276,7 +276,7 @@ test('the Docker images and compose services use the server port, its settings a
     assert.match(text, new RegExp(`^EXPOSE ${defaultPort}$`, 'm'), `${dockerfile} exposes the default port`);
     assert.match(text, /^HEALTHCHECK [^\n]*\\\n[^\n]*\/v2\/health\/ready/m, `${dockerfile} checks readiness`);
     assert.match(text, /^USER \d+:\d+$/m, `${dockerfile} runs as a numeric non-root user`);
-    assert.match(text, /^ENTRYPOINT \["node", [^\n]*"packages\/server\/src\/cli\.ts"\]$/m, `${dockerfile} runs the server without npm in between`);
+    assert.match(text, /^ENTRYPOINT \["\/usr\/bin\/tini", "--", "node", "packages\/server\/dist\/cli\.js"\]$/m, `${dockerfile} runs the server under tini, without npm in between`);
     const envInstructions = [...text.matchAll(/^ENV ((?:[^\n]*\\\n)*[^\n]*)$/gm)].map((m) => m[1]).join(' ');
     const imageEnv = Object.fromEntries([...envInstructions.matchAll(/([A-Z_]+)=(\S+)/g)].map((m) => [m[1], m[2]]));
     const config = configFromEnv({ ...imageEnv, ...(service.environment as Record<string, string>) });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import dockerignore from '@balena/dockerignore';
+import * as dockerignoreModule from '@balena/dockerignore';
 import { parser as promqlParser } from '@prometheus-io/lezer-promql';
 import { DCLinter } from 'dclint';
 import { DockerfileParser } from 'dockerfile-ast';
@@ -238,7 +238,17 @@ export function strategicMerge(target: unknown, patch: unknown, field = ''): unk
  * no-build-and-image: naming the image a service builds is how compose.yaml tags it.
  */
 export function checkComposeFiles(paths: readonly string[]): Map<string, Problem[]> {
+  // dclint turns on every rule the configuration does not set to 0.
   const rules = {
+    'no-build-and-image': 0,
+    'no-quotes-in-volumes': 0,
+    'require-quotes-in-ports': 0,
+    'service-container-name-regex': 2,
+    'service-dependencies-alphabetical-order': 0,
+    'service-keys-order': 0,
+    'service-ports-alphabetical-order': 0,
+    'services-alphabetical-order': 0,
+    'top-level-properties-order': 0,
     'no-duplicate-container-names': 2,
     'no-duplicate-exported-ports': 2,
     'no-unbound-port-interfaces': 2,
@@ -251,7 +261,7 @@ export function checkComposeFiles(paths: readonly string[]): Map<string, Problem
   for (const result of linter.lintFiles([...paths], false)) {
     results.set(
       result.filePath,
-      result.messages.map((m): Problem => ({ code: m.rule === 'invalid-yaml' ? 'YAML' : 'COMPOSE', message: `${m.rule}: ${m.message}` })),
+      result.messages.map((m: { rule: string; message: string }): Problem => ({ code: m.rule === 'invalid-yaml' ? 'YAML' : 'COMPOSE', message: `${m.rule}: ${m.message}` })),
     );
   }
   return results;
@@ -261,7 +271,10 @@ export function checkComposeFiles(paths: readonly string[]): Map<string, Problem
 
 /** What `.dockerignore` lets into the build context, by Docker's matching rules. */
 export function dockerignoreFilter(text: string): (path: string) => boolean {
-  const ignore = dockerignore({ ignorecase: false }).add(text);
+  // A CommonJS module whose types declare a default export: under Node's ESM loader the
+  // namespace's default is module.exports, the factory itself.
+  const createIgnore = dockerignoreModule.default as unknown as typeof dockerignoreModule.default.default;
+  const ignore = createIgnore({ ignorecase: false }).add(text);
   return (path) => !ignore.ignores(path);
 }
 

@@ -108,3 +108,8 @@ export interface PrometheusAdapterValues {
     }[];
   };
 }
+
+type DeepPartial<T> = T extends (infer U)[] ? DeepPartial<U>[] : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+
+/** A strategic merge patch of a Deployment: any subset of its fields, none unknown. */
+export type DeploymentPatch = DeepPartial<IDeployment>;

@@ -29,6 +29,7 @@ const USAGE = `Usage: npm run bench:scale -- [flags]
   --duration <s>            seconds per level (default: 8)
   --probe-interval-ms <ms>  how often the liveness and metrics probes ask (default: 500)
   --probe-timeout-ms <ms>   a probe slower than this counts as failed, as timeoutSeconds does (default: 5000)
+  --scale <k>               PNG side 28·k px (default: 2, 56×56)
   --server-flags <flags>    extra server flags, space-separated (default: none)
   --json                    also print the rows as one JSON line
 `;
@@ -42,6 +43,7 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '8' },
     'probe-interval-ms': { type: 'string', default: '500' },
     'probe-timeout-ms': { type: 'string', default: '5000' },
+    scale: { type: 'string', default: '2' },
     'server-flags': { type: 'string', default: '' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
@@ -66,6 +68,7 @@ const connections = values.connections!.split(',').map((c) => integer('connectio
 const duration = integer('duration', values.duration!, 1, 120);
 const probeIntervalMs = integer('probe-interval-ms', values['probe-interval-ms']!, 50, 10_000);
 const probeTimeoutMs = integer('probe-timeout-ms', values['probe-timeout-ms']!, 100, 60_000);
+const scale = integer('scale', values.scale!, 1, 64);
 const extraFlags = values['server-flags']!.split(/\s+/).filter((f) => f !== '');
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -179,11 +182,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 try {
   repository = await repositoryWithVersions(resolve(values['model-repository']!), values.model!, versions);
-  const digit = await benchDigit({ index: 0, scale: 2 });
+  const digit = await benchDigit({ index: 0, scale });
   console.log(
     `machine: ${availableParallelism()} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.versions.node}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
   );
-  console.log(`model: ${values.model}, ${versions} version(s) loaded; body: a ${digit.side}×${digit.side} PNG of MNIST test digit #0`);
+  console.log(`model: ${values.model}, ${versions} version(s) loaded; body: a ${digit.side}×${digit.side} PNG of MNIST test digit #0 (${digit.png.length} bytes)`);
   const flags = ['--model-repository', repository, '--default-model', values.model!, '--device', 'cpu', '--log-level', 'warn', ...extraFlags];
   server = await startServerProcess({ root, flags });
   console.log(`server pid ${server.pid}, flags: ${flags.slice(2).join(' ')}; idle RSS ${fmt(server.peakRssMiB() ?? NaN)} MiB`);
