@@ -104,6 +104,9 @@ function sumSamples(text: string, metric: string, labels?: RegExp): number {
   return sum;
 }
 
+/** Longest wait for the /metrics readings before and after a level. */
+const READING_TIMEOUT_MS = 60_000;
+
 const INFERENCE_ROUTES = /route="(\/predict|\/v2\/models\/:name(\/versions\/:version)?\/infer)"/;
 
 /** Copies the model's highest version `count` times into a temporary repository (versions 1..count). */
@@ -119,7 +122,7 @@ async function repositoryWithVersions(source: string, model: string, count: numb
   return dir;
 }
 
-/** Probes `path` every interval until `signal` aborts; returns the latencies (Infinity: failed or timed out). */
+/** GETs `url` every interval until `signal` aborts, passing each latency (Infinity: failed or timed out) and body. */
 async function probeLoop(url: string, signal: AbortSignal, onSample: (ms: number, body: string) => void): Promise<void> {
   while (!signal.aborted) {
     const started = performance.now();
@@ -138,7 +141,8 @@ async function measureLevel(server: ServerProcess, png: Buffer, c: number): Prom
   const stop = new AbortController();
   const live: number[] = [];
   const queue: number[] = [];
-  const metrics = async () => (await fetch(`${server.url}/metrics`, { signal: AbortSignal.timeout(probeTimeoutMs) })).text();
+  // The readings around the level must not fail on a starved machine: they wait longer than a probe.
+  const metrics = async () => (await fetch(`${server.url}/metrics`, { signal: AbortSignal.timeout(READING_TIMEOUT_MS) })).text();
   const durationSum = (text: string) => sumSamples(text, `${METRIC_NAMES.requestDuration}_sum`, INFERENCE_ROUTES);
   const before = await metrics();
   const cpuBefore = server.cpuSeconds() ?? NaN;
