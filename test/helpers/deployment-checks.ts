@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as dockerignoreModule from '@balena/dockerignore';
 import { parser as promqlParser } from '@prometheus-io/lezer-promql';
@@ -374,4 +374,3 @@ export function readText(path: string): string {
   return readFileSync(join(root, path), 'utf8');
 }
 
-export { dirname };
