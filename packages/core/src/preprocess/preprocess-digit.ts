@@ -191,8 +191,8 @@ function photoPath(image: RawImage, o: ResolvedOptions): PreprocessResult {
     return result(new Uint8Array(o.outputSize ** 2), o, found.inverted, true, 'photo');
   }
   const { crop } = found;
-  const window = { data: crop.data, stride: crop.width, x0: 0, y0: 0, width: crop.width, height: crop.height, table: IDENTITY_TABLE };
-  return result(fitAndCenter(window, o), o, found.inverted, false, 'photo', found.box);
+  const levelled = { data: crop.data, stride: crop.width, x0: 0, y0: 0, width: crop.width, height: crop.height, table: IDENTITY_TABLE };
+  return result(fitAndCenter(levelled, o), o, found.inverted, false, 'photo', found.box);
 }
 
 function normalizeOnly(image: RawImage, o: ResolvedOptions): PreprocessResult {

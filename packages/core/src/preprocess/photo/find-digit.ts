@@ -114,9 +114,9 @@ export function findDigit(image: RawImage, inkThreshold: number, settings: Photo
   const inverted = isDarkInk(ink, size, settings.darkInkPreference, settings.extremePercentile);
   smoothPlane(plane, settings.smooth, inverted, scratch);
 
-  const window = Math.max(settings.minBackgroundWindow, Math.round(Math.min(width, height) * settings.backgroundWindow));
+  const windowSide = Math.max(settings.minBackgroundWindow, Math.round(Math.min(width, height) * settings.backgroundWindow));
   const foreground = background; // ink − background, clamped at 0 (see coarseOpening)
-  coarseOpening(ink, width, height, Math.max(1, Math.floor(window / 2)), settings.backgroundShrink, foreground, true);
+  coarseOpening(ink, width, height, Math.max(1, Math.floor(windowSide / 2)), settings.backgroundShrink, foreground, true);
 
   const statistics = inkStatistics(foreground, size, settings, levelCounts);
   const nothing: FoundDigit = { empty: true, inverted, factor, statistics };
