@@ -223,6 +223,13 @@ function normalizeOnly(image: RawImage, o: ResolvedOptions): PreprocessResult {
  *    as in MNIST.
  * 6. Round to bytes (`pixels`) and normalise each as `(p / 255 − mean) / std` (`input`).
  *
+ * That is the clean path, for paper of one value (drawings, MNIST digits, scans). A photo of
+ * paper — sensor noise, uneven light, shadows, the digit small in a larger picture — takes the
+ * photo path instead (`method`, default `auto`: see {@link PreprocessOptions.method}): steps 2
+ * and 3 become a local background estimate, a threshold above the image's noise and the
+ * connected components that make the digit (photo/find-digit.ts), and steps 4–6 follow.
+ * `method` and `box` in the result say which path ran and where the digit was found.
+ *
  * An image without ink (uniform up to `inkThreshold`) gives `empty: true`, all-zero `pixels`
  * and an all-background `input`. Deterministic: equal inputs give bit-identical outputs.
  *
