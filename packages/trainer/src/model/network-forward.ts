@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { createRng } from '@onnxpipe/core';
+import { fillDropoutMask } from './dropout-mask.js';
 import type { NetworkSpec } from './network-spec.js';
 
 export interface ForwardOptions {
@@ -127,10 +127,8 @@ function batchNormWithBatchStatistics(epsilon: number) {
  * scaling cost four passes and ~5 % of a training step on wasm.
  */
 function dropout(x: tf.Tensor, rate: number, seed: number): tf.Tensor {
-  const random = createRng(seed).next;
-  const scale = 1 / (1 - rate);
   const mask = new Float32Array(x.size);
-  for (let i = 0; i < mask.length; i++) mask[i] = random() < rate ? 0 : scale;
+  fillDropoutMask(mask, rate, seed);
   return tf.mul(x, tf.tensor(mask, x.shape));
 }
 

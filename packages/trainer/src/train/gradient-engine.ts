@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { createRng, deriveSeed, normalizationTable, type Normalization } from '@onnxpipe/core';
+import type { Normalization } from '@onnxpipe/core';
 import { gatherBatch } from '@onnxpipe/data';
-import { AugmentationScratch, augmentDigit } from '../augment/augment-digit.js';
 import { forward, summedCrossEntropy } from '../model/network-forward.js';
 import { parameterSpecs, statisticSpecs, tensorLayout, type NetworkSpec, type ParameterSpec } from '../model/network-spec.js';
 import type { Recipe } from '../recipes/recipe.js';
+import { dropoutSeed, TrainingBatchBuilder } from './training-batch.js';
 
 /** The images a gradient engine reads; in workers these arrays sit on SharedArrayBuffers. */
 export interface TrainingData {
@@ -64,8 +64,6 @@ export interface MomentSums {
   readonly sums: Float64Array;
 }
 
-const WORKER_DROPOUT_STRIDE = 7919;
-
 /**
  * Forward and backward passes of a recipe's network on the active tfjs backend, reading the
  * current parameters from flat buffers. It holds no optimizer state: the caller sums gradients
@@ -75,8 +73,7 @@ export class GradientEngine {
   private readonly specs: readonly ParameterSpec[];
   private readonly statisticSpecs: readonly ParameterSpec[];
   private readonly layout;
-  private readonly pixels: number;
-  private readonly scratch = new AugmentationScratch();
+  private readonly batches: TrainingBatchBuilder;
 
   constructor(
     private readonly recipe: Recipe,
@@ -86,8 +83,7 @@ export class GradientEngine {
     this.specs = parameterSpecs(recipe.network);
     this.statisticSpecs = statisticSpecs(recipe.network);
     this.layout = tensorLayout(this.specs);
-    const [h, w, c] = recipe.network.inputShape;
-    this.pixels = h * w * c;
+    this.batches = new TrainingBatchBuilder(data, recipe.augmentation, recipe.network.inputShape);
   }
 
   /**
@@ -96,13 +92,13 @@ export class GradientEngine {
    */
   gradients(share: ShareRequest, into: Float32Array): number {
     const count = share.indices.length;
-    const { x: pixels, y: labels } = this.trainingBatch(share);
+    const { x: pixels, y: labels } = this.batches.build(share.indices, share.seed, share.offset);
     const params = this.tensors(this.specs, this.buffers.params);
     const x = tf.tensor4d(pixels, [count, ...this.recipe.network.inputShape]);
     const y = tf.tensor1d(labels, 'int32');
-    const dropoutSeed = share.seed === undefined ? undefined : share.seed + WORKER_DROPOUT_STRIDE * share.worker;
+    const seed = dropoutSeed(share.seed, share.worker);
     const { value, grads } = tf.valueAndGrads((...p: tf.Tensor[]) =>
-      summedCrossEntropy(forward(this.recipe.network, p, x, { dropoutSeed }), y, this.recipe.labelSmoothing),
+      summedCrossEntropy(forward(this.recipe.network, p, x, { dropoutSeed: seed }), y, this.recipe.labelSmoothing),
     )(params);
     const lossSum = value.dataSync()[0];
     grads.forEach((grad, i) => into.set(grad.dataSync() as Float32Array, this.layout.offsets[i]));
@@ -176,28 +172,6 @@ export class GradientEngine {
     }
     tf.dispose(params);
     return { images: end - start, sums };
-  }
-
-  private trainingBatch(share: ShareRequest): { x: Float32Array; y: Int32Array } {
-    const { trainImages, trainLabels, normalization } = this.data;
-    const augmentation = this.recipe.augmentation;
-    const count = share.indices.length;
-    if (augmentation === undefined || share.seed === undefined) {
-      return gatherBatch(trainImages, trainLabels, share.indices, 0, count, normalization);
-    }
-    const table = normalizationTable(normalization);
-    const x = new Float32Array(count * this.pixels);
-    const y = new Int32Array(count);
-    for (let i = 0; i < count; i++) {
-      const index = share.indices[i];
-      const label = trainLabels[index];
-      const image = trainImages.subarray(index * this.pixels, (index + 1) * this.pixels);
-      const random = createRng(deriveSeed(share.seed, share.offset + i));
-      const augmented = augmentDigit(image, label, augmentation, random, this.scratch);
-      for (let p = 0; p < this.pixels; p++) x[i * this.pixels + p] = table[augmented[p]];
-      y[i] = label;
-    }
-    return { x, y };
   }
 
   private evaluationSet(set: EvaluationSet): { images: Uint8Array; labels: Uint8Array } {
