@@ -18,7 +18,7 @@ const versions = readdirSync(modelRoot).filter((entry) => /^\d+$/.test(entry) &&
 /** What each recipe's full run must reach for the model to ship. */
 const SHIPPING_FLOOR: Record<string, { accuracy: number; epochs?: number }> = {
   reference: { accuracy: 0.9915, epochs: 14 },
-  robust: { accuracy: 0.997 },
+  robust: { accuracy: 0.996 },
 };
 const sharedMnist = join(root, '..', 'shared', 'datasets', 'mnist');
 const dataDir = process.env.ONNXPIPE_DATA_DIR ?? (existsSync(sharedMnist) ? sharedMnist : undefined);
