@@ -22,6 +22,8 @@ export interface MeasureOptions {
   readonly recipe?: RecipeName;
   readonly backend: ConcreteBackend;
   readonly workers: number;
+  /** onnxruntime: intra-op threads. @defaultValue one per core */
+  readonly threads?: number;
   readonly steps: number;
   readonly warmupSteps: number;
   readonly batchSize: number;
@@ -38,7 +40,15 @@ export async function measureTrainer(options: MeasureOptions): Promise<TrainerMe
   const recipe = resolveRecipe(options.recipe ?? 'reference');
   const data = await trainingData(options.dataDir);
   const state = createTrainingState(recipe, options.workers, 1);
-  const computer = await createGradientComputer({ workers: options.workers, backend: selection.backend, recipe, data, state });
+  const computer = await createGradientComputer({
+    workers: options.workers,
+    backend: selection.backend,
+    executionProvider: selection.executionProvider,
+    threads: options.threads,
+    recipe,
+    data,
+    state,
+  });
   const order = epochOrder(data.trainLabels.length, { shuffle: true, seed: 1, epoch: 1 });
   const stepsPerEpoch = Math.ceil(order.length / options.batchSize);
   const step = (i: number) =>

@@ -1,3 +1,6 @@
+import { availableParallelism } from 'node:os';
+import type { TrainingExecutionProvider } from '../backends/onnxruntime/execution-provider.js';
+import { OnnxRuntimeComputer } from '../backends/onnxruntime/onnxruntime-computer.js';
 import type { ConcreteBackend } from '../backends/select-backend.js';
 import type { Recipe } from '../recipes/recipe.js';
 import type { GradientComputer } from './gradient-computer.js';
@@ -7,13 +10,18 @@ import type { TrainingState } from './training-state.js';
 import { WorkerPool, shareTrainingData } from './worker-pool.js';
 
 /**
- * One engine in this thread, or a pool of `workers` data-parallel worker threads. Training steps
- * update `state` in place; with several workers it must sit on shared memory
- * (`createTrainingState(recipe, workers, seed)` does that).
+ * One engine in this thread, or a pool of `workers` data-parallel worker threads; on onnxruntime,
+ * one session per graph in this thread. Training steps update `state` in place (onnxruntime: by the
+ * next evaluation, calibration or dispose, see `OnnxRuntimeComputer`); with several workers it must
+ * sit on shared memory (`createTrainingState(recipe, workers, seed)` does that).
  */
 export async function createGradientComputer(options: {
   workers: number;
   backend: ConcreteBackend;
+  /** onnxruntime: where the graphs run. @defaultValue `'cpu'` */
+  executionProvider?: TrainingExecutionProvider;
+  /** onnxruntime: intra-op threads per session. @defaultValue one per core */
+  threads?: number;
   recipe: Recipe;
   /** The ablated parts the recipe was resolved with (workers resolve it again by name). */
   without?: readonly string[];
@@ -21,6 +29,10 @@ export async function createGradientComputer(options: {
   state: TrainingState;
 }): Promise<GradientComputer> {
   const { workers, backend, recipe, data, state } = options;
+  if (backend === 'onnxruntime') {
+    const settings = { provider: options.executionProvider ?? 'cpu', threads: options.threads ?? availableParallelism() };
+    return new OnnxRuntimeComputer(recipe, data, state, settings);
+  }
   if (workers <= 1) return new InProcessComputer(recipe, data, state);
   return WorkerPool.start({ workers, backend, recipe, without: options.without ?? [], data: shareTrainingData(data), state });
 }

@@ -11,6 +11,7 @@ export function packageVersions(): Record<string, string> {
     '@tensorflow/tfjs-backend-wasm',
     '@tensorflow/tfjs-node',
     '@tensorflow/tfjs-node-gpu',
+    'onnxruntime-node',
   ]) {
     try {
       versions[name] = (require(`${name}/package.json`) as { version: string }).version;

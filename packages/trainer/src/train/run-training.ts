@@ -51,7 +51,7 @@ export async function runTraining(options: TrainOptions, events: TrainingEvents)
   for (const { backend: name, reason } of backend.skipped) events.log(`backend ${name} skipped: ${reason}`);
   const workers = chooseWorkers(options, backend, events);
   events.log(`recipe: ${recipe.name}${options.without.length > 0 ? ` without ${options.without.join(', ')}` : ''}`);
-  events.log(`backend: ${backend.backend} (tfjs '${backend.tfjsBackend}'), ${workers} worker${workers > 1 ? 's' : ''}`);
+  events.log(`backend: ${backend.backend} (${backend.detail}), ${workers} worker${workers > 1 ? 's' : ''}${backend.why ? ` — ${backend.why}` : ''}`);
 
   const state = createTrainingState(recipe, workers, options.seed);
   const digest = trajectoryDigest(options);
@@ -75,7 +75,15 @@ export async function runTraining(options: TrainOptions, events: TrainingEvents)
     events.log(`resuming after epoch ${resumed.epoch} from ${checkpoints}`);
   }
 
-  const computer = await createGradientComputer({ workers, backend: backend.backend, recipe, without: options.without, data, state });
+  const computer = await createGradientComputer({
+    workers,
+    backend: backend.backend,
+    executionProvider: backend.executionProvider,
+    recipe,
+    without: options.without,
+    data,
+    state,
+  });
   const lastEpoch = options.dryRun ? firstEpoch : options.epochs;
   const stepsPerEpoch = Math.ceil(trainCount / options.batchSize);
   let evaluation: EvaluationShard | undefined;
@@ -129,7 +137,9 @@ export async function runTraining(options: TrainOptions, events: TrainingEvents)
         imagesPerSecond: seen / seconds,
         trainImages: seen,
         rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
-        ...(devEvaluation === undefined ? {} : { devAccuracy: devEvaluation.correct / devSet!.labels.length }),
+        ...(devEvaluation === undefined
+          ? {}
+          : { devAccuracy: devEvaluation.correct / devSet!.labels.length, devLoss: devEvaluation.lossSum / devSet!.labels.length }),
       };
       history.push(record);
       events.epochDone?.(record);
