@@ -108,6 +108,8 @@ test('export CLI rejects bad flags with exit code 2 and names the flag', () => {
     [['--layout', 'nhcw'], /'--layout' must be one of nchw, nhwc; received "nhcw"/],
     [['--opset', '12'], /'--opset' must be an integer ≥ 13; received "12"/],
     [['--bogus'], /Unknown option '--bogus'/],
+    [['--quantize', 'bf16'], /'--quantize' must be a comma-separated list of fp16, int8; received "bf16"/],
+    [['--quantize', 'int8', '--max-accuracy-drop', 'lots'], /'--max-accuracy-drop' must be a number of percentage points from 0 to 100; received "lots"/],
   ] as const) {
     const run = runCli([...args]);
     assert.equal(run.status, 2);

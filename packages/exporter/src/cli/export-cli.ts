@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { createProgressReporter } from '@onnxpipe/core';
@@ -8,9 +8,11 @@ import { loadDataset } from '@onnxpipe/data';
 import { encodeModel } from '@onnxpipe/onnx';
 import { convertLayersModel, loadLayersModelFromDir } from '../convert/index.js';
 import { modelMetadata, type TrainerManifest } from '../repository/model-metadata.js';
+import { writeVariants } from '../quantize/write-variants.js';
 import { writeModelRepositoryEntry } from '../repository/write-model-repository.js';
 import { VERIFY_MAX_ABS_DIFF, VERIFY_MAX_DISAGREEMENTS, verifyExport, type VerificationResult } from '../verify/verify-export.js';
 import { EXPORT_HELP, ExportUsageError, parseExportArgs } from './parse-export-args.js';
+import { formatVariantsReport } from './write-variants-report.js';
 
 const { version: producerVersion } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -83,6 +85,11 @@ async function main(): Promise<number> {
     manifestPath: join(options.model, 'manifest.json'),
   });
   process.stdout.write(`wrote ${written.modelPath}\n      ${written.configPath}\n      ${written.manifestPath}\n`);
+  if (options.quantize.length > 0) {
+    const test = await loadDataset({ name: manifest.dataset.name as 'mnist', split: 'test', dataDir: options.dataDir });
+    const report = await writeVariants({ versionDir: dirname(written.modelPath), precisions: options.quantize, test, maxDropPoints: options.maxDropPoints });
+    process.stdout.write(`variants on ${test.count} test images:\n${formatVariantsReport(report)}`);
+  }
   return 0;
 }
 

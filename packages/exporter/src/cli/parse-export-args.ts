@@ -1,13 +1,10 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { Precision } from '../quantize/quantize-model.js';
+import { ExportUsageError } from './usage-error.js';
+import { parseDropFlag, parsePrecisionsFlag } from './variant-flags.js';
 
-export class ExportUsageError extends Error {
-  readonly code = 'ONNXPIPE_EXPORT_USAGE';
-  constructor(message: string) {
-    super(message);
-    this.name = 'ExportUsageError';
-  }
-}
+export { ExportUsageError };
 
 export interface ExportCliOptions {
   /** Directory of the trained tfjs artifacts (model.json, weights.bin, manifest.json). */
@@ -19,6 +16,9 @@ export interface ExportCliOptions {
   readonly layout: 'nchw' | 'nhwc';
   readonly verify: boolean;
   readonly dataDir?: string;
+  /** Reduced-precision variants to write beside model.onnx after the export (`npm run quantize`). */
+  readonly quantize: readonly Precision[];
+  readonly maxDropPoints: number;
 }
 
 export const LAYOUT_CHOICES = ['nchw', 'nhwc'] as const;
@@ -40,6 +40,12 @@ Converts the trainer's tfjs artifacts to ONNX and writes a Triton-style model re
   --layout L         ${LAYOUT_CHOICES.join(' | ')}: input layout (default nchw, as PyTorch and Triton)
   --verify           run the 10,000 test images through tfjs and onnxruntime-node; fail if
                      max |Δ| > 1e-4 or any argmax differs
+  --quantize LIST    also write reduced-precision variants beside model.onnx (fp16, int8,
+                     comma-separated), measured on the test images and recorded in the
+                     manifest, as npm run quantize does
+  --max-accuracy-drop PTS
+                     with --quantize: largest accuracy drop, in percentage points, of the
+                     variant browsers fetch (default 0.05)
   --data-dir DIR     where the test images are (default: $ONNXPIPE_DATA_DIR, then data/<dataset>/)
   -h, --help         show this help
 `;
@@ -58,6 +64,8 @@ export function parseExportArgs(argv: string[], cwd: string): ExportCliOptions |
         opset: { type: 'string' },
         layout: { type: 'string' },
         verify: { type: 'boolean' },
+        quantize: { type: 'string' },
+        'max-accuracy-drop': { type: 'string' },
         'data-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -92,5 +100,7 @@ export function parseExportArgs(argv: string[], cwd: string): ExportCliOptions |
     layout: layout as 'nchw' | 'nhwc',
     verify: values.verify ?? false,
     dataDir: values['data-dir'],
+    quantize: values.quantize === undefined ? [] : parsePrecisionsFlag('--quantize', values.quantize),
+    maxDropPoints: parseDropFlag(values['max-accuracy-drop']),
   };
 }
