@@ -4,7 +4,7 @@ import { createRng } from '../../rng.js';
 import { connectedComponents } from './connected-components.js';
 
 /** Independent labelling: union–find over 8-neighbours; returns each ink pixel's root. */
-function unionFindRoots(plane: Float32Array, width: number, height: number, threshold: number): Int32Array {
+function unionFindRoots(plane: Int32Array, width: number, height: number, threshold: number): Int32Array {
   const parent = Int32Array.from({ length: width * height }, (_, i) => i);
   const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
   const ink = (x: number, y: number) => x >= 0 && y >= 0 && x < width && y < height && plane[y * width + x] > threshold;
@@ -25,7 +25,7 @@ describe('connectedComponents (photo path, step 4)', () => {
     for (let n = 0; n < 40; n++) {
       const [width, height] = [1 + rng.nextInt(60), 1 + rng.nextInt(60)];
       const density = rng.next();
-      const plane = Float32Array.from({ length: width * height }, () => (rng.next() < density ? 100 + rng.next() * 100 : rng.next() * 50));
+      const plane = Int32Array.from({ length: width * height }, () => Math.floor(rng.next() < density ? 100 + rng.next() * 100 : rng.next() * 50));
       const threshold = 60;
       const { labels, list } = connectedComponents(plane, width, height, threshold);
       const roots = unionFindRoots(plane, width, height, threshold);
@@ -62,7 +62,7 @@ describe('connectedComponents (photo path, step 4)', () => {
   });
 
   it('a one-pixel diagonal stroke is one component; numbering follows the raster order', () => {
-    const plane = new Float32Array(10 * 10);
+    const plane = new Int32Array(10 * 10);
     for (let i = 0; i < 8; i++) plane[(i + 1) * 10 + i + 1] = 200;
     plane[2 * 10 + 8] = 200; // a speck, first met in row 2 after the stroke's start in row 1
     const { list } = connectedComponents(plane, 10, 10, 100);

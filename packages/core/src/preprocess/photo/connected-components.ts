@@ -9,7 +9,7 @@ export interface Component {
   /** Label of its pixels in {@link Components.labels}: 1, 2, ... */
   readonly id: number;
   readonly area: number;
-  /** Sum of the foreground over its pixels: how much ink it holds. */
+  /** Sum of the plane's values over its pixels: how much ink it holds. */
   readonly mass: number;
   readonly x0: number;
   readonly y0: number;
@@ -44,7 +44,7 @@ let labelScratch = new Int32Array(0);
  * const largest = list.reduce((a, b) => (b.mass > a.mass ? b : a));
  * ```
  */
-export function connectedComponents(plane: Float32Array, width: number, height: number, threshold: number): Components {
+export function connectedComponents(plane: Int32Array, width: number, height: number, threshold: number): Components {
   const size = width * height;
   if (stack.length < size) {
     stack = new Int32Array(size);

@@ -24,7 +24,7 @@ import { selectDigit } from './digit-components.js';
 import { inkStatistics, levelHistogram, percentile, type InkStatistics } from './ink-threshold.js';
 import { coarseOpening } from './morphology.js';
 import type { PhotoSettings } from './photo-settings.js';
-import { smoothPlane, workingPlane } from './working-plane.js';
+import { LEVEL_SCALE, smoothPlane, workingPlane } from './working-plane.js';
 
 /** A levelled crop: row-major bytes, 0 paper to 255 full ink. */
 export interface DigitCrop {
@@ -49,19 +49,19 @@ export interface FoundDigit {
 }
 
 // Scratch, reused across calls (preprocessing is synchronous), grown on demand.
-let scratch = new Float32Array(0);
-let background = new Float32Array(0);
+let scratch = new Int32Array(0);
+let background = new Int32Array(0);
 const levelCounts = new Uint32Array(1024);
 
 function ensureScratch(size: number): void {
   if (scratch.length < size) {
-    scratch = new Float32Array(size);
-    background = new Float32Array(size);
+    scratch = new Int32Array(size);
+    background = new Int32Array(size);
   }
 }
 
 /** Polarity (step 2): `true` when the ink is dark. Every third pixel is plenty for three percentiles. */
-function isDarkInk(plane: Float32Array, size: number, preference: number, extreme: number): boolean {
+function isDarkInk(plane: Int32Array, size: number, preference: number, extreme: number): boolean {
   const histogram = levelHistogram(plane, size, levelCounts, 3);
   const median = percentile(histogram, 0.5);
   const dark = median - percentile(histogram, extreme);
@@ -121,7 +121,7 @@ export function findDigit(image: RawImage, inkThreshold: number, settings: Photo
   const statistics = inkStatistics(foreground, size, settings, levelCounts);
   const nothing: FoundDigit = { empty: true, inverted, factor, statistics };
   if (!(statistics.peak > inkThreshold)) return nothing;
-  const { labels, list } = connectedComponents(foreground, width, height, statistics.threshold);
+  const { labels, list } = connectedComponents(foreground, width, height, statistics.threshold * LEVEL_SCALE);
   const digit = selectDigit(list, width, height, settings);
   if (digit === undefined) return nothing;
 
@@ -139,7 +139,7 @@ export function findDigit(image: RawImage, inkThreshold: number, settings: Photo
   const keep = new Uint8Array(list.length + 1);
   for (const id of digit.ids) keep[id] = 1;
   // Full ink: a high percentile of the kept components' own pixels, robust to a dark speck.
-  const keptValues = new Float32Array(cropWidth * cropHeight);
+  const keptValues = new Int32Array(cropWidth * cropHeight);
   let kept = 0;
   for (let y = box.y0; y < box.y1; y++) {
     for (let x = box.x0; x < box.x1; x++) {
@@ -148,7 +148,8 @@ export function findDigit(image: RawImage, inkThreshold: number, settings: Photo
   }
   const full = percentile(levelHistogram(keptValues, kept, levelCounts), settings.fullInkPercentile);
   const floor = statistics.median + settings.noiseFloor * statistics.sigma;
-  const gain = 255 / Math.max(1, full - floor);
+  const gain = 255 / Math.max(1, full - floor) / LEVEL_SCALE;
+  const floorFixed = floor * LEVEL_SCALE;
 
   const mask = keptMask(labels, width, keep, box, growth);
   const data = new Uint8Array(cropWidth * cropHeight);
@@ -156,7 +157,7 @@ export function findDigit(image: RawImage, inkThreshold: number, settings: Photo
     for (let x = 0; x < cropWidth; x++) {
       const p = y * cropWidth + x;
       if (mask[p] === 0) continue;
-      const level = (foreground[(box.y0 + y) * width + box.x0 + x] - floor) * gain;
+      const level = (foreground[(box.y0 + y) * width + box.x0 + x] - floorFixed) * gain;
       data[p] = level <= 0 ? 0 : level >= 255 ? 255 : Math.round(level);
     }
   }

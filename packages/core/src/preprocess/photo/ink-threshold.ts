@@ -8,11 +8,15 @@
  * bound and a fraction of the ink's peak keeps both out.
  */
 
+import { LEVEL_SCALE } from './working-plane.js';
+
 /** Histogram resolution: bins per gray level (noise of σ ≈ 1 level must still be resolved). */
 const BINS_PER_LEVEL = 4;
 const BINS = 256 * BINS_PER_LEVEL;
+/** Fixed-point value → bin: a right shift (LEVEL_SCALE / BINS_PER_LEVEL = 4 = 2²). */
+const BIN_SHIFT = Math.log2(LEVEL_SCALE / BINS_PER_LEVEL);
 
-/** A histogram of values 0–255 (clamped) at {@link BINS_PER_LEVEL} bins per level. */
+/** A histogram of levels 0–255 (clamped) at {@link BINS_PER_LEVEL} bins per level. */
 export interface LevelHistogram {
   readonly counts: Uint32Array;
   readonly total: number;
@@ -23,24 +27,24 @@ export interface LevelHistogram {
 const otherCounts = new Uint32Array(BINS);
 
 /**
- * Histogram of every `step`-th value of `values[0..length)`; `counts` (at least 1024 entries)
- * is overwritten.
+ * Histogram of every `step`-th value of `values[0..length)` (fixed point, LEVEL_SCALE per
+ * level); `counts` (at least 1024 entries) is overwritten.
  */
-export function levelHistogram(values: Float32Array, length: number, counts: Uint32Array = new Uint32Array(BINS), step = 1): LevelHistogram {
+export function levelHistogram(values: Int32Array, length: number, counts: Uint32Array = new Uint32Array(BINS), step = 1): LevelHistogram {
   counts.fill(0, 0, BINS);
   otherCounts.fill(0);
   let i = 0;
   for (; i + step < length; i += 2 * step) {
     const a = values[i];
     const b = values[i + step];
-    const binA = a > 0 ? (a * BINS_PER_LEVEL) | 0 : 0; // truncation is floor for v ≥ 0
-    const binB = b > 0 ? (b * BINS_PER_LEVEL) | 0 : 0;
+    const binA = a > 0 ? a >> BIN_SHIFT : 0;
+    const binB = b > 0 ? b >> BIN_SHIFT : 0;
     counts[binA < BINS ? binA : BINS - 1]++;
     otherCounts[binB < BINS ? binB : BINS - 1]++;
   }
   if (i < length) {
     const v = values[i];
-    const bin = v > 0 ? (v * BINS_PER_LEVEL) | 0 : 0;
+    const bin = v > 0 ? v >> BIN_SHIFT : 0;
     counts[bin < BINS ? bin : BINS - 1]++;
   }
   for (let bin = 0; bin < BINS; bin++) counts[bin] += otherCounts[bin];
@@ -76,7 +80,7 @@ function medianAbsoluteDeviation(histogram: LevelHistogram, center: number): num
   return 0;
 }
 
-/** Noise and ink levels of a foreground, and the ink threshold chosen from them. */
+/** Noise and ink levels of a foreground, and the ink threshold chosen from them, in gray levels. */
 export interface InkStatistics {
   /** Median of the foreground: the background's residual level. */
   readonly median: number;
@@ -96,10 +100,10 @@ export interface ThresholdSettings {
 }
 
 /**
- * Statistics of a foreground plane (`length` values ≥ 0) and its ink threshold:
- * `max(median + noiseThreshold·σ, peakThreshold·peak)`.
+ * Statistics of a foreground plane (`length` fixed-point values ≥ 0) and its ink threshold:
+ * `max(median + noiseThreshold·σ, peakThreshold·peak)`, in gray levels.
  */
-export function inkStatistics(foreground: Float32Array, length: number, settings: ThresholdSettings, counts?: Uint32Array): InkStatistics {
+export function inkStatistics(foreground: Int32Array, length: number, settings: ThresholdSettings, counts?: Uint32Array): InkStatistics {
   const histogram = levelHistogram(foreground, length, counts);
   const median = percentile(histogram, 0.5);
   const sigma = 1.4826 * medianAbsoluteDeviation(histogram, median);
