@@ -65,10 +65,10 @@ export interface RequestLimits {
 }
 
 /**
- * Sends `files` to `POST {origin}/predict` as multipart bodies within the server's limits, over
- * HTTP; the predicted labels in order, and how many came back empty.
+ * Sends `files` to `POST {origin}/predict{query}` as multipart bodies within the server's limits,
+ * over HTTP; the predicted labels in order, and how many came back empty.
  */
-export async function predictOverHttp(origin: string, files: readonly PhotoFile[], limits: RequestLimits): Promise<{ labels: number[]; empty: number }> {
+export async function predictOverHttp(origin: string, files: readonly PhotoFile[], limits: RequestLimits, query = ''): Promise<{ labels: number[]; empty: number }> {
   const labels: number[] = [];
   let empty = 0;
   for (let start = 0, end = 0; start < files.length; start = end) {
@@ -78,7 +78,7 @@ export async function predictOverHttp(origin: string, files: readonly PhotoFile[
     if (end === start) throw new Error(`photo ${start} alone (${files[start].bytes.length} bytes) exceeds maxBodyBytes ${limits.maxBodyBytes}`);
     const form = new FormData();
     files.slice(start, end).forEach((file, i) => form.append('image', new Blob([file.bytes], { type: file.type }), `photo-${start + i}`));
-    const response = await fetch(`${origin}/predict`, { method: 'POST', body: form });
+    const response = await fetch(`${origin}/predict${query}`, { method: 'POST', body: form });
     if (response.status !== 200) throw new Error(`POST /predict answered ${response.status}: ${await response.text()}`);
     const { predictions } = (await response.json()) as { predictions: { label: string; empty?: boolean }[] };
     for (const p of predictions) {
