@@ -47,6 +47,8 @@ export const ONNXPIPE_SERVER_ROUTE_NOT_FOUND = define('ONNXPIPE_SERVER_ROUTE_NOT
 export const ONNXPIPE_SERVER_MODEL_NOT_FOUND = define('ONNXPIPE_SERVER_MODEL_NOT_FOUND', 404);
 /** 404: the model exists but this version is not loaded. */
 export const ONNXPIPE_SERVER_VERSION_NOT_FOUND = define('ONNXPIPE_SERVER_VERSION_NOT_FOUND', 404);
+/** 404: the model version has no file of this name (model.onnx, or a variant its manifest lists). */
+export const ONNXPIPE_SERVER_MODEL_FILE_NOT_FOUND = define('ONNXPIPE_SERVER_MODEL_FILE_NOT_FOUND', 404);
 /** 404: `/` was asked for, but `webRoot` does not exist (the browser build was not run). */
 export const ONNXPIPE_SERVER_WEB_APP_NOT_BUILT = define('ONNXPIPE_SERVER_WEB_APP_NOT_BUILT', 404);
 /** 409: a model file changed on disk since it was loaded; a reload serves the new one. */

@@ -5,7 +5,7 @@ import { decodeModel } from '@onnxpipe/onnx';
 import { ONNXPIPE_SERVER_MODEL_LOAD_FAILED } from '../errors.js';
 import type { ExecutionProvider } from './execution-provider.js';
 import { parseModelMetadata, type ModelMetadata } from '@onnxpipe/core';
-import type { ModelVersionEntry } from './model-repository.js';
+import type { ModelVariantFile, ModelVersionEntry } from './model-repository.js';
 
 /** A model version, checked and ready to run. */
 export interface LoadedModel {
@@ -19,6 +19,10 @@ export interface LoadedModel {
   readonly inputName: string;
   readonly outputName: string;
   readonly session: ort.InferenceSession;
+  /** The reduced-precision copies for browsers its manifest lists (served as files, not loaded). */
+  readonly variants: readonly ModelVariantFile[];
+  /** The file browsers should fetch: `model.onnx` or a variant's. */
+  readonly webFile: string;
 }
 
 function failure(path: string, problem: string, cause?: unknown): InstanceType<typeof ONNXPIPE_SERVER_MODEL_LOAD_FAILED> {
@@ -116,7 +120,9 @@ export async function loadModel(entry: ModelVersionEntry, provider: ExecutionPro
     if (out.data.length !== metadata.labels.length) {
       throw failure(path, `the warm-up run returned ${out.data.length} values for ${metadata.labels.length} labels`);
     }
-    return Object.freeze({ name: entry.name, version: entry.version, path, sha256, metadata, inputName, outputName, session });
+    const variants = entry.variants ?? [];
+    const webFile = entry.webFile ?? 'model.onnx';
+    return Object.freeze({ name: entry.name, version: entry.version, path, sha256, metadata, inputName, outputName, session, variants, webFile });
   } catch (error) {
     await session.release();
     throw error;

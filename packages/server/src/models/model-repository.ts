@@ -10,6 +10,10 @@ import { ONNXPIPE_SERVER_MODEL_LOAD_FAILED } from '../errors.js';
 //   <repository>/<name>/<version>/manifest.json   (the trainer's and exporter's record of that version:
 //                                                  its `onnx` section holds the file's sha256), or
 //   <repository>/<name>/manifest.json             (the same for one version, in older repositories)
+//   <repository>/<name>/<version>/model.<variant>.onnx
+//                                                 (the exporter's reduced-precision copies for
+//                                                  browsers, listed in the version's manifest as
+//                                                  `onnx.variants`; served as files, never loaded)
 // Other entries (the trainer's model.json, checkpoints/, reports) are ignored.
 
 /** One model version found in the repository. */
@@ -21,7 +25,26 @@ export interface ModelVersionEntry {
   /** sha256 recorded by the exporter for this file, when the manifest has one. */
   readonly expectedSha256?: string;
   readonly manifestPath?: string;
+  /** The reduced-precision variants the version's manifest lists (`npm run quantize`). */
+  readonly variants?: readonly ModelVariantFile[];
+  /** The file browsers should fetch (`onnx.web.file` of the manifest): model.onnx or a variant. */
+  readonly webFile?: string;
 }
+
+/** A variant of a model version: a file beside its model.onnx, as the manifest records it. */
+export interface ModelVariantFile {
+  /** `model.int8.onnx`, ... */
+  readonly file: string;
+  readonly sha256: string;
+  /** `fp16`, `int8`, ... */
+  readonly precision: string;
+  /** Absolute path. */
+  readonly path: string;
+}
+
+/** Variant file names: `model.<precision>.onnx`. */
+export const VARIANT_FILE = /^model\.[a-z0-9]+\.onnx$/;
+const SHA256 = /^[0-9a-f]{64}$/;
 
 const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const VERSION = /^[1-9][0-9]{0,8}$/;
@@ -34,8 +57,26 @@ async function isFile(path: string): Promise<boolean> {
   return (await stat(path).catch(() => undefined))?.isFile() ?? false;
 }
 
+/** The `onnx` section of `manifest.json`, as the exporter writes it. */
+interface OnnxSection {
+  file?: unknown;
+  sha256?: unknown;
+  variants?: unknown;
+  web?: { file?: unknown };
+}
+
+/** The variants a version's manifest lists, and the browsers' file; malformed entries are left out. */
+function variantsOf(section: OnnxSection, directory: string): Pick<ModelVersionEntry, 'variants' | 'webFile'> {
+  const variants = (Array.isArray(section.variants) ? section.variants : [])
+    .filter((v): v is { file: string; sha256: string; precision: string } => typeof v?.file === 'string' && VARIANT_FILE.test(v.file) && typeof v.sha256 === 'string' && SHA256.test(v.sha256) && typeof v.precision === 'string')
+    .map((v) => ({ file: v.file, sha256: v.sha256, precision: v.precision, path: join(directory, v.file) }));
+  const web = section.web?.file;
+  const webFile = web === 'model.onnx' || variants.some((v) => v.file === web) ? (web as string) : undefined;
+  return variants.length === 0 && webFile === undefined ? {} : { variants, ...(webFile === undefined ? {} : { webFile }) };
+}
+
 /** The `onnx` section of `manifest.json`, if the exporter wrote one. */
-async function readManifest(path: string): Promise<{ file?: unknown; sha256?: unknown } | undefined> {
+async function readManifest(path: string): Promise<OnnxSection | undefined> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -44,7 +85,7 @@ async function readManifest(path: string): Promise<{ file?: unknown; sha256?: un
     throw new ONNXPIPE_SERVER_MODEL_LOAD_FAILED(`${path}: cannot read the manifest: ${(error as Error).message}`, { cause: error });
   }
   try {
-    const manifest = JSON.parse(text) as { onnx?: { file?: unknown; sha256?: unknown } };
+    const manifest = JSON.parse(text) as { onnx?: OnnxSection };
     return typeof manifest.onnx === 'object' && manifest.onnx !== null ? manifest.onnx : undefined;
   } catch (error) {
     throw new ONNXPIPE_SERVER_MODEL_LOAD_FAILED(`${path}: the manifest is not valid JSON: ${(error as Error).message}`, { cause: error });
@@ -96,7 +137,7 @@ export async function scanModelRepository(
       const versionManifest = await readManifest(versionManifestPath);
       const recorded =
         versionManifest?.file === 'model.onnx' && typeof versionManifest.sha256 === 'string'
-          ? { expectedSha256: versionManifest.sha256, manifestPath: versionManifestPath }
+          ? { expectedSha256: versionManifest.sha256, manifestPath: versionManifestPath, ...variantsOf(versionManifest, join(directory, version)) }
           : modelManifest?.file === `${version}/model.onnx` && typeof modelManifest.sha256 === 'string'
             ? { expectedSha256: modelManifest.sha256, manifestPath: modelManifestPath }
             : {};

@@ -28,8 +28,8 @@ const ROUTES: Record<string, string[]> = {
   '/v2/repository/models/{name}/load': ['post'],
   '/v2/repository/models/{name}/unload': ['post'],
   '/metrics': ['get'],
-  '/models/{name}/model.onnx': ['get'],
-  '/models/{name}/versions/{version}/model.onnx': ['get'],
+  '/models/{name}/{file}': ['get'],
+  '/models/{name}/versions/{version}/{file}': ['get'],
 };
 
 test('/docs/json is valid OpenAPI 3 and documents every route with a summary and tags', async () => {

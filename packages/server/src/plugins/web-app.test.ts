@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { createTestApp } from '../testing/test-app.js';
 import { IMMUTABLE_CACHE, ISOLATION_HEADERS, REVALIDATE_CACHE } from './web-app.js';
 
@@ -70,6 +71,60 @@ test('/ serves index.html and the build its files, with JavaScript and wasm type
     const missing = await app.inject({ url: '/nothing.js' });
     assert.equal(missing.statusCode, 404);
     assert.equal(missing.json().code, 'ONNXPIPE_SERVER_ROUTE_NOT_FOUND');
+  } finally {
+    await close();
+    await rm(parent, { recursive: true, force: true });
+  }
+});
+
+test('compressed copies are served by Accept-Encoding with Vary and their own ETag; hashed chunks and ort files are immutable, the rest revalidates', async () => {
+  const { parent, root } = await writeWebRoot();
+  // As the build writes them: the SDK at its stable name, a content-hashed chunk, and .br/.gz copies.
+  const sdk = `export const answer = ${JSON.stringify('x'.repeat(4000))};`;
+  await mkdir(join(root, 'chunks'), { recursive: true });
+  await writeFile(join(root, 'onnxpipe-web.js'), sdk);
+  await writeFile(join(root, 'chunks', 'ort-webgpu-0123456789.js'), sdk);
+  const wasm = join(root, 'ort', '1.30.0', 'ort-wasm-simd-threaded.wasm');
+  for (const path of [join(root, 'onnxpipe-web.js'), join(root, 'chunks', 'ort-webgpu-0123456789.js')]) {
+    await writeFile(`${path}.br`, brotliCompressSync(sdk));
+    await writeFile(`${path}.gz`, gzipSync(sdk));
+  }
+  await writeFile(`${wasm}.br`, brotliCompressSync(Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])));
+  const { app, close } = await createTestApp({ overrides: { webRoot: root } });
+  try {
+    const brotli = await app.inject({ url: '/onnxpipe-web.js', headers: { 'accept-encoding': 'gzip, deflate, br, zstd' } });
+    assert.equal(brotli.statusCode, 200);
+    assert.equal(brotli.headers['content-encoding'], 'br');
+    assert.match(String(brotli.headers.vary), /accept-encoding/i);
+    assert.equal(brotli.headers['content-type'], 'text/javascript; charset=utf-8', 'the type of the file, not of the copy');
+    assert.equal(brotli.headers['cache-control'], REVALIDATE_CACHE);
+    assert.equal(brotliDecompressSync(brotli.rawPayload).toString(), sdk);
+    const gzip = await app.inject({ url: '/onnxpipe-web.js', headers: { 'accept-encoding': 'gzip' } });
+    assert.equal(gzip.headers['content-encoding'], 'gzip');
+    assert.equal(gunzipSync(gzip.rawPayload).toString(), sdk);
+    const plain = await app.inject({ url: '/onnxpipe-web.js' });
+    assert.equal(plain.headers['content-encoding'], undefined);
+    assert.equal(plain.body, sdk);
+    assert.match(String(plain.headers.vary), /accept-encoding/i, 'the identity answer varies too');
+    const etags = new Set([brotli, gzip, plain].map((r) => String(r.headers.etag)));
+    assert.equal(etags.size, 3, 'each representation has its own ETag');
+    const revalidated = await app.inject({ url: '/onnxpipe-web.js', headers: { 'accept-encoding': 'br', 'if-none-match': String(brotli.headers.etag) } });
+    assert.equal(revalidated.statusCode, 304);
+
+    const chunk = await app.inject({ url: '/chunks/ort-webgpu-0123456789.js', headers: { 'accept-encoding': 'br' } });
+    assert.equal(chunk.headers['content-encoding'], 'br');
+    assert.equal(chunk.headers['cache-control'], IMMUTABLE_CACHE);
+    const runtime = await app.inject({ url: '/ort/1.30.0/ort-wasm-simd-threaded.wasm', headers: { 'accept-encoding': 'br, gzip' } });
+    assert.equal(runtime.headers['content-encoding'], 'br');
+    assert.equal(runtime.headers['content-type'], 'application/wasm');
+    assert.equal(runtime.headers['cache-control'], IMMUTABLE_CACHE);
+    // No .gz beside it: gzip-only clients get the file itself.
+    const gzipOnly = await app.inject({ url: '/ort/1.30.0/ort-wasm-simd-threaded.wasm', headers: { 'accept-encoding': 'gzip' } });
+    assert.equal(gzipOnly.headers['content-encoding'], undefined);
+    assert.deepEqual([...gzipOnly.rawPayload.subarray(0, 4)], [0, 0x61, 0x73, 0x6d]);
+    // The copies are not files of their own.
+    assert.equal((await app.inject({ url: '/onnxpipe-web.js.br' })).statusCode, 404);
+    assert.equal((await app.inject({ url: '/chunks/ort-webgpu-0123456789.js.gz' })).statusCode, 404);
   } finally {
     await close();
     await rm(parent, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { extname } from 'node:path';
+import { extname, relative } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { ONNXPIPE_SERVER_WEB_APP_NOT_BUILT } from '../errors.js';
@@ -22,6 +22,14 @@ import { WEB_APP_CONTENT_SECURITY_POLICY } from './security-headers.js';
 // worker (onnxruntime-web's threads) takes its policy from its own script's response. For the
 // same reason every file carries the page's Content-Security-Policy in place of the API's
 // (security-headers.ts): a worker's policy, 'wasm-unsafe-eval' included, is its script's.
+//
+// Transfer: the build writes brotli and gzip copies beside each compressible file
+// (`<file>.br`, `<file>.gz`); @fastify/static's `preCompressed` answers with the best one the
+// request's Accept-Encoding allows, the file itself otherwise, and adds `Vary: Accept-Encoding`.
+// The copies are not routes of their own. Files whose URL changes with their content — ort/<version>/
+// and the build's content-hashed chunks/ — are cached as immutable; the rest (the page, the SDK
+// bundle at its stable name) is revalidated by ETag, which @fastify/static derives from each
+// representation's own file.
 
 /** Headers that make the page cross-origin isolated. */
 export const ISOLATION_HEADERS = {
@@ -30,7 +38,10 @@ export const ISOLATION_HEADERS = {
   'cross-origin-resource-policy': 'same-origin',
 } as const;
 
-/** Cache-Control of onnxruntime-web's runtime files under `ort/<version>/`: a new version gets new URLs. */
+/**
+ * Cache-Control of onnxruntime-web's runtime files under `ort/<version>/` and the build's
+ * content-hashed `chunks/`: new contents get new URLs.
+ */
 export const IMMUTABLE_CACHE = 'public, max-age=31536000, immutable';
 /** Cache-Control of everything else: the page and the SDK bundle change with every build, so revalidate (ETag). */
 export const REVALIDATE_CACHE = 'no-cache';
@@ -43,13 +54,20 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.wasm': 'application/wasm',
 };
 
-function setHeaders(reply: FastifyReply, path: string): void {
-  reply.headers(ISOLATION_HEADERS);
-  reply.header('content-security-policy', WEB_APP_CONTENT_SECURITY_POLICY);
-  const type = CONTENT_TYPES[extname(path)];
-  if (type !== undefined) reply.header('content-type', type);
-  const isRuntime = /[\\/]ort[\\/][^\\/]+[\\/][^\\/]+$/.test(path);
-  reply.header('cache-control', isRuntime ? IMMUTABLE_CACHE : REVALIDATE_CACHE);
+/** Compressed copies the build writes beside the files (`preCompressed` serves them in their place). */
+const ENCODED_COPY = /\.(br|gz)$/;
+/** Paths (relative to webRoot) whose contents never change under the same URL: `ort/<version>/<file>`, `chunks/<file>`. */
+const IMMUTABLE_PATH = /^(ort[\\/][^\\/]+|chunks)[\\/][^\\/]+$/;
+
+function headersFor(root: string): (reply: FastifyReply, path: string) => void {
+  return (reply, path) => {
+    reply.headers(ISOLATION_HEADERS);
+    reply.header('content-security-policy', WEB_APP_CONTENT_SECURITY_POLICY);
+    const file = relative(root, path.replace(ENCODED_COPY, ''));
+    const type = CONTENT_TYPES[extname(file)];
+    if (type !== undefined) reply.header('content-type', type);
+    reply.header('cache-control', IMMUTABLE_PATH.test(file) ? IMMUTABLE_CACHE : REVALIDATE_CACHE);
+  };
 }
 
 /** Serves `webRoot` at `/`, or answers `/` with a 404 that says how to build it. */
@@ -68,14 +86,23 @@ export const webAppPlugin: FastifyPluginAsync = async (app) => {
     }
     return;
   }
+  // @fastify/static sets the type of an encoded answer after setHeaders, from `send`'s table
+  // (application/javascript): put ours back.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const type = CONTENT_TYPES[extname(request.url.split('?')[0])];
+    if (type !== undefined && reply.hasHeader('content-encoding')) reply.header('content-type', type);
+    done(null, payload);
+  });
   await app.register(fastifyStatic, {
     root,
     wildcard: false,
+    preCompressed: true,
+    globIgnore: ['**/*.br', '**/*.gz'],
     decorateReply: false,
     // Cache-Control is ours (below); ETag and Last-Modified stay, for the revalidation.
     cacheControl: false,
     dotfiles: 'deny',
     serveDotFiles: false,
-    setHeaders,
+    setHeaders: headersFor(root),
   });
 };

@@ -59,6 +59,9 @@ export const v2MetadataRoutes: FastifyPluginAsync = async (app) => {
         execution_provider: app.models.executionProvider,
         max_items_per_request: config.maxItemsPerRequest,
         sha256: model.sha256,
+        // What a browser running the model itself should fetch: GET /models/{name}/versions/{version}/{file}.
+        model_files: JSON.stringify(['model.onnx', ...model.variants.map((v) => v.file)]),
+        web_model_file: model.webFile,
       },
     };
   };

@@ -71,7 +71,7 @@ export const MODEL_METADATA_SCHEMA = {
     parameters: {
       ...PARAMETERS_SCHEMA,
       description:
-        'labels (a JSON array, in output order), normalization_mean and normalization_std (the input is (pixel/255 − mean)/std), input_layout, preprocessing, output (log_softmax, softmax or logits), execution_provider, max_items_per_request, sha256 of the model file.',
+        'labels (a JSON array, in output order), normalization_mean and normalization_std (the input is (pixel/255 − mean)/std), input_layout, preprocessing, output (log_softmax, softmax or logits), execution_provider, max_items_per_request, sha256 of the model file; model_files (a JSON array: model.onnx and its reduced-precision variants, each at GET /models/{name}/versions/{version}/{file}) and web_model_file, the one browsers should fetch (the smallest within 0.05 points of model.onnx\'s test accuracy, as the exporter measured).',
     },
   },
 } as const;
