@@ -1,5 +1,5 @@
 // The draw-a-digit page the server hosts at `/`: the SDK runs the served model in the page
-// (onnxruntime-web, WebGPU or wasm) or calls the server's POST /predict, and the page shows the
+// (onnxruntime-web: wasm, or WebGPU when chosen) or calls the server's POST /predict, and the page shows the
 // answer, the ten probabilities, where it ran and how long it took. No framework: a canvas,
 // a few elements, the SDK.
 //
@@ -9,7 +9,8 @@
 //
 // Query parameters: `model` (default mnist), `mode=local|remote`, `device=auto|webgpu|wasm`.
 // Tests read the page's state from `data-*` attributes on <main>: `state` (loading, ready,
-// busy, error), `results` (how many answers were shown), `label`, `mode`, `provider`, `method`
+// busy, error), `results` (how many answers were shown), `label`, `mode`, `provider`, `variant`
+// (the model file in the page: fp32, int8, ...), `method`
 // (how the digit was found: clean or photo), `box` (x,y,width,height in the picture, or empty).
 import { createClassifier, createRemoteClassifier, ORT_FILES_DIR, PREDICT_DEFAULTS, type Device, type DigitClassifier, type DigitInput, type PredictResult } from '@onnxpipe/web';
 import { createDrawingPad } from './lib/drawing-pad.js';
@@ -109,7 +110,7 @@ function render(result: PredictResult, classifierInUse: DigitClassifier, ms: num
   elements.provider.textContent = `${result.executionProvider} (${where})`;
   const inference = result.timings ? `; inference ${result.timings.inferenceMs.toFixed(1)} ms` : '';
   elements.latency.textContent = `${ms.toFixed(1)} ms${inference}`;
-  elements.model.textContent = `${result.model.name} v${result.model.version}`;
+  elements.model.textContent = `${result.model.name} v${result.model.version}${classifierInUse.variant === undefined ? '' : ` (${classifierInUse.variant})`}`;
   const { fallback } = classifierInUse;
   elements.fallback.hidden = fallback === undefined;
   elements.fallback.textContent = fallback ? `Asked for ${fallback.requested}, running on ${fallback.used}: ${fallback.reason}` : '';
@@ -117,6 +118,7 @@ function render(result: PredictResult, classifierInUse: DigitClassifier, ms: num
     label: prediction.empty ? '' : prediction.label,
     mode: classifierInUse.mode,
     provider: result.executionProvider,
+    variant: classifierInUse.variant ?? '',
     results: String(Number(main.dataset.results) + 1),
   });
 }
@@ -262,15 +264,19 @@ for (const radio of document.querySelectorAll<HTMLInputElement>('input[name="mod
 }
 elements.device.addEventListener('change', () => void switchTo('local'));
 
-/** The served model: its highest loaded version, and its labels for the bars. */
+/**
+ * The served model: its highest loaded version, the file a browser should fetch (the exporter's
+ * smallest variant within 0.05 points of model.onnx, `web_model_file`), and its labels for the bars.
+ */
 async function start() {
   setState('loading', 'Loading the model…');
   try {
     const response = await fetch(`/v2/models/${encodeURIComponent(modelName)}`);
-    const metadata = (await response.json()) as { versions?: string[]; parameters?: { labels?: string }; error?: string };
+    const metadata = (await response.json()) as { versions?: string[]; parameters?: { labels?: string; web_model_file?: string }; error?: string };
     if (!response.ok || metadata.versions === undefined) throw new Error(`model ${modelName}: ${metadata.error ?? response.statusText}`);
     modelVersion = metadata.versions.at(-1)!;
-    modelUrl = `/models/${encodeURIComponent(modelName)}/versions/${modelVersion}/model.onnx`;
+    const file = metadata.parameters?.web_model_file ?? 'model.onnx';
+    modelUrl = `/models/${encodeURIComponent(modelName)}/versions/${modelVersion}/${encodeURIComponent(file)}`;
     const labels = JSON.parse(metadata.parameters?.labels ?? '[]') as string[];
     bars = createProbabilityBars($<HTMLOListElement>('probabilities'), labels);
     elements.model.textContent = `${modelName} v${modelVersion}`;

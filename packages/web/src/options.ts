@@ -1,6 +1,6 @@
 import { describeValue, invalidChoiceMessage } from '@onnxpipe/core';
-import { env } from 'onnxruntime-web';
 import { ONNXPIPE_WEB_INVALID_ARGUMENT } from './errors.js';
+import { ORT_VERSION } from './local/ort-runtime.js';
 import { DEVICES, PREPROCESS_MODES, type ClassifierOptions, type Device, type PredictOptions, type PreprocessMode } from './types.js';
 
 // Option checking for both entry points: every message names the option, says what was
@@ -11,10 +11,10 @@ import { DEVICES, PREPROCESS_MODES, type ClassifierOptions, type Device, type Pr
  * part of the path so that servers can cache them as immutable and an upgrade gets new URLs.
  * `npm run build:web` writes them there and an onnxpipe server serves them there.
  */
-export const ORT_FILES_DIR = `ort/${env.versions.web ?? 'unknown'}/`;
+export const ORT_FILES_DIR = `ort/${ORT_VERSION}/`;
 
 /** Defaults of {@link ClassifierOptions}. */
-export const CLASSIFIER_DEFAULTS = Object.freeze({ device: 'auto' as Device, wasmPaths: `/${ORT_FILES_DIR}`, maxBatch: 64 });
+export const CLASSIFIER_DEFAULTS = Object.freeze({ device: 'auto' as Device, wasmPaths: `/${ORT_FILES_DIR}`, maxBatch: 64, warmUp: true });
 
 /** Upper bounds of `maxBatch` and `numThreads`: far above what a digit model needs, low enough to catch a unit mistake. */
 const MAX_BATCH = 4096;
@@ -28,6 +28,7 @@ export interface ResolvedClassifierOptions {
   readonly modelVersion: string | undefined;
   readonly maxBatch: number;
   readonly numThreads: number | undefined;
+  readonly warmUp: boolean;
 }
 
 function fail(message: string): never {
@@ -55,6 +56,12 @@ export function checkString(name: string, value: unknown, pattern?: RegExp, expe
   return value;
 }
 
+function checkBoolean(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') fail(invalidChoiceMessage(name, [true, false], value));
+  return value;
+}
+
 /** Checks the options of `createClassifier`. @throws `ONNXPIPE_WEB_INVALID_ARGUMENT` */
 export function resolveClassifierOptions(options: ClassifierOptions | undefined): ResolvedClassifierOptions {
   const o = checkObject('options', options);
@@ -68,6 +75,7 @@ export function resolveClassifierOptions(options: ClassifierOptions | undefined)
     modelVersion: checkString('modelVersion', o.modelVersion),
     maxBatch: o.maxBatch === undefined ? CLASSIFIER_DEFAULTS.maxBatch : checkInteger('maxBatch', o.maxBatch, 1, MAX_BATCH),
     numThreads: o.numThreads === undefined ? undefined : checkInteger('numThreads', o.numThreads, 1, MAX_THREADS),
+    warmUp: checkBoolean('warmUp', o.warmUp, CLASSIFIER_DEFAULTS.warmUp),
   };
 }
 

@@ -2,7 +2,11 @@
 // server's POST /predict, whether it runs the model in the page or calls a server.
 import type { Prediction } from '@onnxpipe/core';
 
-/** Where a local classifier runs the model: `auto` = WebGPU when an adapter exists, else wasm. */
+/**
+ * Where a local classifier runs the model: `wasm`; `webgpu` (loads onnxruntime-web's WebGPU
+ * runtime, only when the browser has an adapter); `auto`, which runs digit models on wasm (see
+ * {@link DeviceFallback}).
+ */
 export const DEVICES = ['auto', 'webgpu', 'wasm'] as const;
 export type Device = (typeof DEVICES)[number];
 
@@ -62,7 +66,7 @@ export interface PredictResult {
   readonly timings?: { readonly preprocessMs: number; readonly inferenceMs: number; readonly totalMs: number };
 }
 
-/** Why `device: 'auto'` did not get WebGPU (reported, never silent). */
+/** Why a classifier runs on wasm although it was not asked for by name (`device: 'auto'`): reported, never silent. */
 export interface DeviceFallback {
   readonly requested: Device;
   readonly used: BrowserExecutionProvider;
@@ -77,8 +81,13 @@ export interface DigitClassifier {
   readonly labels: readonly string[];
   /** The provider in use (remote: what the server reported last, `undefined` before the first call). */
   readonly executionProvider: ExecutionProvider | undefined;
-  /** Set when `auto` fell back from WebGPU to wasm. */
+  /** Set when `auto` chose wasm, with the reason. */
   readonly fallback?: DeviceFallback;
+  /**
+   * Which of the exporter's files runs (local): `fp32` (model.onnx) or the reduced-precision
+   * variant the model's metadata names (`int8`, `fp16`). `undefined` in remote mode.
+   */
+  readonly variant?: string;
   /** One input or many; always one prediction per input, in order. */
   predict(input: DigitInput | readonly DigitInput[], options?: PredictOptions): Promise<PredictResult>;
   /** Releases the onnxruntime session (local); later calls reject with `ONNXPIPE_WEB_DISPOSED`. */
@@ -86,7 +95,12 @@ export interface DigitClassifier {
 }
 
 export interface ClassifierOptions {
-  /** @defaultValue `'auto'` */
+  /**
+   * `'wasm'`; `'webgpu'` (or `ONNXPIPE_WEB_DEVICE_UNAVAILABLE` without an adapter); `'auto'`:
+   * wasm for digit models, with the reason in `fallback`. Only the runtime that runs is
+   * downloaded.
+   * @defaultValue `'auto'`
+   */
   readonly device?: Device;
   /**
    * URL prefix (ending in `/`) where onnxruntime-web's `.wasm`/`.mjs` files are hosted; an
@@ -106,6 +120,12 @@ export interface ClassifierOptions {
    * @defaultValue `min(4, ceil(navigator.hardwareConcurrency / 2))` when cross-origin isolated, else 1
    */
   readonly numThreads?: number;
+  /**
+   * Run one synthetic digit before `createClassifier` resolves, so that the first real
+   * prediction is as fast as the next ones.
+   * @defaultValue `true`
+   */
+  readonly warmUp?: boolean;
 }
 
 export interface RemoteClassifierOptions {

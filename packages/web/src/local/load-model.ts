@@ -61,13 +61,23 @@ export async function loadModelSource(model: unknown): Promise<ModelSource> {
   }
 }
 
+/** metadata_props key of the exporter's reduced-precision variants (`fp16`, `int8`); absent in model.onnx itself. */
+export const VARIANT_METADATA_KEY = 'onnxpipe.variant';
+
+/** A model's facts, and which of the exporter's files it is. */
+export interface ModelFacts {
+  readonly metadata: ModelMetadata;
+  /** `fp32` (the exported model.onnx), or the variant named in its metadata: `fp16`, `int8`. */
+  readonly variant: string;
+}
+
 /**
- * The model's metadata, checked.
+ * The model's metadata, checked, and its variant.
  *
  * @throws `ONNXPIPE_WEB_MODEL_LOAD_FAILED` naming the source when the bytes are not ONNX or
  * lack onnxpipe's metadata
  */
-export function readModelMetadata(source: ModelSource): ModelMetadata {
+export function readModelMetadata(source: ModelSource): ModelFacts {
   let props;
   try {
     props = readMetadataProps(source.bytes);
@@ -75,22 +85,26 @@ export function readModelMetadata(source: ModelSource): ModelMetadata {
     throw new ONNXPIPE_WEB_MODEL_LOAD_FAILED(`${source.where} is not an ONNX model (${source.bytes.length} bytes): ${message(error)}`, { cause: error });
   }
   try {
-    return parseModelMetadata(props);
+    return { metadata: parseModelMetadata(props), variant: props.find((p) => p.key === VARIANT_METADATA_KEY)?.value ?? 'fp32' };
   } catch (error) {
     throw new ONNXPIPE_WEB_MODEL_LOAD_FAILED(`${source.where} is not an onnxpipe model: ${message(error)}`, { cause: error });
   }
 }
 
+/** File names the exporter writes: model.onnx and its variants (model.int8.onnx, ...). */
+const EXPORTED_FILE = /^model(\.[A-Za-z0-9]+)?\.onnx$/;
+
 /**
  * Name and version for results, from the URL: `…/<name>/<version>/model.onnx` (a model
  * repository), `…/<name>/versions/<version>/model.onnx` and `…/<name>/model.onnx` (the server's
- * model routes), else the file name without `.onnx`; version 1 when the URL has none.
+ * model routes), the same with a variant's file (`model.int8.onnx`), else the file name without
+ * `.onnx`; version 1 when the URL has none.
  */
 export function modelIdentity(url: string | undefined): { name: string; version: string } {
   const segments = url === undefined ? [] : new URL(url).pathname.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
   const file = segments.pop();
   if (file === undefined) return { name: 'model', version: '1' };
-  if (file !== 'model.onnx' || segments.length === 0) return { name: file.replace(/\.onnx$/, '') || 'model', version: '1' };
+  if (!EXPORTED_FILE.test(file) || segments.length === 0) return { name: file.replace(/\.onnx$/, '') || 'model', version: '1' };
   const last = segments[segments.length - 1];
   if (!/^\d+$/.test(last)) return { name: last, version: '1' };
   const rest = segments.slice(0, -1);

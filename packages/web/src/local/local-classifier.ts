@@ -16,6 +16,8 @@ export interface LocalClassifierParts {
   readonly ort: OrtModule;
   readonly session: InferenceSession;
   readonly metadata: ModelMetadata;
+  /** `fp32`, or the exporter's variant the model's metadata names. */
+  readonly variant: string;
   readonly model: { readonly name: string; readonly version: string };
   readonly executionProvider: BrowserExecutionProvider;
   readonly fallback: DeviceFallback | undefined;
@@ -30,6 +32,7 @@ export class LocalClassifier implements DigitClassifier {
   readonly labels: readonly string[];
   readonly executionProvider: BrowserExecutionProvider;
   readonly fallback?: DeviceFallback;
+  readonly variant: string;
   readonly #parts: LocalClassifierParts;
   #queue: Promise<unknown> = Promise.resolve();
   #disposed = false;
@@ -39,6 +42,7 @@ export class LocalClassifier implements DigitClassifier {
     this.model = Object.freeze({ ...parts.model });
     this.labels = parts.metadata.labels;
     this.executionProvider = parts.executionProvider;
+    this.variant = parts.variant;
     if (parts.fallback !== undefined) this.fallback = Object.freeze({ ...parts.fallback });
   }
 
@@ -59,6 +63,18 @@ export class LocalClassifier implements DigitClassifier {
       predictions,
       timings: { preprocessMs: roundMs(preprocessed - started), inferenceMs: roundMs(inferred - preprocessed), totalMs: roundMs(performance.now() - started) },
     };
+  }
+
+  /**
+   * One prediction of a synthetic digit (a stroke, preprocessed as any input), answer dropped:
+   * onnxruntime allocates its buffers and the preprocessing is compiled before the first
+   * prediction a user waits for.
+   */
+  async warmUp(): Promise<void> {
+    const { height, width } = this.#parts.metadata;
+    const pixels = new Float32Array(height * width);
+    for (let y = Math.floor(height / 5); y < height - Math.floor(height / 5); y++) pixels[y * width + Math.floor(width / 2)] = 1;
+    await this.predict(pixels);
   }
 
   async dispose(): Promise<void> {
