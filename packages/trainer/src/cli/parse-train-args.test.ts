@@ -20,7 +20,7 @@ test('the reference recipe keeps the PyTorch example defaults and writes version
 test('--recipe robust takes its own defaults and writes version 2; flags still override them', () => {
   const robust = parse('--recipe', 'robust');
   assert.equal(robust.recipe, 'robust');
-  assert.deepEqual([robust.epochs, robust.lr], [15, 0.003]);
+  assert.deepEqual([robust.epochs, robust.lr], [30, 0.003]);
   assert.equal(robust.out, join('/work', 'models', 'mnist', '2'));
   const overridden = parse('--recipe', 'robust', '--epochs', '2', '--lr', '0.01', '--without', 'styles, elastic');
   assert.deepEqual([overridden.epochs, overridden.lr], [2, 0.01]);

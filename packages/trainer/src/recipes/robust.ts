@@ -12,7 +12,7 @@ export const ROBUST_RECIPE: Recipe = {
   summary: 'conv–BN network, handwriting augmentation, Adam one-cycle, label smoothing, weight EMA',
   network: ROBUST_NETWORK,
   optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
-  defaults: { epochs: 15, batchSize: 64, lr: 0.003, gamma: 1 },
+  defaults: { epochs: 30, batchSize: 64, lr: 0.003, gamma: 1 },
   learningRate: ({ lr, epochs }, epoch, step, stepsPerEpoch) =>
     oneCycleLearningRate(lr, (epoch - 1) * stepsPerEpoch + step, epochs * stepsPerEpoch),
   labelSmoothing: 0.1,

@@ -15,6 +15,8 @@ export interface EpochRecord {
   readonly rssMiB?: number;
   /** Fraction of the development set (real handwriting, not MNIST) classified correctly, when one was measured. */
   readonly devAccuracy?: number;
+  /** Mean NLL on the development set, when one was measured: a steadier signal than its accuracy. */
+  readonly devLoss?: number;
   /** The learning rate at the epoch's last step (schedules that change within an epoch). */
   readonly finalLearningRate?: number;
 }
