@@ -94,6 +94,14 @@ function randomShadow(rng: Rng, depth: number): NonNullable<PhotoScene['shadow']
   };
 }
 
+function ruledLines(rng: Rng): NonNullable<PhotoScene['ruled']> {
+  return { spacing: between(rng, 24, 32), width: 1.5, color: [150, 180, 225], offset: between(rng, 0, 32) };
+}
+
+function specks(rng: Rng): NonNullable<PhotoScene['specks']> {
+  return Array.from({ length: 4 + rng.nextInt(7) }, () => ({ x: between(rng, 4, PHOTO_SIZE - 4), y: between(rng, 4, PHOTO_SIZE - 4), radius: between(rng, 0.7, 2) }));
+}
+
 /** Everything at once, each at a random strength: the closest to a real photo. */
 function photo(ink: InkImage, rng: Rng): PhotoSample {
   const inkSize = between(rng, 64, 120);
@@ -161,16 +169,27 @@ export const PHOTO_CONDITIONS: readonly PhotoCondition[] = [
       edge: { side: pick(rng, ['left', 'right', 'top', 'bottom'] as const), inset: between(rng, 12, 40), color: [between(rng, 60, 120), between(rng, 45, 90), between(rng, 30, 60)] },
     }),
   })),
-  condition('ruled', 'ruled paper (light blue lines every 24–32 px)', (ink, rng) => ({
-    scene: baseScene(ink, INK_SIZE, { ruled: { spacing: between(rng, 24, 32), width: 1.5, color: [150, 180, 225], offset: between(rng, 0, 32) } }),
+  condition('ruled', 'ruled paper (light blue lines every 24–32 px), photographed (noise σ = 3)', (ink, rng) => ({
+    scene: baseScene(ink, INK_SIZE, { noise: 3, ruled: ruledLines(rng) }),
   })),
-  condition('specks', 'dust and pencil dots (4–10 specks, radius 0.7–2 px)', (ink, rng) => ({
-    scene: baseScene(ink, INK_SIZE, {
-      specks: Array.from({ length: 4 + rng.nextInt(7) }, () => ({ x: between(rng, 4, PHOTO_SIZE - 4), y: between(rng, 4, PHOTO_SIZE - 4), radius: between(rng, 0.7, 2) })),
-    }),
+  condition('specks', 'dust and pencil dots (4–10 specks, radius 0.7–2 px), photographed (noise σ = 3)', (ink, rng) => ({
+    scene: baseScene(ink, INK_SIZE, { noise: 3, specks: specks(rng) }),
+  })),
+  // The same on a noise-free scan: paper of one exact value takes the clean path (as before the
+  // photo path existed), where lines and dust widen the box. Listed to show it, not a photo.
+  condition('scan-ruled', 'ruled paper, scanned without noise (the clean path)', (ink, rng) => ({
+    scene: baseScene(ink, INK_SIZE, { ruled: ruledLines(rng) }),
+  })),
+  condition('scan-specks', 'dust and pencil dots, scanned without noise (the clean path)', (ink, rng) => ({
+    scene: baseScene(ink, INK_SIZE, { specks: specks(rng) }),
   })),
   condition('photo', 'all together at random strengths (noise σ 2–8, gradient ±5–30, blur ≤ 1.2 px, ±10°, coloured ink, off-centre, 30 % shadowed, JPEG 60–92)', photo),
 ];
+
+/** Whether a condition is a photo (noise, light, framing): all but plain paper and the noise-free scans. */
+export function isPhotoCondition(condition: PhotoCondition): boolean {
+  return condition.name !== 'plain' && !condition.name.startsWith('scan-');
+}
 
 /** The condition named `name`. */
 export function photoCondition(name: string): PhotoCondition {

@@ -21,7 +21,7 @@ const DIGITS = 150;
 const FLOOR = 0.94;
 const POOLED_MARGIN = 0.01;
 const CONDITION_MARGIN = 0.03;
-const CONDITIONS = ['jpeg-75', 'gradient-noise-jpeg', 'noise-12', 'gradient-50', 'shadow', 'blur-1.5', 'coloured-ink', 'framing', 'paper-edge', 'photo'];
+const CONDITIONS = ['jpeg-75', 'gradient-noise-jpeg', 'noise-12', 'gradient-50', 'shadow', 'blur-1.5', 'coloured-ink', 'framing', 'paper-edge', 'ruled', 'specks', 'photo'];
 
 const repository = resolve(process.env.ONNXPIPE_MODEL_REPOSITORY ?? fileURLToPath(new URL('../../../../models', import.meta.url)));
 const shipped = `${repository}/mnist/1/model.onnx`;

@@ -97,17 +97,21 @@ export interface ThresholdSettings {
   readonly noiseThreshold: number;
   readonly peakThreshold: number;
   readonly peakPercentile: number;
+  readonly maxNoiseThreshold: number;
 }
 
 /**
- * Statistics of a foreground plane (`length` fixed-point values ≥ 0) and its ink threshold:
- * `max(median + noiseThreshold·σ, peakThreshold·peak)`, in gray levels.
+ * Statistics of a foreground plane (`length` fixed-point values ≥ 0) and its ink threshold, in
+ * gray levels: `max(min(median + noiseThreshold·σ, maxNoiseThreshold·peak), peakThreshold·peak)`.
+ * The noise bound is capped: where ink covers most of the picture (a bold digit framed tightly)
+ * the median and its deviation measure the ink, not the noise.
  */
 export function inkStatistics(foreground: Int32Array, length: number, settings: ThresholdSettings, counts?: Uint32Array): InkStatistics {
   const histogram = levelHistogram(foreground, length, counts);
   const median = percentile(histogram, 0.5);
   const sigma = 1.4826 * medianAbsoluteDeviation(histogram, median);
   const peak = percentile(histogram, settings.peakPercentile);
-  const threshold = Math.max(median + settings.noiseThreshold * sigma, settings.peakThreshold * peak);
+  const noise = Math.min(median + settings.noiseThreshold * sigma, settings.maxNoiseThreshold * peak);
+  const threshold = Math.max(noise, settings.peakThreshold * peak);
   return { median, sigma, peak, threshold };
 }

@@ -49,6 +49,11 @@ export const PHOTO_SETTINGS = Object.freeze({
   noiseThreshold: 6,
   /** ...and above this fraction of the ink's peak level (the 99.9th percentile of the foreground). */
   peakThreshold: 0.35,
+  /**
+   * The noise bound is at most this fraction of the peak: where ink covers most of the picture
+   * (a bold digit framed tightly), the median and its deviation measure the ink, not the noise.
+   */
+  maxNoiseThreshold: 0.5,
   /** Percentile of the foreground that marks the ink's peak. */
   peakPercentile: 0.999,
   /** Components of fewer pixels than this fraction of the main component's are specks. */
