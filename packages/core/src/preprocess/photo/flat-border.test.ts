@@ -26,6 +26,8 @@ describe('hasFlatBorder (the clean check)', () => {
     assert.ok(hasFlatBorder(gray(64, 64, (x, y) => (Math.hypot(x - 32, y - 32) < 20 ? 0 : 205)), spread, share));
     // A vertical stroke through the top and bottom edges: 2 × 4 of the ring's 252 pixels.
     assert.ok(hasFlatBorder(gray(64, 64, (x) => (x >= 30 && x < 34 ? 0 : 255)), spread, share));
+    // A stroke through the top-left corner: the ring's first pixel is ink, the paper still flat.
+    assert.ok(hasFlatBorder(gray(64, 64, (x, y) => (Math.abs(x - y) < 2 ? 0 : 255)), spread, share));
     // MNIST's own polarity: light ink on black.
     assert.ok(hasFlatBorder(gray(28, 28, (x, y) => (x > 8 && x < 12 && y > 4 && y < 24 ? 255 : 0)), spread, share));
   });

@@ -19,6 +19,37 @@ export function ringThickness(width: number, height: number): number {
 }
 
 /**
+ * How many ring pixels have exactly the bytes of the ring's first pixel, and how many the ring
+ * has; `undefined` when the ring has a pixel that is not opaque (a drawing on a transparent
+ * canvas). The quick answer for the usual clean image, whose paper is one value.
+ */
+function sameAsFirst(image: RawImage): { count: number; total: number } | undefined {
+  const { width, height, channels, data } = image;
+  const thickness = ringThickness(width, height);
+  const alpha = channels === 2 || channels === 4 ? channels - 1 : -1;
+  const first0 = data[0];
+  const first1 = channels > 1 ? data[1] : 0;
+  const first2 = channels > 2 ? data[2] : 0;
+  const first3 = channels > 3 ? data[3] : 0;
+  let count = 0;
+  let total = 0;
+  for (let y = 0; y < height; y++) {
+    const full = y < thickness || y >= height - thickness;
+    const left = full ? width : Math.min(thickness, width);
+    const right = full ? width : Math.max(left, width - thickness);
+    for (let x = 0; x < width; x++) {
+      if (x === left) x = right;
+      if (x >= width) break;
+      const i = (y * width + x) * channels;
+      if (alpha >= 0 && data[i + alpha] !== 255) return undefined;
+      total++;
+      if (data[i] === first0 && (channels < 2 || data[i + 1] === first1) && (channels < 3 || data[i + 2] === first2) && (channels < 4 || data[i + 3] === first3)) count++;
+    }
+  }
+  return { count, total };
+}
+
+/**
  * `true` when at least a share `share` (0–1) of the border ring's gray values lie within
  * `spread` levels of the ring's median. A few strokes that touch an edge do not make a border
  * uneven; sensor noise, light that changes along the border, a shadow or the table beyond the
@@ -28,6 +59,10 @@ export function ringThickness(width: number, height: number): number {
  * transparency in its ring is a drawing on a transparent canvas: flat by definition.
  */
 export function hasFlatBorder(image: RawImage, spread: number, share: number): boolean {
+  const same = sameAsFirst(image);
+  // A drawing on a transparent canvas, or paper of one exact value: no histogram needed.
+  if (same === undefined) return true;
+  if (same.count >= share * same.total) return true;
   const { width, height, channels, data } = image;
   const thickness = ringThickness(width, height);
   const counts = ringCounts;
