@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { deriveSeed } from '@onnxpipe/core';
 import { epochOrder, loadDataset } from '@onnxpipe/data';
@@ -12,9 +13,15 @@ export interface TrainerMeasurement {
   readonly recipe: RecipeName;
   readonly backend: ConcreteBackend;
   readonly workers: number;
+  /** onnxruntime: intra-op threads. */
+  readonly threads?: number;
   readonly steps: number;
+  readonly images: number;
+  readonly seconds: number;
   readonly imagesPerSecond: number;
   readonly peakRssMiB: number;
+  /** Process RSS after every tenth of the timed steps: flat when nothing grows step by step. */
+  readonly rssMiB: readonly number[];
 }
 
 export interface MeasureOptions {
@@ -51,25 +58,40 @@ export async function measureTrainer(options: MeasureOptions): Promise<TrainerMe
   });
   const order = epochOrder(data.trainLabels.length, { shuffle: true, seed: 1, epoch: 1 });
   const stepsPerEpoch = Math.ceil(order.length / options.batchSize);
-  const step = (i: number) =>
-    computer.trainStep({
-      indices: order.subarray(i * options.batchSize, (i + 1) * options.batchSize),
+  // Steps wrap around the epoch's batches, so a measurement may be longer than an epoch.
+  const step = (i: number) => {
+    const k = i % stepsPerEpoch;
+    const indices = order.subarray(k * options.batchSize, (k + 1) * options.batchSize);
+    const loss = computer.trainStep({
+      indices,
       seed: deriveSeed(1, 1, i),
-      lr: recipe.learningRate({ ...recipe.defaults }, 1, i, stepsPerEpoch),
+      lr: recipe.learningRate({ ...recipe.defaults }, 1, k, stepsPerEpoch),
       step: i + 1,
     });
+    return loss.then(() => indices.length);
+  };
+  const rssMiB: number[] = [];
+  const sampleEvery = Math.max(1, Math.floor(options.steps / 10));
   try {
     for (let i = 0; i < options.warmupSteps; i++) await step(i);
+    let images = 0;
     const started = performance.now();
-    for (let i = 0; i < options.steps; i++) await step(options.warmupSteps + i);
+    for (let i = 0; i < options.steps; i++) {
+      images += await step(options.warmupSteps + i);
+      if ((i + 1) % sampleEvery === 0) rssMiB.push(Math.round(process.memoryUsage().rss / 2 ** 20));
+    }
     const seconds = (performance.now() - started) / 1000;
     return {
       recipe: recipe.name,
       backend: selection.backend,
       workers: computer.workers,
+      ...(selection.backend === 'onnxruntime' ? { threads: options.threads ?? availableParallelism() } : {}),
       steps: options.steps,
-      imagesPerSecond: (options.steps * options.batchSize) / seconds,
+      images,
+      seconds,
+      imagesPerSecond: images / seconds,
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
+      rssMiB,
     };
   } finally {
     await computer.dispose();

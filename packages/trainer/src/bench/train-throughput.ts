@@ -19,7 +19,9 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '5' },
     'batch-size': { type: 'string', default: '64' },
     workers: { type: 'string' },
-    backends: { type: 'string', default: 'tensorflow-gpu,tensorflow,wasm' },
+    backends: { type: 'string', default: 'onnxruntime,tensorflow-gpu,tensorflow,wasm' },
+    threads: { type: 'string' },
+    'no-epoch': { type: 'boolean', default: false },
     'data-dir': { type: 'string' },
     'no-pytorch': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
@@ -34,9 +36,14 @@ const dataDir = values['data-dir'] ?? process.env[DATA_DIR_ENV] ?? join(root, '.
 const base = { steps: Number(values.steps), warmupSteps: Number(values.warmup), batchSize: Number(values['batch-size']), dataDir };
 
 if (values.child !== undefined) {
-  // Child mode: measure one configuration and print it as JSON.
-  const [backend, workers] = values.child.split(':');
-  const options: MeasureOptions = { ...base, backend: backend as ConcreteBackend, workers: Number(workers) };
+  // Child mode: measure one configuration (backend:workers[:threads]) and print it as JSON.
+  const [backend, workers, threads] = values.child.split(':');
+  const options: MeasureOptions = {
+    ...base,
+    backend: backend as ConcreteBackend,
+    workers: Number(workers),
+    ...(threads === undefined ? {} : { threads: Number(threads) }),
+  };
   try {
     const result = values.profile ? await profileTrainingStep(options) : await measureTrainer(options);
     process.stdout.write(`${JSON.stringify({ ok: true, result })}\n`);
@@ -46,10 +53,10 @@ if (values.child !== undefined) {
   process.exit(0);
 }
 
-function child(config: string, extra: string[] = []): { ok: true; result: unknown } | { ok: false; reason: string } {
+function child(config: string, extra: string[] = [], steps = values.steps!, warmup = values.warmup!): { ok: true; result: unknown } | { ok: false; reason: string } {
   const run = spawnSync(
     process.execPath,
-    [...process.execArgv, fileURLToPath(import.meta.url), '--child', config, '--steps', values.steps!, '--warmup', values.warmup!,
+    [...process.execArgv, fileURLToPath(import.meta.url), '--child', config, '--steps', steps, '--warmup', warmup,
       '--batch-size', values['batch-size']!, '--data-dir', dataDir, ...extra],
     { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
   );
@@ -69,8 +76,12 @@ console.log(`batch ${base.batchSize}, ${base.steps} timed steps after ${base.war
 // order alternating between rounds so that no side always runs last, and the best round counts.
 const rounds = Number(values.rounds);
 const workerCounts = values.workers ? values.workers.split(',').map(Number) : [...new Set([1, cores])];
+// onnxruntime runs one process and splits each op over intra-op threads: measure 1 and all cores.
+const threadCounts = values.threads ? values.threads.split(',').map(Number) : [...new Set([1, cores])];
 const configs = values.backends!.split(',').flatMap((backend) =>
-  (backend === 'wasm' || backend === 'cpu' ? workerCounts : [1]).map((workers) => `${backend}:${workers}`),
+  backend === 'onnxruntime'
+    ? threadCounts.map((threads) => `${backend}:1:${threads}`)
+    : (backend === 'wasm' || backend === 'cpu' ? workerCounts : [1]).map((workers) => `${backend}:${workers}`),
 );
 const unavailable = values['no-pytorch'] ? 'disabled by --no-pytorch' : pytorchUnavailableReason();
 const best = new Map<string, TrainerMeasurement>();
@@ -99,11 +110,12 @@ for (let round = 0; round < rounds; round++) {
 console.log(`best of ${rounds} round(s), order alternating\n`);
 console.log(row(['trainer', 'backend', 'workers / threads', 'images/s', 'epoch (60k)', 'peak RSS MiB']));
 console.log(row(['---', '---', '---', '---', '---', '---']));
+const parallelism = (m: { workers: number; threads?: number }) => (m.threads === undefined ? String(m.workers) : `${m.workers} × ${m.threads} threads`);
 for (const config of configs) {
-  const [backend, workers] = config.split(':');
+  const [backend, workers, threads] = config.split(':');
   const m = best.get(config);
-  if (m === undefined) console.log(row(['onnxpipe', backend, workers, `skipped: ${skipped.get(config)}`, '', '']));
-  else console.log(row(['onnxpipe', m.backend, String(m.workers), fmt(m.imagesPerSecond), `${fmt(60000 / m.imagesPerSecond)} s`, fmt(m.peakRssMiB)]));
+  if (m === undefined) console.log(row(['onnxpipe', backend, parallelism({ workers: Number(workers), threads: threads === undefined ? undefined : Number(threads) }), `skipped: ${skipped.get(config)}`, '', '']));
+  else console.log(row(['onnxpipe', m.backend, parallelism(m), fmt(m.imagesPerSecond), `${fmt(60000 / m.imagesPerSecond)} s`, fmt(m.peakRssMiB)]));
 }
 if (peer !== undefined) {
   console.log(row([`PyTorch ${peer.torchVersion}`, 'cpu', String(peer.threads), fmt(peer.imagesPerSecond), `${fmt(60000 / peer.imagesPerSecond)} s`, fmt(peer.peakRssMiB)]));
@@ -112,9 +124,33 @@ if (peer !== undefined) {
 }
 
 const ours = [...best.values()];
-if (ours.length > 0 && peer !== undefined) {
-  const fastest = ours.reduce((a, b) => (b.imagesPerSecond > a.imagesPerSecond ? b : a));
-  console.log(`\nratio (best onnxpipe: ${fastest.backend} × ${fastest.workers} / PyTorch × ${peer.threads} threads): ${fmt(fastest.imagesPerSecond / peer.imagesPerSecond, 2)}×`);
+let fastest: TrainerMeasurement | undefined;
+if (ours.length > 0) fastest = ours.reduce((a, b) => (b.imagesPerSecond > a.imagesPerSecond ? b : a));
+if (fastest !== undefined && peer !== undefined) {
+  console.log(`\nratio (best onnxpipe: ${fastest.backend} ${parallelism(fastest)} / PyTorch × ${peer.threads} threads): ${fmt(fastest.imagesPerSecond / peer.imagesPerSecond, 2)}×`);
+}
+
+// A whole epoch (60,000 images, the last batch short, graph building and warm-up included) of the
+// fastest configuration and of the PyTorch recipe, back to back: what a training run sees.
+if (!values['no-epoch'] && fastest !== undefined) {
+  const stepsPerEpoch = String(Math.ceil(60000 / base.batchSize));
+  const config = [...best].find(([, m]) => m === fastest)![0];
+  const outcome = child(config, [], stepsPerEpoch, '0');
+  const epochPeer = unavailable === undefined ? runPytorchPeer({ steps: Number(stepsPerEpoch), threads: cores, batchSize: base.batchSize, dataDir }) : undefined;
+  console.log(`\none full epoch (${stepsPerEpoch} steps, 60,000 images):\n`);
+  console.log(row(['trainer', 'backend', 'workers / threads', 'seconds', 'images/s', 'RSS MiB at each tenth of the epoch']));
+  console.log(row(['---', '---', '---', '---', '---', '---']));
+  if (outcome.ok) {
+    const m = outcome.result as TrainerMeasurement;
+    console.log(row(['onnxpipe', m.backend, parallelism(m), fmt(m.seconds, 1), fmt(m.imagesPerSecond), m.rssMiB.join(' ')]));
+  } else {
+    console.log(row(['onnxpipe', config, '', `failed: ${outcome.reason}`, '', '']));
+  }
+  if (epochPeer !== undefined) {
+    const seconds = (epochPeer.steps * base.batchSize) / epochPeer.imagesPerSecond;
+    console.log(row([`PyTorch ${epochPeer.torchVersion}`, 'cpu', String(epochPeer.threads), fmt(seconds, 1), fmt(epochPeer.imagesPerSecond), `peak ${fmt(epochPeer.peakRssMiB)}`]));
+    if (outcome.ok) console.log(`\nfull-epoch ratio: ${fmt((outcome.result as TrainerMeasurement).imagesPerSecond / epochPeer.imagesPerSecond, 2)}×`);
+  }
 }
 
 if (values.profile) {

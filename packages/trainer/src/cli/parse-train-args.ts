@@ -13,7 +13,7 @@ const robust = resolveRecipe('robust');
 
 export const TRAIN_HELP = `Usage: npm run train -- [options]
 
-Trains a handwritten-digit CNN with TensorFlow.js, by one of two recipes:
+Trains a handwritten-digit CNN with onnxruntime or TensorFlow.js, by one of two recipes:
   reference   ${resolveRecipe('reference').summary} (default)
   robust      ${resolveRecipe('robust').summary}
 
@@ -23,7 +23,7 @@ Reference options (same names and defaults as the PyTorch example; robust defaul
   --epochs N            number of epochs to train (default ${d.epochs} [${robust.defaults.epochs}])
   --lr LR               learning rate (default ${d.lr} [${robust.defaults.lr}, the one-cycle peak])
   --gamma G             learning-rate step gamma, applied every epoch (default ${d.gamma}; reference only)
-  --no-accel            disable GPU backends (auto picks tensorflow or wasm)
+  --no-accel            disable GPU backends (auto runs onnxruntime on the CPU)
   --dry-run             one training step and one test batch, to check the pipeline
   --seed S              random seed (default ${d.seed})
   --log-interval N      batches between log lines (default ${d.logInterval})
@@ -42,8 +42,10 @@ onnxpipe options:
   --out DIR             output directory (default models/<dataset>/1 for the reference recipe,
                         models/<dataset>/2 for the robust one: the model repository's version
                         folders, where the exporter adds model.onnx; with --dry-run, a temp dir)
-  --backend NAME        ${BACKEND_CHOICES.join(' | ')} (default ${d.backend})
+  --backend NAME        ${BACKEND_CHOICES.join(' | ')} (default ${d.backend}: onnxruntime,
+                        on CUDA when its libraries are installed, else on the CPU)
   --workers N           data-parallel worker threads (default: one per core on wasm/cpu)
+  --threads N           onnxruntime's intra-op threads (default: one per core)
   --limit N             train on the first N training images only
   --resume              continue from the newest checkpoint in <out>/checkpoints
   --json                print JSON lines (one per log line and epoch) instead of human lines
@@ -83,6 +85,7 @@ export function parseTrainArgs(argv: string[], cwd: string): TrainCliOptions | '
         out: { type: 'string' },
         backend: { type: 'string' },
         workers: { type: 'string' },
+        threads: { type: 'string' },
         limit: { type: 'string' },
         resume: { type: 'boolean' },
         json: { type: 'boolean' },
@@ -124,6 +127,7 @@ export function parseTrainArgs(argv: string[], cwd: string): TrainCliOptions | '
     out: v.out ?? (v['dry-run'] ? join(tmpdir(), `onnxpipe-dry-run-${dataset}`) : join(cwd, 'models', dataset, String(REPOSITORY_VERSION[recipe.name]))),
     backend,
     workers: v.workers === undefined ? undefined : integer('workers', v.workers, 1, 1),
+    threads: v.threads === undefined ? undefined : integer('threads', v.threads, 1, 1),
     limit: v.limit === undefined ? undefined : integer('limit', v.limit, 0, 1),
     resume: v.resume ?? d.resume,
     download: !(v['no-download'] ?? false),

@@ -51,7 +51,10 @@ export async function runTraining(options: TrainOptions, events: TrainingEvents)
   for (const { backend: name, reason } of backend.skipped) events.log(`backend ${name} skipped: ${reason}`);
   const workers = chooseWorkers(options, backend, events);
   events.log(`recipe: ${recipe.name}${options.without.length > 0 ? ` without ${options.without.join(', ')}` : ''}`);
-  events.log(`backend: ${backend.backend} (${backend.detail}), ${workers} worker${workers > 1 ? 's' : ''}${backend.why ? ` — ${backend.why}` : ''}`);
+  const threads = backend.backend === 'onnxruntime' ? (options.threads ?? availableParallelism()) : undefined;
+  if (options.threads !== undefined && threads === undefined) events.log(`--threads ${options.threads} ignored: only the onnxruntime backend uses it`);
+  const parallelism = threads === undefined ? `${workers} worker${workers > 1 ? 's' : ''}` : `${threads} intra-op thread${threads > 1 ? 's' : ''}`;
+  events.log(`backend: ${backend.backend} (${backend.detail}), ${parallelism}${backend.why ? ` — ${backend.why}` : ''}`);
 
   const state = createTrainingState(recipe, workers, options.seed);
   const digest = trajectoryDigest(options);
@@ -79,6 +82,7 @@ export async function runTraining(options: TrainOptions, events: TrainingEvents)
     workers,
     backend: backend.backend,
     executionProvider: backend.executionProvider,
+    threads,
     recipe,
     without: options.without,
     data,

@@ -36,6 +36,8 @@ export interface TrainOptions {
   readonly resume: boolean;
   /** Data-parallel workers; default: one per core on wasm/cpu, one on the native backends. */
   readonly workers?: number;
+  /** onnxruntime's intra-op threads per session; default: one per core. */
+  readonly threads?: number;
   /** Allow downloading missing dataset files. */
   readonly download: boolean;
 }

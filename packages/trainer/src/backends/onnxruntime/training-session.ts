@@ -6,6 +6,12 @@ export interface SessionSettings {
   readonly provider: TrainingExecutionProvider;
   /** Intra-op threads of each session (onnxruntime splits one op's work over them). */
   readonly threads: number;
+  /**
+   * Whether idle intra-op threads spin while waiting for work (onnxruntime's default). Spinning
+   * shortens the hand-over between ops on an idle machine and wastes the cores other processes
+   * need on a busy one. @defaultValue true
+   */
+  readonly spinning?: boolean;
 }
 
 /**
@@ -23,5 +29,6 @@ export function createTrainingSession(model: Uint8Array, settings: SessionSettin
     interOpNumThreads: 1,
     enableCpuMemArena: true,
     enableMemPattern: true,
+    ...(settings.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
   });
 }

@@ -62,6 +62,13 @@ export class ShapedGraph {
     return this.#constant(`f32:${Math.fround(value)}`, 'scalar', TensorDataType.FLOAT, [], () => Float32Array.of(value));
   }
 
+  /** An INT64 constant tensor whose element k is `value(k)` (not shared). */
+  int64s(prefix: string, dims: readonly number[], value: (k: number) => number): Value {
+    const name = this.builder.uniqueName(prefix);
+    this.builder.initializer(name, TensorDataType.INT64, [...dims], BigInt64Array.from({ length: size(dims) }, (_, k) => BigInt(value(k))));
+    return { name, shape: dims, type: TensorDataType.INT64 };
+  }
+
   /** A FLOAT constant tensor (not shared). */
   floats(prefix: string, dims: readonly number[], data: Float32Array): Value {
     const name = this.builder.uniqueName(prefix);
