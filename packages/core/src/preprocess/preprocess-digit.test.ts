@@ -268,3 +268,59 @@ describe('preprocessDigit: normalisation and determinism', () => {
     assert.deepEqual(new Uint8Array(a.input.buffer), new Uint8Array(b.input.buffer));
   });
 });
+
+describe('preprocessDigit: the clean and photo paths', () => {
+  /** A "7" on paper of `paper` with Gaussian-ish noise of ± `noise` levels (seeded), 128×128. */
+  function paper(noise: number, seed = 1): RawImage {
+    const rng = createRng(seed);
+    const image = canvas(128, 128, 200, seven(40, 30, 40));
+    const data = image.data.map((v) => Math.max(0, Math.min(255, v + Math.round((rng.next() + rng.next() + rng.next() - 1.5) * 2 * noise))));
+    return { ...image, data };
+  }
+
+  it("'auto' keeps the clean path for paper of one value, and says so with the box it cropped", () => {
+    const result = preprocessDigit(canvas(128, 128, 200, seven(40, 30, 40)), options);
+    assert.equal(result.method, 'clean');
+    assert.deepEqual(result.box, { x0: 40, y0: 30, x1: 70, y1: 78 });
+    const forced = preprocessDigit(canvas(128, 128, 200, seven(40, 30, 40)), { ...options, method: 'clean' });
+    assert.deepEqual(forced, result);
+  });
+
+  it("'auto' takes the photo path when the paper is noisy; the box still frames the glyph", () => {
+    const result = preprocessDigit(paper(8), options);
+    assert.equal(result.method, 'photo');
+    assert.equal(result.empty, false);
+    const box = result.box!;
+    // The glyph spans x 40–70, y 30–78; the working plane is 128 px here (factor 1), grown by 1 px.
+    for (const [found, expected] of [[box.x0, 40], [box.y0, 30], [box.x1, 70], [box.y1, 78]]) assert.ok(Math.abs(found - expected) <= 2, JSON.stringify(box));
+    // The same glyph on clean paper gives a close 28×28 image: the photo path's 3×3 smoothing
+    // softens this glyph's razor-sharp edges (a photo's are soft anyway), so not the same one —
+    // but well under the 20+ levels that separate different digits (mnist-round-trip.test.ts).
+    const clean = preprocessDigit(canvas(128, 128, 200, seven(40, 30, 40)), options).pixels;
+    const meanAbs = result.pixels.reduce((sum, v, i) => sum + Math.abs(v - clean[i]), 0) / 784;
+    assert.ok(meanAbs <= 16, `mean |Δ| ${meanAbs}`);
+  });
+
+  it("'photo' on a clean image and 'clean' on a noisy one are taken as asked; blank noisy paper is empty", () => {
+    assert.equal(preprocessDigit(canvas(128, 128, 200, seven(40, 30, 40)), { ...options, method: 'photo' }).method, 'photo');
+    assert.equal(preprocessDigit(paper(8), { ...options, method: 'clean' }).method, 'clean');
+    const rng = createRng(4);
+    const blank = { width: 128, height: 128, channels: 1 as const, data: Uint8Array.from({ length: 128 * 128 }, () => 200 + rng.nextInt(17) - 8) };
+    const result = preprocessDigit(blank, options);
+    assert.deepEqual([result.method, result.empty, result.box], ['photo', true, undefined]);
+    assert.ok(result.pixels.every((v) => v === 0));
+  });
+
+  it('images under 16 px a side always take the clean path', () => {
+    const rng = createRng(5);
+    const small = { width: 15, height: 40, channels: 1 as const, data: Uint8Array.from({ length: 600 }, () => rng.nextInt(256)) };
+    assert.equal(preprocessDigit(small, options).method, 'clean');
+  });
+
+  it("rejects an unknown method with a coded error listing the valid ones", () => {
+    assert.throws(
+      () => preprocessDigit(canvas(28, 28, 0, []), { ...options, method: 'fast' as 'auto' }),
+      (error: { code?: string; message?: string }) => error.code === 'ONNXPIPE_CORE_INVALID_ARGUMENT' && error.message === `'method' must be one of auto, clean, photo; received "fast"`,
+    );
+  });
+});
