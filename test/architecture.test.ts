@@ -28,8 +28,11 @@ const ALLOWED: Record<string, readonly string[]> = {
 const TEST_SUPPORT_ALLOWED: readonly string[] = ['data'];
 const TEST_SUPPORT_DIRS = ['/src/testing/', '/src/bench/'];
 const ISOMORPHIC = new Set(['core', 'onnx', 'web']);
-/** Test-support entry points that may use Node (they never ship to browsers). */
-const NODE_ONLY_DIRS = ['/src/testing/'];
+/**
+ * Entry points that may use Node: test support, which never ships to browsers, and the SDK's
+ * Vite plugin (`@onnxpipe/web/vite`), which runs in Vite's process, never in a page.
+ */
+const NODE_ONLY_DIRS = ['/src/testing/', '/web/src/vite/'];
 const NODE_BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 const NODE_GLOBALS = [/\bprocess\./, /\bBuffer\b/, /\b__dirname\b/, /\brequire\(/, /\bsetImmediate\b/];
 /** Isomorphic packages that must not even assume a browser: the same code runs in the server. */

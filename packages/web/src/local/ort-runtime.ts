@@ -1,4 +1,5 @@
 import * as wasmRuntime from 'onnxruntime-web/wasm';
+import type { RuntimeKind } from './runtime-files.js';
 
 // onnxruntime-web ships one build per set of execution providers, each with its own .mjs/.wasm
 // pair. The SDK loads only what runs:
@@ -13,14 +14,8 @@ import * as wasmRuntime from 'onnxruntime-web/wasm';
 
 /** An onnxruntime-web build (both have the same API). */
 export type OrtModule = typeof wasmRuntime;
-/** Which build: the wasm-only one, or the one with WebGPU. */
-export type RuntimeKind = 'wasm' | 'webgpu';
 
-/** The files each build loads from `wasmPaths`. */
-export const RUNTIME_FILES: Readonly<Record<RuntimeKind, readonly [string, string]>> = Object.freeze({
-  wasm: ['ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm'] as const,
-  webgpu: ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm'] as const,
-});
+export { RUNTIME_FILES, type RuntimeKind } from './runtime-files.js';
 
 /** The onnxruntime-web version the SDK was built with (the builds are one release). */
 export const ORT_VERSION: string = wasmRuntime.env.versions.web ?? 'unknown';

@@ -1,0 +1,1 @@
+export { ortFiles, type OrtFilesOptions, type OrtFilesPlugin } from './ort-files.js';
