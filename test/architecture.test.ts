@@ -49,7 +49,8 @@ function sourceFiles(dir: string, out: string[] = []): string[] {
 }
 
 function imports(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
+  // Comments (a TSDoc example's `import … from '@onnxpipe/web/vite'`) are not imports.
+  const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
   const found: string[] = [];
   const pattern = /(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm;
   for (const match of text.matchAll(pattern)) found.push(match[1] ?? match[2] ?? match[3]);
