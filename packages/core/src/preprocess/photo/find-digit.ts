@@ -24,7 +24,7 @@ import { selectDigit } from './digit-components.js';
 import { inkStatistics, levelHistogram, percentile, type InkStatistics } from './ink-threshold.js';
 import { coarseOpening } from './morphology.js';
 import type { PhotoSettings } from './photo-settings.js';
-import { LEVEL_SCALE, smoothPlane, workingPlane } from './working-plane.js';
+import { LEVEL_SCALE, smoothPlane, workingFactor, workingPlane } from './working-plane.js';
 
 /** A levelled crop: row-major bytes, 0 paper to 255 full ink. */
 export interface DigitCrop {
@@ -51,6 +51,7 @@ export interface FoundDigit {
 // Scratch, reused across calls (preprocessing is synchronous), grown on demand.
 let scratch = new Int32Array(0);
 let background = new Int32Array(0);
+let planeScratch = new Int32Array(0);
 const levelCounts = new Uint32Array(1024);
 
 function ensureScratch(size: number): void {
@@ -58,6 +59,12 @@ function ensureScratch(size: number): void {
     scratch = new Int32Array(size);
     background = new Int32Array(size);
   }
+}
+
+/** Pixels of `image`'s working plane. */
+function workingPlaneSize(image: RawImage, workingSide: number): number {
+  const factor = workingFactor(image.width, image.height, workingSide);
+  return Math.floor(image.width / factor) * Math.floor(image.height / factor);
 }
 
 /** Polarity (step 2): `true` when the ink is dark. Every third pixel is plenty for three percentiles. */
@@ -105,7 +112,10 @@ function keptMask(labels: Int32Array, stride: number, keep: Uint8Array, box: Pix
  * @param inkThreshold - the ink's peak contrast (gray levels) must be above this for ink to be found
  */
 export function findDigit(image: RawImage, inkThreshold: number, settings: PhotoSettings): FoundDigit {
-  const plane = workingPlane(image, settings.workingSide);
+  // The plane is this call's alone (nothing returned refers to it): a reused array, grown on demand.
+  const wanted = workingPlaneSize(image, settings.workingSide);
+  if (planeScratch.length < wanted) planeScratch = new Int32Array(wanted);
+  const plane = workingPlane(image, settings.workingSide, planeScratch);
   const { width, height, factor } = plane;
   const size = width * height;
   ensureScratch(size);

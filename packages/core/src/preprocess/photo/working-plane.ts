@@ -149,13 +149,14 @@ export function smoothPlane(plane: WorkingPlane, smooth: boolean, invert: boolea
 
 /**
  * The working plane of `image`: its luma shrunk by {@link workingFactor} (block means). Smooth
- * it with {@link smoothPlane} once its polarity is known.
+ * it with {@link smoothPlane} once its polarity is known. `reuse`, when large enough, holds the
+ * plane instead of a new array (the caller's scratch, overwritten).
  */
-export function workingPlane(image: RawImage, workingSide: number): WorkingPlane {
+export function workingPlane(image: RawImage, workingSide: number, reuse?: Int32Array): WorkingPlane {
   const factor = workingFactor(image.width, image.height, workingSide);
   const width = Math.floor(image.width / factor);
   const height = Math.floor(image.height / factor);
-  const data = new Int32Array(width * height);
+  const data = reuse !== undefined && reuse.length >= width * height ? reuse.subarray(0, width * height) : new Int32Array(width * height);
   blockMeans(image, factor, data, width, height);
   return { data, width, height, factor };
 }
