@@ -157,7 +157,8 @@ export function findDigit(image: RawImage, inkThreshold: number, settings: Photo
     }
   }
   const full = percentile(levelHistogram(keptValues, kept, levelCounts), settings.fullInkPercentile);
-  const floor = statistics.median + settings.noiseFloor * statistics.sigma;
+  // Never above the ink threshold: where ink fills the picture, the noise estimate is the ink's.
+  const floor = Math.min(statistics.median + settings.noiseFloor * statistics.sigma, statistics.threshold);
   const gain = 255 / Math.max(1, full - floor) / LEVEL_SCALE;
   const floorFixed = floor * LEVEL_SCALE;
 
