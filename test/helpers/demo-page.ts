@@ -87,7 +87,7 @@ export async function drawStrokesByTouch(context: BrowserContext, page: Page, st
 }
 
 /** What the page shows: the label, the ten probabilities, the provider and latency texts. */
-export async function readAnswer(page: Page): Promise<{ label: string; probabilities: number[]; provider: string; latency: string; mode: string }> {
+export async function readAnswer(page: Page): Promise<{ label: string; probabilities: number[]; provider: string; latency: string; mode: string; variant: string }> {
   return page.evaluate(() => {
     const main = document.querySelector('main')!;
     const probabilities = [...document.querySelectorAll<HTMLLIElement>('#probabilities li')].map((li) => Number(li.dataset.probability));
@@ -97,6 +97,8 @@ export async function readAnswer(page: Page): Promise<{ label: string; probabili
       provider: document.getElementById('provider')!.textContent!.trim(),
       latency: document.getElementById('latency')!.textContent!.trim(),
       mode: main.dataset.mode ?? '',
+      // The model file running in the page (fp32, int8, ...); empty in remote mode.
+      variant: main.dataset.variant ?? '',
     };
   });
 }

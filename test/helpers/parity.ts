@@ -16,11 +16,11 @@ export function maxAbsDifference(a: readonly Answer[], b: readonly Answer[]): nu
   return max;
 }
 
-/** The server's answers for raw 28×28 pixel arrays, in requests of up to 64. */
-export async function serverPredict(origin: string, images: readonly (readonly number[])[], preprocess: 'mnist' | 'none'): Promise<Answer[]> {
+/** The server's answers for raw 28×28 pixel arrays, in requests of up to 64 (of `version`, else the highest loaded). */
+export async function serverPredict(origin: string, images: readonly (readonly number[])[], preprocess: 'mnist' | 'none', version?: string): Promise<Answer[]> {
   const answers: Answer[] = [];
   for (let start = 0; start < images.length; start += 64) {
-    const response = await fetch(`${origin}/predict?preprocess=${preprocess}`, {
+    const response = await fetch(`${origin}/predict?preprocess=${preprocess}${version === undefined ? '' : `&version=${version}`}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ pixels: images.slice(start, start + 64) }),
