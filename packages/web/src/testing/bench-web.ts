@@ -1,169 +1,276 @@
-import { cpus } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { preprocessDigit, toProbabilities } from '@onnxpipe/core';
-import { drawnDigit } from './bench-inputs.js';
-import { BENCH_PAGE_SCRIPT } from './bench-page-script.js';
-import { mnistHarnessUnavailableReason, openHarness, SHIPPED_MODEL_FILE } from './browser-harness.js';
 import { mnistTestDataDir, readMnistTestDigits } from '@onnxpipe/data/testing';
-import { createNodeReference, type NodeReference } from './node-reference.js';
+import { buildWebBundle } from '../../scripts/build.mjs';
+import { drawnDigit } from './bench-inputs.js';
+import { BENCH_PAGE_SCRIPT, type LatencySamples } from './bench-page-script.js';
+import { measureVisits, serveDemo, type VisitFigures } from './bench-visit.js';
+import { mnistHarnessUnavailableReason, MODEL_REPOSITORY, openHarness } from './browser-harness.js';
+import { createNodeReference } from './node-reference.js';
 
-// npm run bench:web: the SDK in headless Chromium, timed in the page. Latency is one predict()
-// of one digit, preprocessing included (p50/p99); throughput is images/s through predict() at
-// batch 1, 8 and 64. Measured for wasm, for WebGPU where Chromium offers an adapter (here
-// --enable-unsafe-webgpu gives SwiftShader, WebGPU on the CPU: a code-path check, not a GPU
-// figure), and, as the peer in the same run, onnxruntime-node in this process on the same inputs.
+// npm run bench:web: the SDK and the demo page in headless Chromium.
+//   1. Visits of the demo as `npm start` serves it (bench-visit.ts): bytes transferred and time
+//      to the first prediction, cold (new profile), warm (the same profile again), and cold
+//      throttled by Chromium's network emulation (20 Mbit/s, 40 ms by default).
+//   2. predict() of one digit timed in the page (p50/p99, preprocessing included, with the SDK's
+//      own split into preprocessing and inference), for each model file (fp32, fp16, int8) and
+//      each wasm thread count, in a cross-origin isolated page (threads need it); the demo's
+//      280×280 pad as input; the pad's read-back alone; images/s at batch 1, 8, 64.
+//   3. WebGPU where Chromium offers an adapter (here SwiftShader, WebGPU on the CPU: a code-path
+//      check, not a GPU figure), and onnxruntime-node in this process as the peer.
 //
-// Usage: npm run bench:web -- [--images 256] [--scale 4] [--no-webgpu] [--json]
+// Usage: npm run bench:web -- [--version 2] [--threads 1,2] [--images 256] [--scale 4]
+//        [--no-visits] [--no-webgpu] [--download-mbps 20] [--latency-ms 40] [--json]
 
 const BATCHES = [1, 8, 64] as const;
-
-interface Figures {
-  readonly provider: string;
-  readonly note: string;
-  readonly latencyMs: { readonly p50: number; readonly p99: number; readonly samples: number };
-  readonly imagesPerSecond: Record<number, number>;
-  readonly createMs?: number;
-}
+const VARIANTS = ['fp32', 'fp16', 'int8'] as const;
 
 const { values: args } = parseArgs({
   options: {
+    version: { type: 'string', default: '2' },
+    threads: { type: 'string', default: '1,2' },
     images: { type: 'string', default: '256' },
     scale: { type: 'string', default: '4' },
+    'no-visits': { type: 'boolean', default: false },
     'no-webgpu': { type: 'boolean', default: false },
+    'download-mbps': { type: 'string', default: '20' },
+    'latency-ms': { type: 'string', default: '40' },
     json: { type: 'boolean', default: false },
   },
 });
 const imageCount = Number(args.images);
 const scale = Number(args.scale);
+const threadCounts = args.threads.split(',').map(Number);
+const modelPath = (variant: string) => `/models/mnist/${args.version}/${variant === 'fp32' ? 'model.onnx' : `model.${variant}.onnx`}`;
 
 const progress = (line: string) => {
   if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${line}`);
   else process.stderr.write(`${line}\n`);
 };
 
-function percentile(sorted: readonly number[], p: number): number {
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
 }
 
-function summarize(durations: readonly number[]) {
-  const sorted = [...durations].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), samples: sorted.length };
+interface LatencyRow {
+  readonly config: string;
+  readonly variant: string;
+  readonly threads: number | string;
+  readonly input: string;
+  readonly p10: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly preprocessP50: number;
+  readonly inferenceP50: number;
+  readonly samples: number;
+  readonly createMs?: number;
 }
 
-/** Budgets per measurement: SwiftShader WebGPU runs ~100× slower than wasm, so it gets fewer digits. */
-function plan(device: 'wasm' | 'webgpu') {
-  return device === 'wasm'
-    ? { latency: { count: 300, budgetMs: 15_000, warmup: 10 }, throughput: { count: 512, budgetMs: 10_000 } }
-    : { latency: { count: 12, budgetMs: 20_000, warmup: 2 }, throughput: { count: 64, budgetMs: 20_000 } };
+interface PageBench {
+  makeInputs(o: unknown): Promise<{ userAgent: string; crossOriginIsolated: boolean; cores: number }>;
+  create(o: unknown): Promise<{ createMs: number; executionProvider: string; variant: string; fallback: { reason: string } | null }>;
+  latency(o: unknown): Promise<LatencySamples>;
+  throughput(o: unknown): Promise<{ images: number; ms: number }>;
+  readBack(o: unknown): Promise<Record<string, number[]>>;
+  dispose(): Promise<void>;
 }
 
-async function browserFigures(images: readonly Uint8Array[], device: 'wasm' | 'webgpu'): Promise<Figures & { userAgent: string }> {
-  const harness = await openHarness({ webgpu: device === 'webgpu' });
-  try {
-    const { page } = harness;
-    await page.addScriptTag({ content: BENCH_PAGE_SCRIPT });
-    progress(`${device}: loading the model`);
-    const setup = await page.evaluate(
-      (options) => (globalThis as unknown as { bench: { setup(o: unknown): Promise<{ createMs: number; executionProvider: string; fallback: { reason: string } | null; userAgent: string }> } }).bench.setup(options),
-      { url: harness.modelUrl, device, images: images.map((image) => Array.from(image)), scale, maxBatch: 64 },
-    );
-    if (setup.executionProvider !== device) throw new Error(`asked for ${device}, got ${setup.executionProvider}: ${setup.fallback?.reason}`);
-    const { latency, throughput } = plan(device);
-    progress(`${device}: latency (${latency.count} single-digit predicts)`);
-    const durations = await page.evaluate((o) => (globalThis as unknown as { bench: { latency(o: unknown): Promise<number[]> } }).bench.latency(o), latency);
-    const imagesPerSecond: Record<number, number> = {};
-    for (const batch of BATCHES) {
-      progress(`${device}: throughput at batch ${batch}`);
-      const { images: done, ms } = await page.evaluate(
-        (o) => (globalThis as unknown as { bench: { throughput(o: unknown): Promise<{ images: number; ms: number }> } }).bench.throughput(o),
-        { batch, ...throughput },
-      );
-      imagesPerSecond[batch] = (done / ms) * 1000;
+const call = <K extends keyof PageBench>(page: import('playwright-core').Page, method: K, options?: unknown) =>
+  page.evaluate(({ method, options }) => ((globalThis as unknown as { bench: Record<string, (o: unknown) => unknown> }).bench[method](options)), { method, options }) as ReturnType<PageBench[K]>;
+
+function row(config: string, variant: string, threads: number | string, input: string, samples: LatencySamples, createMs?: number): LatencyRow {
+  return {
+    config,
+    variant,
+    threads,
+    input,
+    p10: percentile(samples.durations, 0.1),
+    p50: percentile(samples.durations, 0.5),
+    p99: percentile(samples.durations, 0.99),
+    preprocessP50: percentile(samples.preprocess, 0.5),
+    inferenceP50: percentile(samples.inference, 0.5),
+    samples: samples.durations.length,
+    createMs,
+  };
+}
+
+const LATENCY = { count: 400, budgetMs: 12_000, warmup: 20 };
+
+/** Every variant at each thread count, in cross-origin isolated pages; the demo's pad and throughput for the web variant. */
+async function wasmFigures(images: readonly Uint8Array[]) {
+  const rows: LatencyRow[] = [];
+  const imagesPerSecond: Record<number, number> = {};
+  let readBack: Record<string, { p50: number; p99: number }> = {};
+  let environment = { userAgent: '', crossOriginIsolated: false, cores: 0 };
+  for (const threads of threadCounts) {
+    // onnxruntime-web fixes its thread count when the page's runtime starts: one page per count.
+    const harness = await openHarness({ crossOriginIsolated: true });
+    try {
+      const { page, origin } = harness;
+      await page.addScriptTag({ content: BENCH_PAGE_SCRIPT });
+      environment = await call(page, 'makeInputs', { images: images.map((i) => Array.from(i)), scale });
+      for (const variant of VARIANTS) {
+        progress(`wasm ×${threads}: ${variant}`);
+        const created = await call(page, 'create', { key: variant, url: `${origin}${modelPath(variant)}`, device: 'wasm', maxBatch: 64, numThreads: threads });
+        if (created.variant !== variant) throw new Error(`${modelPath(variant)} says it is ${created.variant}`);
+        rows.push(row(`wasm ×${threads}`, variant, threads, '112² ImageData', await call(page, 'latency', { key: variant, input: 'imagedata', ...LATENCY }), created.createMs));
+      }
+      progress(`wasm ×${threads}: the demo's pad`);
+      rows.push(row(`wasm ×${threads}`, 'int8', threads, '280² pad canvas', await call(page, 'latency', { key: 'int8', input: 'pad', ...LATENCY })));
+      if (threads === threadCounts[0]) {
+        for (const batch of BATCHES) {
+          progress(`wasm ×${threads}: throughput at batch ${batch}`);
+          const { images: done, ms } = await call(page, 'throughput', { key: 'int8', batch, count: 512, budgetMs: 8_000 });
+          imagesPerSecond[batch] = (done / ms) * 1000;
+        }
+        const samples = await call(page, 'readBack', { count: 200 });
+        readBack = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, { p50: percentile(v, 0.5), p99: percentile(v, 0.99) }]));
+      }
+      await call(page, 'dispose');
+    } finally {
+      await harness.close();
     }
-    await page.evaluate(() => (globalThis as unknown as { bench: { dispose(): Promise<void> } }).bench.dispose());
-    const note = device === 'wasm' ? 'onnxruntime-web 1.30, 1 thread (page not cross-origin isolated)' : 'onnxruntime-web 1.30 JSEP on SwiftShader (CPU)';
-    return { provider: device, note, latencyMs: summarize(durations), imagesPerSecond, createMs: setup.createMs, userAgent: setup.userAgent };
+  }
+  return { rows, imagesPerSecond, readBack, environment };
+}
+
+async function webgpuFigures(images: readonly Uint8Array[]): Promise<LatencyRow | string> {
+  const harness = await openHarness({ webgpu: true });
+  try {
+    const { page, origin } = harness;
+    await page.addScriptTag({ content: BENCH_PAGE_SCRIPT });
+    await call(page, 'makeInputs', { images: images.slice(0, 16).map((i) => Array.from(i)), scale });
+    progress('webgpu: loading');
+    const created = await call(page, 'create', { key: 'gpu', url: `${origin}${modelPath('int8')}`, device: 'webgpu', maxBatch: 8 });
+    progress('webgpu: latency');
+    const samples = await call(page, 'latency', { key: 'gpu', input: 'imagedata', count: 12, budgetMs: 20_000, warmup: 2 });
+    await call(page, 'dispose');
+    return row('WebGPU (SwiftShader, CPU)', 'int8', '–', '112² ImageData', samples, created.createMs);
+  } catch (error) {
+    return `WebGPU not measured: ${(error as Error).message}`;
   } finally {
     await harness.close();
   }
 }
 
-async function nodeFigures(reference: NodeReference, images: readonly Uint8Array[]): Promise<Figures> {
-  const { metadata } = reference;
-  const drawn = images.map((bytes) => drawnDigit(bytes, scale));
-  const classify = async (batch: readonly (typeof drawn)[number][]) => {
-    const inputs = batch.map((image) => preprocessDigit(image, { normalization: metadata.normalization, outputSize: metadata.height }).input);
-    const output = await reference.run(inputs);
-    const classes = metadata.labels.length;
-    return inputs.map((_, i) => toProbabilities(output.subarray(i * classes, (i + 1) * classes), metadata.output));
-  };
-  progress('onnxruntime-node: latency');
-  const { latency, throughput } = plan('wasm');
-  for (let i = 0; i < latency.warmup; i++) await classify([drawn[i % drawn.length]]);
-  const durations: number[] = [];
-  for (let i = 0; i < latency.count; i++) {
-    const t = performance.now();
-    await classify([drawn[i % drawn.length]]);
-    durations.push(performance.now() - t);
-  }
-  const imagesPerSecond: Record<number, number> = {};
-  for (const batch of BATCHES) {
-    progress(`onnxruntime-node: throughput at batch ${batch}`);
-    const slice = (start: number) => Array.from({ length: batch }, (_, i) => drawn[(start + i) % drawn.length]);
-    await classify(slice(0));
-    let done = 0;
-    const started = performance.now();
-    while (done < throughput.count) {
-      await classify(slice(done));
-      done += batch;
+async function nodeFigures(images: readonly Uint8Array[]): Promise<LatencyRow[]> {
+  const rows: LatencyRow[] = [];
+  for (const variant of ['fp32', 'int8'] as const) {
+    progress(`onnxruntime-node: ${variant}`);
+    const reference = await createNodeReference(join(MODEL_REPOSITORY, modelPath(variant).slice('/models/'.length)), { intraOpNumThreads: 1 });
+    const { metadata } = reference;
+    const drawn = images.map((bytes) => drawnDigit(bytes, scale));
+    const samples: LatencySamples = { durations: [], preprocess: [], inference: [] };
+    for (let i = 0; i < LATENCY.warmup + LATENCY.count; i++) {
+      const started = performance.now();
+      const { input } = preprocessDigit(drawn[i % drawn.length], { normalization: metadata.normalization, outputSize: metadata.height });
+      const preprocessed = performance.now();
+      const output = await reference.run([input]);
+      toProbabilities(output, metadata.output);
+      const done = performance.now();
+      if (i < LATENCY.warmup) continue;
+      samples.durations.push(done - started);
+      samples.preprocess.push(preprocessed - started);
+      samples.inference.push(done - preprocessed);
     }
-    imagesPerSecond[batch] = (done / (performance.now() - started)) * 1000;
+    await reference.release();
+    rows.push(row('onnxruntime-node (peer)', variant, 1, '112² RawImage', samples));
   }
-  return { provider: 'onnxruntime-node', note: 'cpu EP, 1 intra-op thread, in-process (the peer)', latencyMs: summarize(durations), imagesPerSecond };
+  return rows;
 }
 
-const fmt = (n: number, digits = 2) => n.toFixed(digits);
-const ratio = (n: number) => `${n >= 0.1 ? n.toFixed(2) : n.toPrecision(2)}×`;
+const ms = (n: number | undefined, digits = 2) => (n === undefined ? '' : n.toFixed(digits));
+const kib = (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(2)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`);
 
-function table(rows: readonly Figures[], peer: Figures): string {
-  const header = ['provider', 'p50 ms', 'p99 ms', ...BATCHES.map((b) => `img/s @${b}`), `vs node @1`, `vs node @64`, 'notes'];
-  const lines = rows.map((r) => [
-    r.provider,
-    fmt(r.latencyMs.p50),
-    fmt(r.latencyMs.p99),
-    ...BATCHES.map((b) => fmt(r.imagesPerSecond[b], 0)),
-    ratio(r.imagesPerSecond[1] / peer.imagesPerSecond[1]),
-    ratio(r.imagesPerSecond[64] / peer.imagesPerSecond[64]),
-    r.note + (r.createMs === undefined ? '' : `; createClassifier ${fmt(r.createMs / 1000, 1)} s`),
-  ]);
+function table(header: readonly string[], lines: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  return [header, ...lines].map((cells) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ')).join('\n');
+  return [header, widths.map((w) => '-'.repeat(w)), ...lines].map((cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+}
+
+function visitTable(visits: Record<string, VisitFigures>): string {
+  return table(
+    ['visit', 'transferred', 'requests', 'model loaded', 'first prediction', "page's main thread CPU", 'CPU: browser + server', 'answer', 'model file'],
+    Object.entries(visits).map(([name, v]) => [
+      name,
+      kib(v.bytes),
+      String(v.requests),
+      `${ms(v.readyMs, 0)} ms`,
+      `${ms(v.firstPredictionMs, 0)} ms`,
+      v.mainThreadCpuMs === undefined ? 'n/a' : `${ms(v.mainThreadCpuMs, 0)} ms`,
+      v.browserCpuMs === undefined ? 'n/a' : `${ms(v.browserCpuMs, 0)} + ${ms(v.serverCpuMs, 0)} ms`,
+      v.label,
+      v.variant,
+    ]),
+  );
+}
+
+function breakdown(visit: VisitFigures): string {
+  return table(
+    ['path', 'status', 'encoding', 'bytes'],
+    [...visit.responses].sort((a, b) => b.bytes - a.bytes).map((r) => [r.path, String(r.status), r.encoding || 'identity', kib(r.bytes)]),
+  );
 }
 
 async function main(): Promise<void> {
   const unavailable = mnistHarnessUnavailableReason();
   if (unavailable !== undefined) throw new Error(unavailable);
+  const load = loadavg().map((l) => l.toFixed(2)).join(', ');
   const { images } = readMnistTestDigits(mnistTestDataDir()!, imageCount);
-  const reference = await createNodeReference(SHIPPED_MODEL_FILE, { intraOpNumThreads: 1 });
-  const rows: Figures[] = [];
-  const wasm = await browserFigures(images, 'wasm');
-  rows.push(wasm);
-  if (!args['no-webgpu']) rows.push(await browserFigures(images.slice(0, 64), 'webgpu'));
-  const peer = await nodeFigures(reference, images);
-  rows.push(peer);
-  await reference.release();
+  const throttle = { downloadMbps: Number(args['download-mbps']), uploadMbps: Number(args['download-mbps']), latencyMs: Number(args['latency-ms']) };
+
+  let visits: Record<string, VisitFigures> | undefined;
+  if (!args['no-visits']) {
+    const outdir = mkdtempSync(join(tmpdir(), 'onnxpipe-bench-web-'));
+    try {
+      progress('building the demo');
+      await buildWebBundle({ outdir, quiet: true });
+      progress('starting the server');
+      const served = await serveDemo(outdir);
+      try {
+        const { cold, warm, throttled } = await measureVisits(served, throttle, progress);
+        visits = { cold: cold, warm: warm, [`cold, ${throttle.downloadMbps} Mbit/s + ${throttle.latencyMs} ms`]: throttled };
+      } finally {
+        await served.close();
+      }
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  }
+  const wasm = await wasmFigures(images);
+  const webgpu = args['no-webgpu'] ? 'WebGPU not measured (--no-webgpu)' : await webgpuFigures(images);
+  const peer = await nodeFigures(images);
   progress('done');
   if (process.stderr.isTTY) process.stderr.write('\n');
 
+  const rows = [...wasm.rows, ...(typeof webgpu === 'string' ? [] : [webgpu]), ...peer];
   if (args.json) {
-    process.stdout.write(`${JSON.stringify({ images: imageCount, side: 28 * scale, userAgent: wasm.userAgent, rows })}\n`);
+    process.stdout.write(`${JSON.stringify({ load, cores: cpus().length, environment: wasm.environment, visits, rows, imagesPerSecond: wasm.imagesPerSecond, readBack: wasm.readBack, webgpu: typeof webgpu === 'string' ? webgpu : undefined })}\n`);
     return;
   }
-  process.stdout.write(
-    `bench:web: the shipped mnist model on ${imageCount} MNIST test digits drawn dark on white at ${28 * scale}×${28 * scale} (RGBA ImageData),\n` +
-      `predict() timed in the page (preprocessing included); ${wasm.userAgent.match(/HeadlessChrome\/[\d.]+/)?.[0] ?? 'Chromium'}, ` +
-      `${cpus().length} CPU cores\n\n${table(rows, peer)}\n`,
+  const browser = wasm.environment.userAgent.match(/HeadlessChrome\/[\d.]+/)?.[0] ?? 'Chromium';
+  const out: string[] = [`bench:web — model mnist version ${args.version}; ${browser}; ${cpus().length} CPU cores; load average ${load} at the start`];
+  if (visits !== undefined) {
+    out.push('', 'The demo page as `npm start` serves it (bytes counted on the wire, times from navigation start in the page):', '', visitTable(visits));
+    out.push('', 'Cold visit, per response (Chromium\'s encoded sizes):', '', breakdown(visits.cold));
+  }
+  out.push(
+    '',
+    `predict() of one digit in the page (${imageCount} MNIST test digits drawn dark on white at ${28 * scale}², cross-origin isolated page):`,
+    '',
+    table(
+      ['runtime', 'model file', 'input', 'p10 ms', 'p50 ms', 'p99 ms', 'preprocess p50', 'inference p50', 'samples', 'createClassifier'],
+      rows.map((r) => [r.config, r.variant, r.input, ms(r.p10, 3), ms(r.p50, 3), ms(r.p99, 3), ms(r.preprocessP50, 3), ms(r.inferenceP50, 3), String(r.samples), r.createMs === undefined ? '' : `${ms(r.createMs, 0)} ms`]),
+    ),
+    '',
+    `images/s through predict() (wasm ×${threadCounts[0]}, int8): ${BATCHES.map((b) => `batch ${b}: ${ms(wasm.imagesPerSecond[b], 0)}`).join(', ')}`,
+    `reading the 280×280 pad back (getImageData): ${Object.entries(wasm.readBack).map(([k, v]) => `${k} p50 ${ms(v.p50, 3)} ms, p99 ${ms(v.p99, 3)} ms`).join('; ')}`,
   );
+  if (typeof webgpu === 'string') out.push(webgpu);
+  process.stdout.write(`${out.join('\n')}\n`);
 }
 
 main().catch((error: unknown) => {

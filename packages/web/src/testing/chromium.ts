@@ -35,6 +35,8 @@ export interface LaunchChromiumOptions {
 /** A browser context in a fresh profile; `close()` also deletes the profile. */
 export interface ChromiumSession {
   readonly context: BrowserContext;
+  /** The profile folder (`--user-data-dir`), which tells this browser's processes from others. */
+  readonly profile: string;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ export async function launchChromium(options: LaunchChromiumOptions = {}): Promi
     });
     return {
       context,
+      profile,
       async close() {
         await context.close().catch(() => undefined);
         rmSync(profile, { recursive: true, force: true });
