@@ -4,8 +4,11 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { DATA_DIR_ENV } from '@onnxpipe/data';
+import { isRecipeName } from '../recipes/resolve-recipe.js';
+import { RECIPE_CHOICES, type RecipeName } from '../recipes/recipe.js';
 import type { ConcreteBackend } from '../backends/select-backend.js';
 import { measureTrainer, profileTrainingStep, type MeasureOptions, type TrainerMeasurement } from './measure-trainer.js';
+import { profileOnnxRuntimeStep, type OpProfile } from './profile-onnxruntime.js';
 import { pytorchUnavailableReason, runPytorchPeer } from './pytorch-peer.js';
 
 /**
@@ -21,6 +24,7 @@ const { values } = parseArgs({
     workers: { type: 'string' },
     backends: { type: 'string', default: 'onnxruntime,tensorflow-gpu,tensorflow,wasm' },
     threads: { type: 'string' },
+    recipe: { type: 'string', default: 'reference' },
     'no-epoch': { type: 'boolean', default: false },
     'data-dir': { type: 'string' },
     'no-pytorch': { type: 'boolean', default: false },
@@ -33,7 +37,9 @@ const { values } = parseArgs({
 const cores = availableParallelism();
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const dataDir = values['data-dir'] ?? process.env[DATA_DIR_ENV] ?? join(root, '..', 'shared', 'datasets', 'mnist');
-const base = { steps: Number(values.steps), warmupSteps: Number(values.warmup), batchSize: Number(values['batch-size']), dataDir };
+const recipe = values.recipe as RecipeName;
+if (!isRecipeName(recipe)) throw new Error(`'--recipe' must be one of ${RECIPE_CHOICES.join(', ')}; received "${values.recipe}"`);
+const base = { recipe, steps: Number(values.steps), warmupSteps: Number(values.warmup), batchSize: Number(values['batch-size']), dataDir };
 
 if (values.child !== undefined) {
   // Child mode: measure one configuration (backend:workers[:threads]) and print it as JSON.
@@ -45,7 +51,11 @@ if (values.child !== undefined) {
     ...(threads === undefined ? {} : { threads: Number(threads) }),
   };
   try {
-    const result = values.profile ? await profileTrainingStep(options) : await measureTrainer(options);
+    const result = !values.profile
+      ? await measureTrainer(options)
+      : options.backend === 'onnxruntime'
+        ? await profileOnnxRuntimeStep({ recipe, batchSize: base.batchSize, steps: base.steps, warmupSteps: base.warmupSteps })
+        : await profileTrainingStep(options);
     process.stdout.write(`${JSON.stringify({ ok: true, result })}\n`);
   } catch (error) {
     process.stdout.write(`${JSON.stringify({ ok: false, reason: (error as Error).message.split('\n')[0] })}\n`);
@@ -57,7 +67,7 @@ function child(config: string, extra: string[] = [], steps = values.steps!, warm
   const run = spawnSync(
     process.execPath,
     [...process.execArgv, fileURLToPath(import.meta.url), '--child', config, '--steps', steps, '--warmup', warmup,
-      '--batch-size', values['batch-size']!, '--data-dir', dataDir, ...extra],
+      '--batch-size', values['batch-size']!, '--data-dir', dataDir, '--recipe', recipe, ...extra],
     { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
   );
   const line = run.stdout.trim().split('\n').at(-1) ?? '';
@@ -71,19 +81,25 @@ function child(config: string, extra: string[] = [], steps = values.steps!, warm
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
 console.log(`machine: ${cores} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.versions.node}`);
-console.log(`batch ${base.batchSize}, ${base.steps} timed steps after ${base.warmupSteps} warm-up steps, real MNIST\n`);
+console.log(`${recipe} recipe, batch ${base.batchSize}, ${base.steps} timed steps after ${base.warmupSteps} warm-up steps, real MNIST\n`);
 // A shared machine's load comes and goes: every configuration is measured `--rounds` times, the
 // order alternating between rounds so that no side always runs last, and the best round counts.
 const rounds = Number(values.rounds);
 const workerCounts = values.workers ? values.workers.split(',').map(Number) : [...new Set([1, cores])];
-// onnxruntime runs one process and splits each op over intra-op threads: measure 1 and all cores.
+// onnxruntime either runs the whole step graph in one process, each op split over intra-op
+// threads (1 and all cores), or splits the batch over data-parallel workers of one thread each.
 const threadCounts = values.threads ? values.threads.split(',').map(Number) : [...new Set([1, cores])];
 const configs = values.backends!.split(',').flatMap((backend) =>
   backend === 'onnxruntime'
-    ? threadCounts.map((threads) => `${backend}:1:${threads}`)
+    ? [...threadCounts.map((threads) => `${backend}:1:${threads}`), ...workerCounts.filter((w) => w > 1).map((workers) => `${backend}:${workers}:1`)]
     : (backend === 'wasm' || backend === 'cpu' ? workerCounts : [1]).map((workers) => `${backend}:${workers}`),
 );
-const unavailable = values['no-pytorch'] ? 'disabled by --no-pytorch' : pytorchUnavailableReason();
+// The PyTorch peer is the reference recipe (pytorch/examples' MNIST): no peer for the robust one.
+const unavailable = values['no-pytorch']
+  ? 'disabled by --no-pytorch'
+  : recipe !== 'reference'
+    ? `the PyTorch peer runs the reference recipe only`
+    : pytorchUnavailableReason();
 const best = new Map<string, TrainerMeasurement>();
 const skipped = new Map<string, string>();
 let peer: ReturnType<typeof runPytorchPeer> | undefined;
@@ -153,6 +169,19 @@ if (!values['no-epoch'] && fastest !== undefined) {
   }
 }
 
+if (values.profile) {
+  const outcome = child('onnxruntime:1:1', ['--profile']);
+  if (outcome.ok) {
+    const { ops, cpuMsPerStep } = outcome.result as { ops: OpProfile[]; cpuMsPerStep: number };
+    const total = ops.reduce((s, k) => s + k.ms, 0);
+    console.log(`\nper-op profile, one step on onnxruntime (batch ${base.batchSize}, one thread): ${fmt(total, 1)} ms in kernels, ${fmt(cpuMsPerStep, 1)} ms CPU per step`);
+    console.log(row(['op', 'nodes', 'ms', 'share']));
+    console.log(row(['---', '---', '---', '---']));
+    for (const k of ops.slice(0, 15)) console.log(row([k.op, String(k.nodes), fmt(k.ms, 1), `${fmt((100 * k.ms) / total, 1)} %`]));
+  } else {
+    console.log(`onnxruntime profile skipped: ${outcome.reason}`);
+  }
+}
 if (values.profile) {
   const outcome = child('wasm:1', ['--profile']);
   if (outcome.ok) {

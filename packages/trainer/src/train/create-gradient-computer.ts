@@ -20,7 +20,7 @@ export async function createGradientComputer(options: {
   backend: ConcreteBackend;
   /** onnxruntime: where the graphs run. @defaultValue `'cpu'` */
   executionProvider?: TrainingExecutionProvider;
-  /** onnxruntime: intra-op threads per session. @defaultValue one per core */
+  /** onnxruntime: intra-op threads per session. @defaultValue the cores divided among the workers */
   threads?: number;
   recipe: Recipe;
   /** The ablated parts the recipe was resolved with (workers resolve it again by name). */
@@ -30,8 +30,12 @@ export async function createGradientComputer(options: {
 }): Promise<GradientComputer> {
   const { workers, backend, recipe, data, state } = options;
   if (backend === 'onnxruntime') {
-    const settings = { provider: options.executionProvider ?? 'cpu', threads: options.threads ?? availableParallelism() };
-    return new OnnxRuntimeComputer(recipe, data, state, settings);
+    // One process: one step graph, its ops spread over the cores. Several workers: each runs the
+    // gradient graph of its share on its part of the cores, then updates its slice in JS.
+    const threads = options.threads ?? Math.max(1, Math.floor(availableParallelism() / Math.max(1, workers)));
+    const session = { provider: options.executionProvider ?? 'cpu', threads };
+    if (workers <= 1) return new OnnxRuntimeComputer(recipe, data, state, session);
+    return WorkerPool.start({ workers, backend, recipe, without: options.without ?? [], data: shareTrainingData(data), state, session });
   }
   if (workers <= 1) return new InProcessComputer(recipe, data, state);
   return WorkerPool.start({ workers, backend, recipe, without: options.without ?? [], data: shareTrainingData(data), state });

@@ -1,4 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { OnnxRuntimeEngine } from '../backends/onnxruntime/onnxruntime-engine.js';
+import type { SessionSettings } from '../backends/onnxruntime/training-session.js';
 import { selectBackend, type BackendChoice } from '../backends/select-backend.js';
 import { createOptimizer } from '../optim/create-optimizer.js';
 import type { OptimizerState } from '../optim/optimizer.js';
@@ -21,6 +23,8 @@ export interface GradientWorkerData {
   /** The parameters [start, end) this worker updates. */
   readonly slice: { readonly start: number; readonly end: number };
   readonly barrier: SharedArrayBuffer;
+  /** onnxruntime: how this worker's sessions run. */
+  readonly session?: SessionSettings;
 }
 
 export type GradientWorkerRequest =
@@ -37,9 +41,14 @@ export type GradientWorkerResponse =
 const init = workerData as GradientWorkerData;
 const port = parentPort!;
 
-const selection = await selectBackend(init.backend);
+// onnxruntime needs no tfjs backend here, and the main thread has already picked its provider.
+const selection = init.backend === 'onnxruntime' ? { backend: 'onnxruntime' } : await selectBackend(init.backend);
 const recipe = resolveRecipe(init.recipe.name, init.recipe.without);
-const engine = new GradientEngine(recipe, init.data, init.buffers);
+// Both engines answer the same three questions; onnxruntime's answers are promises.
+const engine =
+  init.backend === 'onnxruntime'
+    ? new OnnxRuntimeEngine(recipe, init.data, init.buffers, init.session ?? { provider: 'cpu', threads: 1 })
+    : new GradientEngine(recipe, init.data, init.buffers);
 const optimizer = createOptimizer(recipe.optimizer, init.optimizerState);
 const barrier = Barrier.attach(init.barrier, init.grads.length);
 const own = init.grads[init.index];
@@ -51,11 +60,11 @@ port.postMessage({ type: 'ready', backend: selection.backend } satisfies Gradien
  * every worker has finished when the barrier opens. A failed gradient still arrives at the barrier
  * so that the others do not wait forever; then nobody updates.
  */
-function step(request: Extract<GradientWorkerRequest, { type: 'step' }>): number {
+async function step(request: Extract<GradientWorkerRequest, { type: 'step' }>): Promise<number> {
   let lossSum = 0;
   let failure: unknown;
   try {
-    if (request.share.indices.length > 0) lossSum = engine.gradients(request.share, own);
+    if (request.share.indices.length > 0) lossSum = await engine.gradients(request.share, own);
     else own.fill(0);
   } catch (error) {
     failure = error;
@@ -70,7 +79,7 @@ function step(request: Extract<GradientWorkerRequest, { type: 'step' }>): number
   return lossSum;
 }
 
-function handle(request: GradientWorkerRequest): unknown {
+function handle(request: GradientWorkerRequest): unknown | Promise<unknown> {
   switch (request.type) {
     case 'step':
       return step(request);
@@ -83,9 +92,9 @@ function handle(request: GradientWorkerRequest): unknown {
   }
 }
 
-port.on('message', (request: GradientWorkerRequest) => {
+port.on('message', async (request: GradientWorkerRequest) => {
   try {
-    port.postMessage({ type: 'result', id: request.id, value: handle(request) } satisfies GradientWorkerResponse);
+    port.postMessage({ type: 'result', id: request.id, value: await handle(request) } satisfies GradientWorkerResponse);
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));
     port.postMessage({ type: 'error', id: request.id, message: e.message, stack: e.stack } satisfies GradientWorkerResponse);

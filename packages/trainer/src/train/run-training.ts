@@ -51,9 +51,9 @@ export async function runTraining(options: TrainOptions, events: TrainingEvents)
   for (const { backend: name, reason } of backend.skipped) events.log(`backend ${name} skipped: ${reason}`);
   const workers = chooseWorkers(options, backend, events);
   events.log(`recipe: ${recipe.name}${options.without.length > 0 ? ` without ${options.without.join(', ')}` : ''}`);
-  const threads = backend.backend === 'onnxruntime' ? (options.threads ?? availableParallelism()) : undefined;
+  const threads = backend.backend === 'onnxruntime' ? (options.threads ?? Math.max(1, Math.floor(availableParallelism() / workers))) : undefined;
   if (options.threads !== undefined && threads === undefined) events.log(`--threads ${options.threads} ignored: only the onnxruntime backend uses it`);
-  const parallelism = threads === undefined ? `${workers} worker${workers > 1 ? 's' : ''}` : `${threads} intra-op thread${threads > 1 ? 's' : ''}`;
+  const parallelism = `${workers} worker${workers > 1 ? 's' : ''}${threads === undefined ? '' : ` × ${threads} intra-op thread${threads > 1 ? 's' : ''}`}`;
   events.log(`backend: ${backend.backend} (${backend.detail}), ${parallelism}${backend.why ? ` — ${backend.why}` : ''}`);
 
   const state = createTrainingState(recipe, workers, options.seed);
@@ -182,7 +182,8 @@ function chooseWorkers(options: TrainOptions, backend: BackendSelection, events:
   if (!Number.isInteger(requested) || requested < 1) {
     throw new RangeError(`'workers' must be a positive integer; received ${requested}`);
   }
-  if (requested > 1 && !backend.singleThreaded) {
+  // onnxruntime may also split a batch over workers (--workers N): each runs the gradient graph of its share.
+  if (requested > 1 && !backend.singleThreaded && backend.backend !== 'onnxruntime') {
     events.log(`--workers ${requested} ignored: the ${backend.backend} backend already uses every core`);
     return 1;
   }

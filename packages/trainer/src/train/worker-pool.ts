@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { SessionSettings } from '../backends/onnxruntime/training-session.js';
 import type { BackendChoice } from '../backends/select-backend.js';
 import type { Recipe } from '../recipes/recipe.js';
 import { Barrier } from './barrier.js';
@@ -68,6 +69,8 @@ export class WorkerPool implements GradientComputer {
     without: readonly string[];
     data: TrainingData;
     state: TrainingState;
+    /** onnxruntime: how each worker's sessions run. */
+    session?: SessionSettings;
   }): Promise<WorkerPool> {
     const { state } = options;
     for (const [name, array] of Object.entries(stateArrays(state))) {
@@ -91,6 +94,7 @@ export class WorkerPool implements GradientComputer {
         optimizerState: state.optimizer.state,
         slice: slices[i],
         barrier: barrier.buffer,
+        ...(options.session === undefined ? {} : { session: options.session }),
       };
       const worker = spawnGradientWorker(init);
       threads.push(worker);

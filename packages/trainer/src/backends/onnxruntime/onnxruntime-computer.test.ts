@@ -6,6 +6,7 @@ import type { Recipe } from '../../recipes/recipe.js';
 import { resolveRecipe } from '../../recipes/resolve-recipe.js';
 import type { GradientComputer } from '../../train/gradient-computer.js';
 import type { TrainingData } from '../../train/gradient-engine.js';
+import { createGradientComputer } from '../../train/create-gradient-computer.js';
 import { InProcessComputer } from '../../train/in-process-computer.js';
 import { MNIST_DIR } from '../../train/test-data.js';
 import { createTrainingState, stateArrays, type TrainingState } from '../../train/training-state.js';
@@ -131,6 +132,27 @@ test('the TrainingState is current after each evaluation and at dispose, whichev
   assert.deepEqual(stateArrays(interrupted.state), stateArrays(straight.state));
   // Each snapshot differs from the next: evaluate saw every step's weights, not a stale buffer.
   for (let k = 1; k < interrupted.snapshots.length; k++) assert.notDeepEqual(interrupted.snapshots[k], interrupted.snapshots[k - 1]);
+});
+
+test('2 data-parallel workers (gradient graphs, then the JS update of each slice) step as 1 process does (dropout off, ≤ 1e-5)', async () => {
+  const results: Record<string, Float32Array>[] = [];
+  for (const workers of [1, 2]) {
+    const state = createTrainingState(reference, workers, 13);
+    const computer = await createGradientComputer({ workers, backend: 'onnxruntime', threads: 1, recipe: reference, data, state });
+    try {
+      assert.equal(computer.workers, workers);
+      for (let k = 0; k < 2; k++) await computer.trainStep({ indices: batch(10, k), seed: undefined, lr: 1, step: k + 1 });
+      const evaluation = await computer.evaluate('test', 100);
+      assert.equal(evaluation.predictions.length, 300);
+    } finally {
+      await computer.dispose();
+    }
+    results.push(Object.fromEntries(Object.entries(stateArrays(state)).map(([name, array]) => [name, array.slice()])));
+  }
+  for (const name of Object.keys(results[0])) {
+    const error = relativeError(results[1][name], results[0][name]);
+    assert.ok(error <= 1e-5, `${name}: ${error}`);
+  }
 });
 
 test('memory stays flat over 300 steps (RSS grows by less than 32 MiB after warm-up)', async () => {

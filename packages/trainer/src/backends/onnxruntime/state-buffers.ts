@@ -23,6 +23,12 @@ export class StateBuffers {
     this.layout = tensorLayout(parameterSpecs(network));
     const own: Record<string, Float32Array> = { param: state.params, ...state.optimizer.state };
     if (state.averaged !== undefined) own.average = state.averaged;
+    for (const [name, array] of Object.entries(own)) {
+      // onnxruntime-node cannot bind a SharedArrayBuffer ("Invalid argument"); one process needs none.
+      if (array.buffer instanceof SharedArrayBuffer) {
+        throw new TypeError(`StateBuffers: '${name}' must be backed by an ArrayBuffer (createTrainingState(recipe, 1, seed)); received a SharedArrayBuffer`);
+      }
+    }
     const shadow = Object.fromEntries(Object.entries(own).map(([name, array]) => [name, new Float32Array(array.length)]));
     this.sets = [own, shadow];
   }
