@@ -7,13 +7,17 @@
 // down in the page before preprocessing (the SDK's `maxImageSide`); beside the answer the page
 // shows the 28×28 image the model was given, and on the pad the box where the digit was found.
 //
-// Query parameters: `model` (default mnist), `mode=local|remote`, `device=auto|webgpu|wasm`.
+// The pen's width (thin, medium, thick) applies to the strokes drawn next.
+//
+// Query parameters: `model` (default mnist), `version` (default: the highest the server has
+// loaded, as POST /predict; e.g. `version=1` to compare with the first model), `mode=local|remote`,
+// `device=auto|webgpu|wasm`.
 // Tests read the page's state from `data-*` attributes on <main>: `state` (loading, ready,
 // busy, error), `results` (how many answers were shown), `label`, `mode`, `provider`, `variant`
 // (the model file in the page: fp32, int8, ...), `method`
 // (how the digit was found: clean or photo), `box` (x,y,width,height in the picture, or empty).
 import { createClassifier, createRemoteClassifier, ORT_FILES_DIR, PREDICT_DEFAULTS, type Device, type DigitClassifier, type DigitInput, type PredictResult } from '@onnxpipe/web';
-import { createDrawingPad } from './lib/drawing-pad.js';
+import { createDrawingPad, type PenWidth } from './lib/drawing-pad.js';
 import { createProbabilityBars, type ProbabilityBars } from './lib/probability-bars.js';
 
 type Mode = 'local' | 'remote';
@@ -33,6 +37,7 @@ const elements = {
   fallback: $<HTMLElement>('fallback'),
   status: $<HTMLElement>('status'),
   device: $<HTMLSelectElement>('device'),
+  pen: $<HTMLSelectElement>('pen'),
   upload: $<HTMLInputElement>('upload'),
   camera: $<HTMLInputElement>('camera'),
   seenFigure: $<HTMLElement>('seen-figure'),
@@ -42,6 +47,7 @@ const elements = {
 
 const params = new URLSearchParams(location.search);
 const modelName = params.get('model') ?? 'mnist';
+const versionParam = params.get('version');
 let mode: Mode = params.get('mode') === 'remote' ? 'remote' : 'local';
 const deviceParam = params.get('device');
 if (deviceParam === 'webgpu' || deviceParam === 'wasm' || deviceParam === 'auto') elements.device.value = deviceParam;
@@ -209,6 +215,12 @@ const pad = createDrawingPad(canvas, {
   },
 });
 
+// The browser may restore the last choice on reload: the pad follows the control.
+pad.pen = elements.pen.value as PenWidth;
+elements.pen.addEventListener('change', () => {
+  pad.pen = elements.pen.value as PenWidth;
+});
+
 $<HTMLButtonElement>('clear').addEventListener('click', () => {
   generation++;
   pad.clear();
@@ -271,7 +283,8 @@ elements.device.addEventListener('change', () => void switchTo('local'));
 async function start() {
   setState('loading', 'Loading the model…');
   try {
-    const response = await fetch(`/v2/models/${encodeURIComponent(modelName)}`);
+    const versionPath = versionParam === null ? '' : `/versions/${encodeURIComponent(versionParam)}`;
+    const response = await fetch(`/v2/models/${encodeURIComponent(modelName)}${versionPath}`);
     const metadata = (await response.json()) as { versions?: string[]; parameters?: { labels?: string; web_model_file?: string }; error?: string };
     if (!response.ok || metadata.versions === undefined) throw new Error(`model ${modelName}: ${metadata.error ?? response.statusText}`);
     modelVersion = metadata.versions.at(-1)!;

@@ -9,10 +9,20 @@ export interface DrawingPadEvents {
   onStrokeEnd(): void;
 }
 
+/**
+ * The pen widths the pad offers, as a fraction of the pad's width. `medium` is about as thick,
+ * relative to a digit filling half the pad or more, as MNIST's strokes (a 20-pixel digit drawn
+ * ~2.5 wide); `thin` is a fine pen or stylus, `thick` a finger or a marker.
+ */
+export const PEN_WIDTHS = Object.freeze({ thin: 0.035, medium: 0.075, thick: 0.12 });
+export type PenWidth = keyof typeof PEN_WIDTHS;
+
 /** The canvas' own drawing state and the pointer handlers. */
 export interface DrawingPad {
   /** True once anything was drawn or shown since the last clear. */
   readonly hasInk: boolean;
+  /** The width of the strokes drawn from now on (what is on the pad stays). @defaultValue `'medium'` */
+  pen: PenWidth;
   clear(): void;
   /**
    * Shows an image (an upload) fitted and centred on the pad; later strokes draw over it.
@@ -26,12 +36,10 @@ export interface DrawingPad {
 /** The box found in a picture: the page's accent colour, visible on paper and on the dark pad. */
 const OUTLINE_COLOR = '#2f80ed';
 
-// A stroke about as thick, relative to the digit, as MNIST's (a 20-pixel digit drawn ~2.5 wide).
-const LINE_WIDTH_FRACTION = 0.075;
-
 export function createDrawingPad(canvas: HTMLCanvasElement, events: DrawingPadEvents): DrawingPad {
   const context = canvas.getContext('2d', { willReadFrequently: true })!;
   let hasInk = false;
+  let pen: PenWidth = 'medium';
   let last: { x: number; y: number } | undefined;
   let activePointer: number | undefined;
 
@@ -52,7 +60,7 @@ export function createDrawingPad(canvas: HTMLCanvasElement, events: DrawingPadEv
     context.fillStyle = '#fff';
     context.lineCap = 'round';
     context.lineJoin = 'round';
-    context.lineWidth = canvas.width * LINE_WIDTH_FRACTION;
+    context.lineWidth = canvas.width * PEN_WIDTHS[pen];
     context.beginPath();
     context.moveTo(from.x, from.y);
     context.lineTo(to.x, to.y);
@@ -92,6 +100,13 @@ export function createDrawingPad(canvas: HTMLCanvasElement, events: DrawingPadEv
   return {
     get hasInk() {
       return hasInk;
+    },
+    get pen() {
+      return pen;
+    },
+    set pen(width: PenWidth) {
+      if (!(width in PEN_WIDTHS)) throw new RangeError(`'pen' must be one of ${Object.keys(PEN_WIDTHS).join(', ')}; received ${JSON.stringify(width)}`);
+      pen = width;
     },
     clear() {
       paintBackground();
