@@ -4,3 +4,6 @@ export { MIME_TYPES, startStaticServer, type RouteHandler, type StaticServer, ty
 export { createNodeReference, type NodeReference } from './node-reference.js';
 export { exifOrientationSegment, PHOTO_PAGE_SCRIPT, photoRoute, renderPhotos, type PhotoPageGlobals, type ServedPhoto } from './photo-route.js';
 export { mnistTestDataDir, readMnistTestDigits } from '@onnxpipe/data/testing';
+export { inkMask, maskOverlap, recoverStrokes, renderStrokes, strokeBounds, type InkImage, type Mask, type MaskOverlap, type Point, type Polyline, type RecoveredStrokes } from './stroke-paths.js';
+export { CANVAS_CONDITIONS, placeOnPad, type CanvasCondition, type PadPen, type PadStroke } from './canvas-conditions.js';
+export { choosePen, drawOnPad, openDemoPad, switchDemoMode, type OpenDemoOptions, type PadAnswer } from './demo-pad.js';
