@@ -3,13 +3,15 @@ import assert from 'node:assert/strict';
 import { createRng } from '@onnxpipe/core';
 import { fillDropoutMask, fillDropoutMaskChannelsFirst } from './dropout-mask.js';
 
-test('fillDropoutMask draws 0 with probability rate, else 1/(1 − rate), in order from createRng(seed)', () => {
-  const mask = new Float32Array(10_000);
-  fillDropoutMask(mask, 0.25, 42);
-  const random = createRng(42).next;
-  for (let i = 0; i < mask.length; i++) assert.equal(mask[i], random() < 0.25 ? 0 : Math.fround(1 / 0.75));
-  const dropped = mask.filter((v) => v === 0).length / mask.length;
-  assert.ok(Math.abs(dropped - 0.25) < 0.02, `dropped share ${dropped}`);
+test('fillDropoutMask draws 0 with probability rate, else 1/(1 − rate), in order from createRng(seed).next() (every rate the recipes use)', () => {
+  for (const rate of [0.25, 0.5, 0.2, 0.4]) {
+    const mask = new Float32Array(10_000);
+    fillDropoutMask(mask, rate, 42);
+    const random = createRng(42).next;
+    for (let i = 0; i < mask.length; i++) assert.equal(mask[i], random() < rate ? 0 : Math.fround(1 / (1 - rate)), `rate ${rate}, element ${i}`);
+    const dropped = mask.filter((v) => v === 0).length / mask.length;
+    assert.ok(Math.abs(dropped - rate) < 0.02, `rate ${rate}: dropped share ${dropped}`);
+  }
 });
 
 test('the channels-first mask is the NHWC mask transposed to NCHW (same draws, same elements)', () => {

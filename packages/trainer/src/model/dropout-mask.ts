@@ -1,14 +1,19 @@
 import { createRng } from '@onnxpipe/core';
 
 /**
- * Inverted dropout's mask, as PyTorch applies it: each element is 0 with probability `rate`,
- * else 1/(1 − rate), drawn in order from `createRng(seed)` — one pass, no tensor ops. Element i is
+ * Inverted dropout's mask, as PyTorch applies it: each element is 0 when `createRng(seed).next()`
+ * draws below `rate`, else 1/(1 − rate), drawn in order — one pass, no tensor ops. Element i is
  * the i-th element of the activation in tfjs's NHWC order.
+ *
+ * `next()` is `nextUint32() / 2³²` exactly, so `next() < rate` ⇔ `nextUint32() < rate·2³²`: the
+ * same decisions without a division, and a table lookup instead of an unpredictable branch — half
+ * the time (the reference network draws 0.58 M mask values a step).
  */
 export function fillDropoutMask(into: Float32Array, rate: number, seed: number): void {
-  const random = createRng(seed).next;
-  const scale = 1 / (1 - rate);
-  for (let i = 0; i < into.length; i++) into[i] = random() < rate ? 0 : scale;
+  const random = createRng(seed);
+  const threshold = rate * TWO_POW_32;
+  const values = maskValues(rate);
+  for (let i = 0; i < into.length; i++) into[i] = values[+(random.nextUint32() < threshold)];
 }
 
 /**
@@ -22,13 +27,21 @@ export function fillDropoutMaskChannelsFirst(into: Float32Array, shape: readonly
     return;
   }
   const [b, c, h, w] = shape;
-  const random = createRng(seed).next;
-  const scale = 1 / (1 - rate);
+  const random = createRng(seed);
+  const threshold = rate * TWO_POW_32;
+  const values = maskValues(rate);
   const plane = h * w;
   for (let n = 0; n < b; n++) {
     const image = n * c * plane;
     for (let p = 0; p < plane; p++) {
-      for (let k = 0; k < c; k++) into[image + k * plane + p] = random() < rate ? 0 : scale;
+      for (let k = 0; k < c; k++) into[image + k * plane + p] = values[+(random.nextUint32() < threshold)];
     }
   }
+}
+
+const TWO_POW_32 = 0x1_0000_0000;
+
+/** [kept, dropped]: index 1 when the draw falls below the rate. */
+function maskValues(rate: number): Float32Array {
+  return Float32Array.of(1 / (1 - rate), 0);
 }
