@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { MNIST_NORMALIZATION, normalizePixels } from '../normalization.js';
 import { createRng } from '../rng.js';
 import { PREPROCESS_DEFAULTS, preprocessDigit } from './preprocess-digit.js';
+import { PHOTO_SETTINGS } from './photo/photo-settings.js';
 import type { RawImage } from './raw-image.js';
 
 const options = { normalization: MNIST_NORMALIZATION };
@@ -311,10 +312,13 @@ describe('preprocessDigit: the clean and photo paths', () => {
     assert.ok(result.pixels.every((v) => v === 0));
   });
 
-  it('images under 16 px a side always take the clean path', () => {
+  it(`images under ${PHOTO_SETTINGS.minPhotoSide} px a side always take the clean path`, () => {
     const rng = createRng(5);
-    const small = { width: 15, height: 40, channels: 1 as const, data: Uint8Array.from({ length: 600 }, () => rng.nextInt(256)) };
-    assert.equal(preprocessDigit(small, options).method, 'clean');
+    const side = PHOTO_SETTINGS.minPhotoSide;
+    const noise = (width: number, height: number) => ({ width, height, channels: 1 as const, data: Uint8Array.from({ length: width * height }, () => rng.nextInt(256)) });
+    assert.equal(preprocessDigit(noise(side - 1, 3 * side), options).method, 'clean');
+    assert.equal(preprocessDigit(noise(3 * side, side - 1), options).method, 'clean');
+    assert.equal(preprocessDigit(noise(side, side), options).method, 'photo');
   });
 
   it("rejects an unknown method with a coded error listing the valid ones", () => {
