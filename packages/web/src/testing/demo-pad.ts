@@ -8,7 +8,7 @@ import type { PadPen, PadStroke } from './canvas-conditions.js';
 
 /** What the page shows after a drawing. */
 export interface PadAnswer {
-  /** The label shown ('' when the page saw no ink). */
+  /** The label the page shows in big type ('' for its '–': no ink). */
   readonly label: string;
   /** The ten bars' probabilities. */
   readonly probabilities: readonly number[];
@@ -151,8 +151,9 @@ async function waitForAnswer(page: Page, after: { ups: number } | { results: num
       }
       if (!(Number(main.dataset.results) > shown && main.dataset.state === 'ready')) return false;
       const seenFigure = document.getElementById('seen-figure')!;
+      const shownLabel = document.getElementById('prediction')!.textContent!.trim();
       return {
-        label: main.dataset.label ?? '',
+        label: shownLabel === '–' ? '' : shownLabel,
         probabilities: [...document.querySelectorAll<HTMLLIElement>('#probabilities li')].map((li) => Number(li.dataset.probability)),
         mode: main.dataset.mode ?? '',
         provider: document.getElementById('provider')!.textContent!.trim(),
