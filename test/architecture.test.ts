@@ -50,14 +50,19 @@ function sourceFiles(dir: string, out: string[] = []): string[] {
 
 function imports(file: string): string[] {
   // Comments (a TSDoc example's `import … from '@onnxpipe/web/vite'`) are not imports.
-  const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  const text = readFileSync(file, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/^\s*\/\/.*$/gm, '');
   const found: string[] = [];
-  const pattern = /(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm;
+  const pattern =
+    /(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm;
   for (const match of text.matchAll(pattern)) found.push(match[1] ?? match[2] ?? match[3]);
   return found;
 }
 
-const packages = readdirSync(packagesDir).filter((p) => statSync(join(packagesDir, p, 'src'), { throwIfNoEntry: false })?.isDirectory());
+const packages = readdirSync(packagesDir).filter((p) =>
+  statSync(join(packagesDir, p, 'src'), { throwIfNoEntry: false })?.isDirectory(),
+);
 
 test('every package is known to the dependency rules', () => {
   for (const pkg of packages) assert.ok(pkg in ALLOWED, `packages/${pkg} has no entry in ALLOWED`);
@@ -68,7 +73,10 @@ for (const pkg of packages) {
     for (const file of sourceFiles(join(packagesDir, pkg, 'src'))) {
       const isTest = file.endsWith('.test.ts');
       const isTestSupport = isTest || TEST_SUPPORT_DIRS.some((d) => file.includes(d));
-      const allowed = new Set([...(ALLOWED[pkg] ?? []), ...(isTestSupport && pkg !== 'data' ? TEST_SUPPORT_ALLOWED : [])]);
+      const allowed = new Set([
+        ...(ALLOWED[pkg] ?? []),
+        ...(isTestSupport && pkg !== 'data' ? TEST_SUPPORT_ALLOWED : []),
+      ]);
       for (const specifier of imports(file)) {
         const where = relative(root, file);
         const internal = /^@onnxpipe\/([^/]+)/.exec(specifier);
@@ -76,7 +84,10 @@ for (const pkg of packages) {
           assert.ok(allowed.has(internal[1]), `${where} imports @onnxpipe/${internal[1]}, not allowed for ${pkg}`);
         }
         if (ISOMORPHIC.has(pkg) && !isTest && !NODE_ONLY_DIRS.some((d) => file.includes(d))) {
-          assert.ok(!NODE_BUILTINS.has(specifier), `${where} imports the Node built-in ${specifier} in an isomorphic package`);
+          assert.ok(
+            !NODE_BUILTINS.has(specifier),
+            `${where} imports the Node built-in ${specifier} in an isomorphic package`,
+          );
           assert.ok(specifier !== 'onnxruntime-node', `${where} imports onnxruntime-node in an isomorphic package`);
         }
       }
@@ -89,7 +100,9 @@ for (const pkg of packages) {
       for (const file of sourceFiles(join(packagesDir, pkg, 'src'))) {
         if (file.endsWith('.test.ts') || NODE_ONLY_DIRS.some((d) => file.includes(d))) continue;
         // Comments may show Node usage in examples; only code counts.
-        const code = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+        const code = readFileSync(file, 'utf8')
+          .replace(/\/\*[\s\S]*?\*\//g, '')
+          .replace(/^\s*\/\/.*$/gm, '');
         for (const pattern of forbidden) assert.ok(!pattern.test(code), `${relative(root, file)} matches ${pattern}`);
       }
     });
@@ -109,7 +122,10 @@ for (const pkg of packages) {
     const visit = (file: string): void => {
       if (state.get(file) === 'done') return;
       if (state.get(file) === 'visiting') {
-        const cycle = stack.slice(stack.indexOf(file)).concat(file).map((f) => relative(root, f));
+        const cycle = stack
+          .slice(stack.indexOf(file))
+          .concat(file)
+          .map((f) => relative(root, f));
         assert.fail(`import cycle: ${cycle.join(' → ')}`);
       }
       state.set(file, 'visiting');

@@ -36,7 +36,9 @@ interface RecordedVariant {
   readonly maxProbabilityDiff: number;
 }
 function variantsOf(version: string): RecordedVariant[] {
-  const manifest = JSON.parse(readFileSync(join(versionDir(version), 'manifest.json'), 'utf8')) as { onnx?: { variants?: RecordedVariant[] } };
+  const manifest = JSON.parse(readFileSync(join(versionDir(version), 'manifest.json'), 'utf8')) as {
+    onnx?: { variants?: RecordedVariant[] };
+  };
   return manifest.onnx?.variants ?? [];
 }
 const skip =
@@ -58,9 +60,16 @@ after(async () => {
   await server?.close();
 });
 
-function assertAgree(actual: readonly Answer[], expected: readonly Answer[], what: string, tolerance = TOLERANCE): number {
+function assertAgree(
+  actual: readonly Answer[],
+  expected: readonly Answer[],
+  what: string,
+  tolerance = TOLERANCE,
+): number {
   assert.equal(actual.length, expected.length, what);
-  const disagreements = actual.flatMap((a, i) => (a.label === expected[i].label ? [] : [`#${i}: ${a.label} vs ${expected[i].label}`]));
+  const disagreements = actual.flatMap((a, i) =>
+    a.label === expected[i].label ? [] : [`#${i}: ${a.label} vs ${expected[i].label}`],
+  );
   assert.deepEqual(disagreements, [], `${what}: labels`);
   const delta = maxAbsDifference(actual, expected);
   assert.ok(delta <= tolerance, `${what}: max |Δ| of the probabilities ${delta} > ${tolerance}`);
@@ -68,89 +77,143 @@ function assertAgree(actual: readonly Answer[], expected: readonly Answer[], wha
 }
 
 /** onnxruntime-node's answers for `file` in this process, prepared by core as the server and the page prepare them. */
-async function nodeAnswers(path: string, images: readonly (readonly number[])[], preprocess: 'mnist' | 'none'): Promise<Answer[]> {
+async function nodeAnswers(
+  path: string,
+  images: readonly (readonly number[])[],
+  preprocess: 'mnist' | 'none',
+): Promise<Answer[]> {
   const reference = await createNodeReference(path);
   try {
     const rows = await reference.classify(reference.prepare(images, preprocess));
-    return rows.map((probabilities) => ({ label: reference.metadata.labels[probabilities.indexOf(Math.max(...probabilities))], probabilities }));
+    return rows.map((probabilities) => ({
+      label: reference.metadata.labels[probabilities.indexOf(Math.max(...probabilities))],
+      probabilities,
+    }));
   } finally {
     await reference.release();
   }
 }
 
-test(`${COUNT} MNIST test digits, every served version and model file: wasm in the page, onnxruntime-node, the server's POST /predict and the SDK's remote mode agree`, { skip }, async () => {
-  const browser = await launchChromium();
-  try {
-    const page = await browser.context.newPage();
-    // Any page of the server's origin will do; in remote mode the demo loads no model of its own.
-    await openDemo(page, `${server.origin}/?mode=remote`);
-    const modes = ['mnist', 'none'] as const;
-    const remote = await pageClassify(page, { remote: true, images: digits.images, preprocess: modes });
-    assert.equal(remote.executionProvider, 'cpu');
-    for (const preprocess of modes) {
-      // Remote mode is the server (its highest version): the same numbers, not merely close ones.
-      const remoteDelta = assertAgree(remote.answers[preprocess], await serverPredict(server.origin, digits.images, preprocess), `remote vs server, preprocess=${preprocess}`, 1e-6);
-      process.stdout.write(`# remote vs server, preprocess=${preprocess}: max |Δ| ${remoteDelta.toExponential(2)}\n`);
-    }
-    for (const version of VERSIONS) {
-      const expected = Object.fromEntries(await Promise.all(modes.map(async (m) => [m, await serverPredict(server.origin, digits.images, m, version)] as const)));
-      const inPage = await pageClassify(page, { modelUrl: `/models/mnist/versions/${version}/model.onnx`, device: 'wasm', images: digits.images, preprocess: modes });
-      assert.equal(inPage.executionProvider, 'wasm');
+test(
+  `${COUNT} MNIST test digits, every served version and model file: wasm in the page, onnxruntime-node, the server's POST /predict and the SDK's remote mode agree`,
+  { skip },
+  async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.context.newPage();
+      // Any page of the server's origin will do; in remote mode the demo loads no model of its own.
+      await openDemo(page, `${server.origin}/?mode=remote`);
+      const modes = ['mnist', 'none'] as const;
+      const remote = await pageClassify(page, { remote: true, images: digits.images, preprocess: modes });
+      assert.equal(remote.executionProvider, 'cpu');
       for (const preprocess of modes) {
-        const delta = assertAgree(inPage.answers[preprocess], expected[preprocess], `v${version} model.onnx: wasm vs server, preprocess=${preprocess}`);
-        const correct = expected[preprocess].filter((a, i) => a.label === String(digits.labels[i])).length;
-        process.stdout.write(`# v${version} model.onnx, preprocess=${preprocess}: ${correct}/${COUNT} correct; max |Δ| wasm vs server ${delta.toExponential(2)}\n`);
-        assert.ok(correct >= COUNT * 0.97, `version ${version} is right on ${correct}/${COUNT}`);
+        // Remote mode is the server (its highest version): the same numbers, not merely close ones.
+        const remoteDelta = assertAgree(
+          remote.answers[preprocess],
+          await serverPredict(server.origin, digits.images, preprocess),
+          `remote vs server, preprocess=${preprocess}`,
+          1e-6,
+        );
+        process.stdout.write(`# remote vs server, preprocess=${preprocess}: max |Δ| ${remoteDelta.toExponential(2)}\n`);
       }
-      for (const variant of variantsOf(version)) {
-        const what = `v${version} ${variant.file}`;
-        const onVariant = await pageClassify(page, { modelUrl: `/models/mnist/versions/${version}/${variant.file}`, device: 'wasm', images: digits.images, preprocess: modes });
-        // As close to the server's model.onnx as the exporter measured (twice its largest |Δp|),
-        // and the labels as often as it found them equal (at least 99 % of the digits).
-        const tolerance = Math.max(TOLERANCE, 2 * variant.maxProbabilityDiff);
-        const allowed = Math.max(1, Math.ceil(COUNT * (1 - Math.min(variant.argmaxAgreement, 0.99))));
+      for (const version of VERSIONS) {
+        const expected = Object.fromEntries(
+          await Promise.all(
+            modes.map(async (m) => [m, await serverPredict(server.origin, digits.images, m, version)] as const),
+          ),
+        );
+        const inPage = await pageClassify(page, {
+          modelUrl: `/models/mnist/versions/${version}/model.onnx`,
+          device: 'wasm',
+          images: digits.images,
+          preprocess: modes,
+        });
+        assert.equal(inPage.executionProvider, 'wasm');
         for (const preprocess of modes) {
-          const same = assertAgree(onVariant.answers[preprocess], await nodeAnswers(join(versionDir(version), variant.file), digits.images, preprocess), `${what}: wasm vs onnxruntime-node, preprocess=${preprocess}`);
-          const differ = onVariant.answers[preprocess].filter((a, i) => a.label !== expected[preprocess][i].label).length;
-          const delta = maxAbsDifference(onVariant.answers[preprocess], expected[preprocess]);
-          process.stdout.write(`# ${what}, preprocess=${preprocess}: max |Δ| vs onnxruntime-node ${same.toExponential(2)}; vs the server's model.onnx ${delta.toExponential(2)}, ${differ} label(s) differ\n`);
-          assert.ok(differ <= allowed, `${what} vs the server's model.onnx: ${differ} labels differ (at most ${allowed})`);
-          assert.ok(delta <= tolerance, `${what} vs the server's model.onnx: max |Δ| ${delta} > ${tolerance}`);
+          const delta = assertAgree(
+            inPage.answers[preprocess],
+            expected[preprocess],
+            `v${version} model.onnx: wasm vs server, preprocess=${preprocess}`,
+          );
+          const correct = expected[preprocess].filter((a, i) => a.label === String(digits.labels[i])).length;
+          process.stdout.write(
+            `# v${version} model.onnx, preprocess=${preprocess}: ${correct}/${COUNT} correct; max |Δ| wasm vs server ${delta.toExponential(2)}\n`,
+          );
+          assert.ok(correct >= COUNT * 0.97, `version ${version} is right on ${correct}/${COUNT}`);
+        }
+        for (const variant of variantsOf(version)) {
+          const what = `v${version} ${variant.file}`;
+          const onVariant = await pageClassify(page, {
+            modelUrl: `/models/mnist/versions/${version}/${variant.file}`,
+            device: 'wasm',
+            images: digits.images,
+            preprocess: modes,
+          });
+          // As close to the server's model.onnx as the exporter measured (twice its largest |Δp|),
+          // and the labels as often as it found them equal (at least 99 % of the digits).
+          const tolerance = Math.max(TOLERANCE, 2 * variant.maxProbabilityDiff);
+          const allowed = Math.max(1, Math.ceil(COUNT * (1 - Math.min(variant.argmaxAgreement, 0.99))));
+          for (const preprocess of modes) {
+            const same = assertAgree(
+              onVariant.answers[preprocess],
+              await nodeAnswers(join(versionDir(version), variant.file), digits.images, preprocess),
+              `${what}: wasm vs onnxruntime-node, preprocess=${preprocess}`,
+            );
+            const differ = onVariant.answers[preprocess].filter(
+              (a, i) => a.label !== expected[preprocess][i].label,
+            ).length;
+            const delta = maxAbsDifference(onVariant.answers[preprocess], expected[preprocess]);
+            process.stdout.write(
+              `# ${what}, preprocess=${preprocess}: max |Δ| vs onnxruntime-node ${same.toExponential(2)}; vs the server's model.onnx ${delta.toExponential(2)}, ${differ} label(s) differ\n`,
+            );
+            assert.ok(
+              differ <= allowed,
+              `${what} vs the server's model.onnx: ${differ} labels differ (at most ${allowed})`,
+            );
+            assert.ok(delta <= tolerance, `${what} vs the server's model.onnx: max |Δ| ${delta} > ${tolerance}`);
+          }
         }
       }
+    } finally {
+      await browser.close();
     }
-  } finally {
-    await browser.close();
-  }
-});
+  },
+);
 
-test(`WebGPU (SwiftShader): the demo runs on it when asked for (auto stays on wasm and says why), and it agrees with wasm on ${WEBGPU_COUNT} digits`, { skip }, async () => {
-  const browser = await launchChromium({ webgpu: true });
-  try {
-    const page = await browser.context.newPage();
-    const draw = async () => {
-      const before = await resultCount(page);
-      await drawStrokes(page, DIGIT_STROKES['1']);
-      await waitForResult(page, before);
-      return readAnswer(page);
-    };
-    await openDemo(page, `${server.origin}/`);
-    assert.equal((await draw()).provider, 'wasm (in this browser)', 'auto: wasm, with an adapter there');
-    assert.match(await page.locator('#fallback').innerText(), /Asked for auto, running on wasm: 'auto' runs digit models on wasm/);
-    await openDemo(page, `${server.origin}/?device=webgpu`);
-    const answer = await draw();
-    assert.equal(answer.label, '1');
-    assert.equal(answer.provider, 'webgpu (in this browser)');
-    assert.equal(await page.locator('#fallback').isVisible(), false, 'no fallback to explain');
+test(
+  `WebGPU (SwiftShader): the demo runs on it when asked for (auto stays on wasm and says why), and it agrees with wasm on ${WEBGPU_COUNT} digits`,
+  { skip },
+  async () => {
+    const browser = await launchChromium({ webgpu: true });
+    try {
+      const page = await browser.context.newPage();
+      const draw = async () => {
+        const before = await resultCount(page);
+        await drawStrokes(page, DIGIT_STROKES['1']);
+        await waitForResult(page, before);
+        return readAnswer(page);
+      };
+      await openDemo(page, `${server.origin}/`);
+      assert.equal((await draw()).provider, 'wasm (in this browser)', 'auto: wasm, with an adapter there');
+      assert.match(
+        await page.locator('#fallback').innerText(),
+        /Asked for auto, running on wasm: 'auto' runs digit models on wasm/,
+      );
+      await openDemo(page, `${server.origin}/?device=webgpu`);
+      const answer = await draw();
+      assert.equal(answer.label, '1');
+      assert.equal(answer.provider, 'webgpu (in this browser)');
+      assert.equal(await page.locator('#fallback').isVisible(), false, 'no fallback to explain');
 
-    const images = digits.images.slice(0, WEBGPU_COUNT);
-    const modelUrl = `/models/mnist/versions/${VERSIONS.at(-1)}/model.onnx`;
-    const wasm = await pageClassify(page, { modelUrl, device: 'wasm', images, preprocess: ['mnist'] });
-    const webgpu = await pageClassify(page, { modelUrl, device: 'webgpu', images, preprocess: ['mnist'] });
-    assert.equal(webgpu.executionProvider, 'webgpu');
-    const delta = assertAgree(webgpu.answers.mnist, wasm.answers.mnist, 'webgpu vs wasm');
-    process.stdout.write(`# webgpu vs wasm on ${WEBGPU_COUNT} digits: max |Δ| ${delta.toExponential(2)}\n`);
-  } finally {
-    await browser.close();
-  }
-});
+      const images = digits.images.slice(0, WEBGPU_COUNT);
+      const modelUrl = `/models/mnist/versions/${VERSIONS.at(-1)}/model.onnx`;
+      const wasm = await pageClassify(page, { modelUrl, device: 'wasm', images, preprocess: ['mnist'] });
+      const webgpu = await pageClassify(page, { modelUrl, device: 'webgpu', images, preprocess: ['mnist'] });
+      assert.equal(webgpu.executionProvider, 'webgpu');
+      const delta = assertAgree(webgpu.answers.mnist, wasm.answers.mnist, 'webgpu vs wasm');
+      process.stdout.write(`# webgpu vs wasm on ${WEBGPU_COUNT} digits: max |Δ| ${delta.toExponential(2)}\n`);
+    } finally {
+      await browser.close();
+    }
+  },
+);

@@ -91,7 +91,11 @@ const condition = (name: string): CanvasCondition => {
 };
 
 /** Draws every digit of the sample under `drawn` and returns the answers, in order. */
-async function drawAll(sample: readonly Digit[], drawn: CanvasCondition, transform: (strokes: readonly Polyline[]) => readonly Polyline[] = (s) => s): Promise<PadAnswer[]> {
+async function drawAll(
+  sample: readonly Digit[],
+  drawn: CanvasCondition,
+  transform: (strokes: readonly Polyline[]) => readonly Polyline[] = (s) => s,
+): Promise<PadAnswer[]> {
   await choosePen(page, drawn.pen);
   const answers: PadAnswer[] = [];
   for (const digit of sample) answers.push(await drawOnPad(page, placeOnPad(transform(digit.strokes), drawn)));
@@ -110,42 +114,53 @@ async function padInk(): Promise<{ width: number; height: number; data: Uint8Arr
   return { width, height, data: Uint8Array.from(ink) };
 }
 
-test('the pen control draws thin, medium and thick strokes where the mouse went; the page shows what the model saw', { skip }, async () => {
-  assert.equal(await page.inputValue('#pen'), 'medium', 'the default pen');
-  const baseline = condition('baseline: medium size, upright, medium pen');
-  const digit = digits.find((d) => d.label === '2')!;
-  const placed = placeOnPad(digit.strokes, baseline);
-  const inkByPen: Record<string, number> = {};
-  for (const pen of ['thin', 'medium', 'thick'] as const) {
-    await choosePen(page, pen);
-    const answer = await drawOnPad(page, placed);
-    const ink = await padInk();
-    inkByPen[pen] = ink.data.reduce((a, b) => a + b, 0);
-    // The pad shows the strokes as sent: every mouse event arrived, at its place.
-    const expected = renderStrokes(
-      placed.map((stroke) => stroke.map(([x, y]) => [x * ink.width, y * ink.height] as const)),
-      ink.width,
-      ink.height,
-      PEN_WIDTHS[pen] * ink.width,
+test(
+  'the pen control draws thin, medium and thick strokes where the mouse went; the page shows what the model saw',
+  { skip },
+  async () => {
+    assert.equal(await page.inputValue('#pen'), 'medium', 'the default pen');
+    const baseline = condition('baseline: medium size, upright, medium pen');
+    const digit = digits.find((d) => d.label === '2')!;
+    const placed = placeOnPad(digit.strokes, baseline);
+    const inkByPen: Record<string, number> = {};
+    for (const pen of ['thin', 'medium', 'thick'] as const) {
+      await choosePen(page, pen);
+      const answer = await drawOnPad(page, placed);
+      const ink = await padInk();
+      inkByPen[pen] = ink.data.reduce((a, b) => a + b, 0);
+      // The pad shows the strokes as sent: every mouse event arrived, at its place.
+      const expected = renderStrokes(
+        placed.map((stroke) => stroke.map(([x, y]) => [x * ink.width, y * ink.height] as const)),
+        ink.width,
+        ink.height,
+        PEN_WIDTHS[pen] * ink.width,
+      );
+      const { iou } = maskOverlap(ink, expected);
+      assert.ok(iou >= 0.9, `${pen} pen: the pad's ink matches the strokes drawn (IoU ${iou.toFixed(3)} ≥ 0.9)`);
+      assert.equal(answer.method, 'clean', 'a drawing is read as drawn');
+      assert.match(answer.seen, /^data:image\/png;base64,/, 'the 28×28 image is shown beside the answer');
+      assert.match(answer.model, new RegExp(`^mnist v${defaultVersion}\\b`), 'the served default version');
+      assert.match(answer.provider, /^wasm \(in this browser\)$/);
+    }
+    assert.ok(
+      inkByPen.medium > 1.5 * inkByPen.thin && inkByPen.thick > 1.3 * inkByPen.medium,
+      `ink per pen: ${JSON.stringify(inkByPen)}`,
     );
-    const { iou } = maskOverlap(ink, expected);
-    assert.ok(iou >= 0.9, `${pen} pen: the pad's ink matches the strokes drawn (IoU ${iou.toFixed(3)} ≥ 0.9)`);
-    assert.equal(answer.method, 'clean', 'a drawing is read as drawn');
-    assert.match(answer.seen, /^data:image\/png;base64,/, 'the 28×28 image is shown beside the answer');
-    assert.match(answer.model, new RegExp(`^mnist v${defaultVersion}\\b`), 'the served default version');
-    assert.match(answer.provider, /^wasm \(in this browser\)$/);
-  }
-  assert.ok(inkByPen.medium > 1.5 * inkByPen.thin && inkByPen.thick > 1.3 * inkByPen.medium, `ink per pen: ${JSON.stringify(inkByPen)}`);
-  assert.deepEqual(pageErrors, []);
-});
+    assert.deepEqual(pageErrors, []);
+  },
+);
 
 for (const { condition: name, floor } of FLOORS) {
   test(`dev-set digits drawn on the pad (${name}) are read in the page: ≥ ${floor * 100} %`, { skip }, async () => {
     const started = performance.now();
     const answers = await drawAll(digits, condition(name));
-    const wrong = answers.flatMap((answer, i) => (answer.label === digits[i].label ? [] : [`${digits[i].file} → ${answer.label || 'nothing'}`]));
+    const wrong = answers.flatMap((answer, i) =>
+      answer.label === digits[i].label ? [] : [`${digits[i].file} → ${answer.label || 'nothing'}`],
+    );
     const accuracy = 1 - wrong.length / digits.length;
-    process.stdout.write(`# ${name}: ${digits.length - wrong.length}/${digits.length} (${(accuracy * 100).toFixed(1)} %) in ${((performance.now() - started) / 1000).toFixed(1)} s; wrong: ${wrong.join(', ') || 'none'}\n`);
+    process.stdout.write(
+      `# ${name}: ${digits.length - wrong.length}/${digits.length} (${(accuracy * 100).toFixed(1)} %) in ${((performance.now() - started) / 1000).toFixed(1)} s; wrong: ${wrong.join(', ') || 'none'}\n`,
+    );
     for (const answer of answers) {
       assert.equal(answer.method, 'clean');
       assert.equal(answer.mode, 'local');
@@ -156,12 +171,19 @@ for (const { condition: name, floor } of FLOORS) {
   });
 }
 
-test('the floors catch a broken drawing: the same digits mirrored left to right fall below the baseline floor', { skip }, async () => {
-  // Half the sample (3 of each label): a transform that lost a sign must not pass.
-  const sample = digits.filter((_, i) => i % 2 === 0);
-  const mirror = (strokes: readonly Polyline[]) => strokes.map((stroke) => stroke.map(([x, y]) => [-x, y] as const));
-  const answers = await drawAll(sample, condition('baseline: medium size, upright, medium pen'), mirror);
-  const accuracy = answers.filter((answer, i) => answer.label === sample[i].label).length / sample.length;
-  process.stdout.write(`# mirrored: ${(accuracy * 100).toFixed(1)} % of ${sample.length}\n`);
-  assert.ok(accuracy < FLOORS[0].floor - 0.2, `mirrored digits: ${(accuracy * 100).toFixed(1)} % < ${(FLOORS[0].floor - 0.2) * 100} %`);
-});
+test(
+  'the floors catch a broken drawing: the same digits mirrored left to right fall below the baseline floor',
+  { skip },
+  async () => {
+    // Half the sample (3 of each label): a transform that lost a sign must not pass.
+    const sample = digits.filter((_, i) => i % 2 === 0);
+    const mirror = (strokes: readonly Polyline[]) => strokes.map((stroke) => stroke.map(([x, y]) => [-x, y] as const));
+    const answers = await drawAll(sample, condition('baseline: medium size, upright, medium pen'), mirror);
+    const accuracy = answers.filter((answer, i) => answer.label === sample[i].label).length / sample.length;
+    process.stdout.write(`# mirrored: ${(accuracy * 100).toFixed(1)} % of ${sample.length}\n`);
+    assert.ok(
+      accuracy < FLOORS[0].floor - 0.2,
+      `mirrored digits: ${(accuracy * 100).toFixed(1)} % < ${(FLOORS[0].floor - 0.2) * 100} %`,
+    );
+  },
+);

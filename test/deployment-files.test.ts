@@ -58,7 +58,9 @@ function kindOf(path: string): FileKind | undefined {
   return undefined;
 }
 
-const deploymentFiles = [...filesUnder('docker'), ...filesUnder('deploy')].filter((f) => !f.endsWith('model-control-token'));
+const deploymentFiles = [...filesUnder('docker'), ...filesUnder('deploy')].filter(
+  (f) => !f.endsWith('model-control-token'),
+);
 const filesOf = (kind: FileKind) => deploymentFiles.filter((f) => kindOf(f) === kind);
 
 /** Every YAML document of the Kubernetes/KServe files, with its file and index as id. */
@@ -99,7 +101,11 @@ function kustomizeBuild(dir: string): Json[] {
 
 test('every file under docker/ and deploy/ has a checker, and each README names the files beside it', () => {
   assert.ok(deploymentFiles.length >= 15, `found ${deploymentFiles.length} files`);
-  for (const file of deploymentFiles) assert.ok(kindOf(file) !== undefined, `${file}: no check covers this kind of file; add one to test/deployment-files.test.ts`);
+  for (const file of deploymentFiles)
+    assert.ok(
+      kindOf(file) !== undefined,
+      `${file}: no check covers this kind of file; add one to test/deployment-files.test.ts`,
+    );
   for (const file of deploymentFiles.filter((f) => kindOf(f) !== 'readme')) {
     // The README of the file's folder, or of the folder above for deploy/<platform>/.
     const readme = ['docker/README.md', 'deploy/README.md'].find((r) => file.startsWith(dirname(r)))!;
@@ -110,14 +116,21 @@ test('every file under docker/ and deploy/ has a checker, and each README names 
 test('the Kubernetes, KEDA, Prometheus Operator, KServe and Kustomize files pass their schemas and types', () => {
   const documents = kubernetesDocuments();
   assert.ok(documents.length >= 12, `found ${documents.length} documents`);
-  const adapter = filesOf('adapter-values').map((file) => ({ id: file, value: parseYamlDocuments(readText(file)).documents[0], as: 'PrometheusAdapterValues' }));
+  const adapter = filesOf('adapter-values').map((file) => ({
+    id: file,
+    value: parseYamlDocuments(readText(file)).documents[0],
+    as: 'PrometheusAdapterValues',
+  }));
   // What the overlay produces is checked too: a patch can break what each file alone does not.
-  const built = kustomizeBuild('deploy/kubernetes/models-from-storage').map((value, i) => ({ id: `kustomize build models-from-storage #${i}`, value }));
+  const built = kustomizeBuild('deploy/kubernetes/models-from-storage').map((value, i) => ({
+    id: `kustomize build models-from-storage #${i}`,
+    value,
+  }));
   const results = checkTypedDocuments([...documents, ...adapter, ...built]);
   for (const [id, problems] of results) assert.deepEqual(problems, [], id);
 });
 
-test('the Compose files pass the Compose specification and dclint\'s correctness rules', () => {
+test("the Compose files pass the Compose specification and dclint's correctness rules", () => {
   const results = checkComposeFiles(filesOf('compose').map((f) => join(root, f)));
   assert.equal(results.size, filesOf('compose').length);
   for (const [file, problems] of results) assert.deepEqual(problems, [], file);
@@ -158,23 +171,147 @@ test('a misspelt field or a wrong type in each kind of file is caught', async ()
     return structuredClone(found.value);
   };
   const planted: [string, Json, (d: Json) => void, ProblemCode[], string?][] = [
-    ['Deployment: livenesProbe', find('Deployment'), (d) => { const c = d.spec.template.spec.containers[0]; c.livenesProbe = c.livenessProbe; delete c.livenessProbe; }, ['UNKNOWN_FIELD']],
-    ['Deployment: containerPort as a string', find('Deployment'), (d) => { d.spec.template.spec.containers[0].ports[0].containerPort = '3000'; }, ['SCHEMA', 'TYPE']],
-    ['Deployment: imagePullPolicy outside the enum', find('Deployment'), (d) => { d.spec.template.spec.containers[0].imagePullPolicy = 'Sometimes'; }, ['SCHEMA', 'TYPE']],
-    ['Service: targetPorts', find('Service'), (d) => { d.spec.ports[0].targetPorts = d.spec.ports[0].targetPort; }, ['UNKNOWN_FIELD']],
-    ['PodDisruptionBudget: minAvailable as an object', find('PodDisruptionBudget'), (d) => { d.spec.minAvailable = { count: 1 }; }, ['SCHEMA', 'TYPE']],
-    ['HPA: minReplica', find('HorizontalPodAutoscaler', 'deploy/kubernetes/hpa-concurrency.yaml'), (d) => { d.spec.minReplica = 2; }, ['UNKNOWN_FIELD']],
-    ['HPA: minReplicas as a string', find('HorizontalPodAutoscaler', 'deploy/kubernetes/hpa-cpu.yaml'), (d) => { d.spec.minReplicas = '2'; }, ['SCHEMA', 'TYPE']],
-    ['PVC: accessModes as a string', find('PersistentVolumeClaim'), (d) => { d.spec.accessModes = 'ReadOnlyMany'; }, ['SCHEMA', 'TYPE']],
-    ['ScaledObject: minReplicasCount', find('ScaledObject'), (d) => { d.spec.minReplicasCount = d.spec.minReplicaCount; delete d.spec.minReplicaCount; }, ['UNKNOWN_FIELD']],
-    ['ScaledObject: threshold as a number', find('ScaledObject'), (d) => { d.spec.triggers[0].metadata.threshold = 16; }, ['SCHEMA', 'TYPE']],
-    ['ServiceMonitor: intervall', find('ServiceMonitor'), (d) => { d.spec.endpoints[0].intervall = '15s'; }, ['UNKNOWN_FIELD']],
-    ['InferenceService: scaleMetrics', find('InferenceService', 'deploy/kserve/inference-service-onnxpipe.yaml'), (d) => { d.spec.predictor.scaleMetrics = 'concurrency'; }, ['UNKNOWN_FIELD']],
-    ['InferenceService: containerConcurrency as a string', find('InferenceService', 'deploy/kserve/inference-service-onnxpipe.yaml'), (d) => { d.spec.predictor.containerConcurrency = '64'; }, ['TYPE']],
-    ['InferenceService: a model env entry without a name', find('InferenceService', 'deploy/kserve/inference-service.yaml'), (d) => { d.spec.predictor.model.env[0] = { valueFrom: d.spec.predictor.model.env[0].valueFrom }; }, ['SCHEMA', 'TYPE']],
-    ['ServingRuntime: supportedModelFormat', find('ServingRuntime'), (d) => { d.spec.supportedModelFormat = d.spec.supportedModelFormats; delete d.spec.supportedModelFormats; }, ['UNKNOWN_FIELD']],
-    ['ServingRuntime: a probe port as a list', find('ServingRuntime'), (d) => { d.spec.containers[0].readinessProbe.httpGet.port = [8080]; }, ['SCHEMA', 'TYPE']],
-    ['Kustomization: resource', find('Kustomization'), (d) => { d.resource = d.resources; delete d.resources; }, ['UNKNOWN_FIELD']],
+    [
+      'Deployment: livenesProbe',
+      find('Deployment'),
+      (d) => {
+        const c = d.spec.template.spec.containers[0];
+        c.livenesProbe = c.livenessProbe;
+        delete c.livenessProbe;
+      },
+      ['UNKNOWN_FIELD'],
+    ],
+    [
+      'Deployment: containerPort as a string',
+      find('Deployment'),
+      (d) => {
+        d.spec.template.spec.containers[0].ports[0].containerPort = '3000';
+      },
+      ['SCHEMA', 'TYPE'],
+    ],
+    [
+      'Deployment: imagePullPolicy outside the enum',
+      find('Deployment'),
+      (d) => {
+        d.spec.template.spec.containers[0].imagePullPolicy = 'Sometimes';
+      },
+      ['SCHEMA', 'TYPE'],
+    ],
+    [
+      'Service: targetPorts',
+      find('Service'),
+      (d) => {
+        d.spec.ports[0].targetPorts = d.spec.ports[0].targetPort;
+      },
+      ['UNKNOWN_FIELD'],
+    ],
+    [
+      'PodDisruptionBudget: minAvailable as an object',
+      find('PodDisruptionBudget'),
+      (d) => {
+        d.spec.minAvailable = { count: 1 };
+      },
+      ['SCHEMA', 'TYPE'],
+    ],
+    [
+      'HPA: minReplica',
+      find('HorizontalPodAutoscaler', 'deploy/kubernetes/hpa-concurrency.yaml'),
+      (d) => {
+        d.spec.minReplica = 2;
+      },
+      ['UNKNOWN_FIELD'],
+    ],
+    [
+      'HPA: minReplicas as a string',
+      find('HorizontalPodAutoscaler', 'deploy/kubernetes/hpa-cpu.yaml'),
+      (d) => {
+        d.spec.minReplicas = '2';
+      },
+      ['SCHEMA', 'TYPE'],
+    ],
+    [
+      'PVC: accessModes as a string',
+      find('PersistentVolumeClaim'),
+      (d) => {
+        d.spec.accessModes = 'ReadOnlyMany';
+      },
+      ['SCHEMA', 'TYPE'],
+    ],
+    [
+      'ScaledObject: minReplicasCount',
+      find('ScaledObject'),
+      (d) => {
+        d.spec.minReplicasCount = d.spec.minReplicaCount;
+        delete d.spec.minReplicaCount;
+      },
+      ['UNKNOWN_FIELD'],
+    ],
+    [
+      'ScaledObject: threshold as a number',
+      find('ScaledObject'),
+      (d) => {
+        d.spec.triggers[0].metadata.threshold = 16;
+      },
+      ['SCHEMA', 'TYPE'],
+    ],
+    [
+      'ServiceMonitor: intervall',
+      find('ServiceMonitor'),
+      (d) => {
+        d.spec.endpoints[0].intervall = '15s';
+      },
+      ['UNKNOWN_FIELD'],
+    ],
+    [
+      'InferenceService: scaleMetrics',
+      find('InferenceService', 'deploy/kserve/inference-service-onnxpipe.yaml'),
+      (d) => {
+        d.spec.predictor.scaleMetrics = 'concurrency';
+      },
+      ['UNKNOWN_FIELD'],
+    ],
+    [
+      'InferenceService: containerConcurrency as a string',
+      find('InferenceService', 'deploy/kserve/inference-service-onnxpipe.yaml'),
+      (d) => {
+        d.spec.predictor.containerConcurrency = '64';
+      },
+      ['TYPE'],
+    ],
+    [
+      'InferenceService: a model env entry without a name',
+      find('InferenceService', 'deploy/kserve/inference-service.yaml'),
+      (d) => {
+        d.spec.predictor.model.env[0] = { valueFrom: d.spec.predictor.model.env[0].valueFrom };
+      },
+      ['SCHEMA', 'TYPE'],
+    ],
+    [
+      'ServingRuntime: supportedModelFormat',
+      find('ServingRuntime'),
+      (d) => {
+        d.spec.supportedModelFormat = d.spec.supportedModelFormats;
+        delete d.spec.supportedModelFormats;
+      },
+      ['UNKNOWN_FIELD'],
+    ],
+    [
+      'ServingRuntime: a probe port as a list',
+      find('ServingRuntime'),
+      (d) => {
+        d.spec.containers[0].readinessProbe.httpGet.port = [8080];
+      },
+      ['SCHEMA', 'TYPE'],
+    ],
+    [
+      'Kustomization: resource',
+      find('Kustomization'),
+      (d) => {
+        d.resource = d.resources;
+        delete d.resources;
+      },
+      ['UNKNOWN_FIELD'],
+    ],
   ];
   const adapter = parseYamlDocuments(readText('deploy/kubernetes/prometheus-adapter-values.yaml')).documents[0];
   const mutated: TypedDocument[] = planted.map(([what, doc, edit]) => {
@@ -193,16 +330,27 @@ test('a misspelt field or a wrong type in each kind of file is caught', async ()
   try {
     const compose = readText('docker/compose.yaml');
     const broken: [string, string, ProblemCode[]][] = [
-      ['stop_grace_periods', compose.replace('    stop_grace_period: 15s\n', '    stop_grace_periods: 15s\n'), ['COMPOSE']],
+      [
+        'stop_grace_periods',
+        compose.replace('    stop_grace_period: 15s\n', '    stop_grace_periods: 15s\n'),
+        ['COMPOSE'],
+      ],
       ['restart as a number', compose.replace('restart: unless-stopped', 'restart: 5'), ['COMPOSE']],
       ['a port on every interface', compose.replace('"127.0.0.1:3000:3000"', '"3000:3000"'), ['COMPOSE']],
-      ['an image without a tag', compose.replace('image: onnxpipe-server-cpu:0.1.0', 'image: onnxpipe-server-cpu'), ['COMPOSE']],
+      [
+        'an image without a tag',
+        compose.replace('image: onnxpipe-server-cpu:0.1.0', 'image: onnxpipe-server-cpu'),
+        ['COMPOSE'],
+      ],
       ['not YAML', compose.replace('services:', 'services: [\n'), ['YAML']],
     ];
     for (const [what, text] of broken) assert.notEqual(text, compose, `${what}: the edit changed nothing`);
-    await Promise.all(broken.map(([what, text]) => writeFile(join(dir, `compose.${what.replaceAll(' ', '-')}.yaml`), text)));
+    await Promise.all(
+      broken.map(([what, text]) => writeFile(join(dir, `compose.${what.replaceAll(' ', '-')}.yaml`), text)),
+    );
     const results = checkComposeFiles(broken.map(([what]) => join(dir, `compose.${what.replaceAll(' ', '-')}.yaml`)));
-    for (const [what, , expected] of broken) assert.deepEqual(codes(results.get(join(dir, `compose.${what.replaceAll(' ', '-')}.yaml`))!), expected, what);
+    for (const [what, , expected] of broken)
+      assert.deepEqual(codes(results.get(join(dir, `compose.${what.replaceAll(' ', '-')}.yaml`))!), expected, what);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -210,12 +358,25 @@ test('a misspelt field or a wrong type in each kind of file is caught', async ()
   // Dockerfile: a misspelt instruction, a misspelt flag, a stage that does not exist, a file the
   // .dockerignore keeps out of the context.
   const dockerfile = readText('docker/server-cpu.Dockerfile');
-  const context = (await trackedAndPresent()).filter(dockerignoreFilter(readText('docker/server-cpu.Dockerfile.dockerignore')));
+  const context = (await trackedAndPresent()).filter(
+    dockerignoreFilter(readText('docker/server-cpu.Dockerfile.dockerignore')),
+  );
   const brokenDockerfiles: [string, string, ProblemCode[]][] = [
     ['COPPY', dockerfile.replace('COPY tsconfig.base.json ./', 'COPPY tsconfig.base.json ./'), ['DOCKERFILE']],
     ['--intervall', dockerfile.replace('HEALTHCHECK --interval=10s', 'HEALTHCHECK --intervall=10s'), ['DOCKERFILE']],
-    ['--from=bulid', dockerfile.replace('COPY --from=build /app/packages/server/dist/', 'COPY --from=bulid /app/packages/server/dist/'), ['STAGE']],
-    ['an ignored source', dockerfile.replace('COPY tsconfig.base.json ./', 'COPY tsconfig.base.json docs/benchmarks.md ./'), ['COPY_SOURCE']],
+    [
+      '--from=bulid',
+      dockerfile.replace(
+        'COPY --from=build /app/packages/server/dist/',
+        'COPY --from=bulid /app/packages/server/dist/',
+      ),
+      ['STAGE'],
+    ],
+    [
+      'an ignored source',
+      dockerfile.replace('COPY tsconfig.base.json ./', 'COPY tsconfig.base.json docs/benchmarks.md ./'),
+      ['COPY_SOURCE'],
+    ],
   ];
   for (const [what, text, expected] of brokenDockerfiles) {
     assert.notEqual(text, dockerfile, `${what}: the edit changed nothing`);
@@ -223,7 +384,8 @@ test('a misspelt field or a wrong type in each kind of file is caught', async ()
   }
 
   // PromQL: an unbalanced parenthesis.
-  const query = documentOf('deploy/kubernetes/keda-scaledobject.yaml', 'ScaledObject').spec.triggers[0].metadata.query as string;
+  const query = documentOf('deploy/kubernetes/keda-scaledobject.yaml', 'ScaledObject').spec.triggers[0].metadata
+    .query as string;
   assert.deepEqual(parsePromQL(query).problems, []);
   assert.deepEqual(codes(parsePromQL(query.replace(/\)$/, '')).problems), ['PROMQL']);
 });
@@ -231,18 +393,27 @@ test('a misspelt field or a wrong type in each kind of file is caught', async ()
 // ---- autoscaling on load -----------------------------------------------------------------------
 
 /** The routes a PromQL `route=~"a|b"` matcher names. */
-const routesOf = (matchers: { name: string; value: string }[]) => matchers.filter((m) => m.name === 'route').flatMap((m) => m.value.split('|'));
+const routesOf = (matchers: { name: string; value: string }[]) =>
+  matchers.filter((m) => m.name === 'route').flatMap((m) => m.value.split('|'));
 
 test('the autoscalers target the Deployment, agree on one load figure, and query metrics and routes the server has', async () => {
   const deployment = documentOf('deploy/kubernetes/server.yaml', 'Deployment');
-  assert.equal(deployment.spec.replicas, undefined, 'no replicas beside an autoscaler: every kubectl apply would reset the scale');
+  assert.equal(
+    deployment.spec.replicas,
+    undefined,
+    'no replicas beside an autoscaler: every kubectl apply would reset the scale',
+  );
   const target = { apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name };
   const cpu = documentOf('deploy/kubernetes/hpa-cpu.yaml', 'HorizontalPodAutoscaler');
   const load = documentOf('deploy/kubernetes/hpa-concurrency.yaml', 'HorizontalPodAutoscaler');
   const keda = documentOf('deploy/kubernetes/keda-scaledobject.yaml', 'ScaledObject');
   for (const hpa of [cpu, load]) {
     assert.deepEqual(hpa.spec.scaleTargetRef, target);
-    assert.equal(hpa.metadata.name, deployment.metadata.name, 'one name for every HPA: applying one replaces the other');
+    assert.equal(
+      hpa.metadata.name,
+      deployment.metadata.name,
+      'one name for every HPA: applying one replaces the other',
+    );
     assert.ok(hpa.spec.minReplicas >= 2 && hpa.spec.minReplicas <= hpa.spec.maxReplicas);
   }
   assert.deepEqual(keda.spec.scaleTargetRef, target);
@@ -273,12 +444,19 @@ test('the autoscalers target the Deployment, agree on one load figure, and query
   }
   // Route label values are the server's own route patterns (what metrics.ts records).
   const dir = await writeTestRepository([{ bytes: buildTinyMnistModel().bytes }]);
-  const app = await buildApp({ config: loadConfig({ env: {}, overrides: { modelRepository: dir.dir, device: 'cpu', logLevel: 'silent' } }) });
+  const app = await buildApp({
+    config: loadConfig({ env: {}, overrides: { modelRepository: dir.dir, device: 'cpu', logLevel: 'silent' } }),
+  });
   try {
     for (const q of queries.slice(1)) {
       const routes = routesOf(q.labelMatchers);
-      assert.deepEqual(routes.sort(), ['/predict', '/v2/models/:name/infer', '/v2/models/:name/versions/:version/infer']);
-      for (const url of routes) assert.ok(app.hasRoute({ method: 'POST', url }), `POST ${url} is a route of the server`);
+      assert.deepEqual(routes.sort(), [
+        '/predict',
+        '/v2/models/:name/infer',
+        '/v2/models/:name/versions/:version/infer',
+      ]);
+      for (const url of routes)
+        assert.ok(app.hasRoute({ method: 'POST', url }), `POST ${url} is a route of the server`);
     }
     // The metric exists once a request has been answered.
     await app.inject({ method: 'POST', url: '/predict', payload: { pixels: Array(784).fill(0) } });
@@ -294,10 +472,16 @@ test('probes: liveness is answered while the batch queue is full, readiness foll
   const container = documentOf('deploy/kubernetes/server.yaml', 'Deployment').spec.template.spec.containers[0];
   const { livenessProbe: live, readinessProbe: ready } = container;
   assert.ok(live.periodSeconds * live.failureThreshold >= 60, 'a restart only after a minute without an answer');
-  assert.ok(live.timeoutSeconds >= 5 && ready.timeoutSeconds >= 5, 'probe timeouts well above the slowest answer measured under overload');
+  assert.ok(
+    live.timeoutSeconds >= 5 && ready.timeoutSeconds >= 5,
+    'probe timeouts well above the slowest answer measured under overload',
+  );
   const runtime = documentOf('deploy/kserve/serving-runtime.yaml', 'ServingRuntime').spec.containers[0];
   assert.deepEqual(
-    [runtime.livenessProbe.timeoutSeconds, runtime.livenessProbe.periodSeconds * runtime.livenessProbe.failureThreshold],
+    [
+      runtime.livenessProbe.timeoutSeconds,
+      runtime.livenessProbe.periodSeconds * runtime.livenessProbe.failureThreshold,
+    ],
     [live.timeoutSeconds, live.periodSeconds * live.failureThreshold],
   );
 
@@ -305,19 +489,38 @@ test('probes: liveness is answered while the batch queue is full, readiness foll
   const dir = await writeTestRepository([{ bytes: buildTinyMnistModel().bytes }]);
   const config = loadConfig({
     env: {},
-    overrides: { modelRepository: dir.dir, device: 'cpu', logLevel: 'silent', maxQueueLength: 4, maxItemsPerRequest: 2, maxBatchSize: 64, maxQueueDelayMs: 3_000, requestTimeoutMs: 30_000, batchScheduling: 'delay' },
+    overrides: {
+      modelRepository: dir.dir,
+      device: 'cpu',
+      logLevel: 'silent',
+      maxQueueLength: 4,
+      maxItemsPerRequest: 2,
+      maxBatchSize: 64,
+      maxQueueDelayMs: 3_000,
+      requestTimeoutMs: 30_000,
+      batchScheduling: 'delay',
+    },
   });
   const app = await buildApp({ config });
   try {
     const pixels = Array(784).fill(0);
-    const waiting = [1, 2].map(() => app.inject({ method: 'POST', url: '/predict', payload: { pixels: [pixels, pixels] } }));
+    const waiting = [1, 2].map(() =>
+      app.inject({ method: 'POST', url: '/predict', payload: { pixels: [pixels, pixels] } }),
+    );
     while (app.models.get().stats.queueLength < 4) await new Promise((r) => setTimeout(r, 5));
-    assert.equal((await app.inject({ method: 'POST', url: '/predict', payload: { pixels } })).json().code, 'ONNXPIPE_SERVER_QUEUE_FULL');
+    assert.equal(
+      (await app.inject({ method: 'POST', url: '/predict', payload: { pixels } })).json().code,
+      'ONNXPIPE_SERVER_QUEUE_FULL',
+    );
     const started = performance.now();
     const liveness = await app.inject({ url: live.httpGet.path });
     const readiness = await app.inject({ url: ready.httpGet.path });
     assert.deepEqual([liveness.statusCode, liveness.json()], [200, { live: true }]);
-    assert.deepEqual([readiness.statusCode, readiness.json()], [200, { ready: true }], 'a busy pod stays in the Service: load is the autoscaler\'s business');
+    assert.deepEqual(
+      [readiness.statusCode, readiness.json()],
+      [200, { ready: true }],
+      "a busy pod stays in the Service: load is the autoscaler's business",
+    );
     assert.ok(performance.now() - started < 1_000, 'answered at once, not after the queued batch');
     assert.equal(app.models.get().stats.queueLength, 4, 'the queue was still full');
     // Shutdown (what the preClose hook does on SIGTERM): readiness turns 503 at once while the
@@ -341,7 +544,13 @@ test('models from storage: the overlay mounts the PVC read-only at /mnt/models a
   const built = kustomizeBuild('deploy/kubernetes/models-from-storage');
   const deployment = built.find((r) => r.kind === 'Deployment')!;
   const claim = built.find((r) => r.kind === 'PersistentVolumeClaim')!;
-  assert.deepEqual(built.map((r) => r.kind).sort(), ['Deployment', 'HorizontalPodAutoscaler', 'PersistentVolumeClaim', 'PodDisruptionBudget', 'Service']);
+  assert.deepEqual(built.map((r) => r.kind).sort(), [
+    'Deployment',
+    'HorizontalPodAutoscaler',
+    'PersistentVolumeClaim',
+    'PodDisruptionBudget',
+    'Service',
+  ]);
   const pod = deployment.spec.template.spec;
   const [container] = pod.containers;
   assert.equal(pod.containers.length, 1, 'the patch merged into the server container instead of adding one');
@@ -350,8 +559,14 @@ test('models from storage: the overlay mounts the PVC read-only at /mnt/models a
   assert.ok(claim.spec.accessModes.includes('ReadOnlyMany'), 'every replica, on any node, mounts the same repository');
   const mount = container.volumeMounts.find((m: Json) => m.name === volume.name);
   assert.deepEqual([mount.mountPath, mount.readOnly], ['/mnt/models', true]);
-  const env = Object.fromEntries(container.env.filter((e: Json) => e.value !== undefined).map((e: Json) => [e.name, String(e.value)]));
-  assert.equal(container.env.filter((e: Json) => e.name === 'ONNXPIPE_MODEL_CONTROL_MODE').length, 1, 'the patch replaced the setting');
+  const env = Object.fromEntries(
+    container.env.filter((e: Json) => e.value !== undefined).map((e: Json) => [e.name, String(e.value)]),
+  );
+  assert.equal(
+    container.env.filter((e: Json) => e.name === 'ONNXPIPE_MODEL_CONTROL_MODE').length,
+    1,
+    'the patch replaced the setting',
+  );
   const config = loadConfig({ env, argv: [] });
   assert.equal(config.modelRepository, mount.mountPath);
   assert.equal(config.modelControlMode, 'poll');
@@ -359,7 +574,16 @@ test('models from storage: the overlay mounts the PVC read-only at /mnt/models a
   // The same settings over a directory standing in for the volume: the server serves it, refuses
   // load/unload over HTTP, and picks up a version copied in later.
   const storage = await writeTestRepository([{ bytes: buildTinyMnistModel().bytes }]);
-  const app = await buildApp({ config: loadConfig({ env: { ...env, ONNXPIPE_MODEL_REPOSITORY: storage.dir, ONNXPIPE_REPOSITORY_POLL_SECS: '1', ONNXPIPE_LOG_LEVEL: 'silent' } }) });
+  const app = await buildApp({
+    config: loadConfig({
+      env: {
+        ...env,
+        ONNXPIPE_MODEL_REPOSITORY: storage.dir,
+        ONNXPIPE_REPOSITORY_POLL_SECS: '1',
+        ONNXPIPE_LOG_LEVEL: 'silent',
+      },
+    }),
+  });
   try {
     assert.equal((await app.inject({ url: '/v2/health/ready' })).statusCode, 200);
     assert.equal((await app.inject({ method: 'POST', url: '/v2/repository/models/mnist/unload' })).statusCode, 403);
@@ -367,7 +591,10 @@ test('models from storage: the overlay mounts the PVC read-only at /mnt/models a
     const deadline = Date.now() + 10_000;
     let versions: string[] = [];
     while (Date.now() < deadline) {
-      const index = (await app.inject({ method: 'POST', url: '/v2/repository/index' })).json() as { version: string; state: string }[];
+      const index = (await app.inject({ method: 'POST', url: '/v2/repository/index' })).json() as {
+        version: string;
+        state: string;
+      }[];
       versions = index.filter((e) => e.state === 'READY').map((e) => e.version);
       if (versions.includes('2')) break;
       await new Promise((r) => setTimeout(r, 200));
@@ -384,10 +611,17 @@ test('KServe: the InferenceService names our ServingRuntime, which serves /mnt/m
   const isvc = documentOf('deploy/kserve/inference-service-onnxpipe.yaml', 'InferenceService');
   const { model } = isvc.spec.predictor;
   assert.equal(model.runtime, runtime.metadata.name);
-  assert.ok(runtime.spec.supportedModelFormats.some((f: Json) => f.name === model.modelFormat.name && f.version === model.modelFormat.version));
+  assert.ok(
+    runtime.spec.supportedModelFormats.some(
+      (f: Json) => f.name === model.modelFormat.name && f.version === model.modelFormat.version,
+    ),
+  );
   assert.ok(runtime.spec.protocolVersions.includes(model.protocolVersion));
   assert.match(model.storageUri, /^(gs|s3|pvc|https?):\/\//);
-  assert.ok(isvc.spec.predictor.timeout * 1000 > loadConfig({ env: {} }).requestTimeoutMs, 'the proxy waits longer than the server\'s own deadline');
+  assert.ok(
+    isvc.spec.predictor.timeout * 1000 > loadConfig({ env: {} }).requestTimeoutMs,
+    "the proxy waits longer than the server's own deadline",
+  );
   const [container] = runtime.spec.containers;
   assert.equal(container.name, 'kserve-container');
   assert.ok(!container.env.some((e: Json) => e.name === 'PORT'), 'Knative reserves PORT');
@@ -398,13 +632,21 @@ test('KServe: the InferenceService names our ServingRuntime, which serves /mnt/m
   assert.equal(config.modelControlMode, 'none');
   assert.equal(config.host, '0.0.0.0');
   const storage = await writeTestRepository([{ bytes: buildTinyMnistModel().bytes }]);
-  const app = await buildApp({ config: loadConfig({ env: { ...env, ONNXPIPE_MODEL_REPOSITORY: storage.dir, ONNXPIPE_LOG_LEVEL: 'silent' }, argv: container.args }) });
+  const app = await buildApp({
+    config: loadConfig({
+      env: { ...env, ONNXPIPE_MODEL_REPOSITORY: storage.dir, ONNXPIPE_LOG_LEVEL: 'silent' },
+      argv: container.args,
+    }),
+  });
   try {
     for (const probe of [container.readinessProbe, container.livenessProbe]) {
       assert.equal(probe.httpGet.port, container.ports[0].containerPort);
       assert.equal((await app.inject({ url: probe.httpGet.path })).statusCode, 200, probe.httpGet.path);
     }
-    assert.equal((await app.inject({ method: 'POST', url: '/predict', payload: { pixels: Array(784).fill(0) } })).statusCode, 200);
+    assert.equal(
+      (await app.inject({ method: 'POST', url: '/predict', payload: { pixels: Array(784).fill(0) } })).statusCode,
+      200,
+    );
   } finally {
     await app.close();
     await storage.remove();
@@ -423,23 +665,44 @@ test('the server images: compiled JavaScript on production dependencies, Node 24
     const install = runs.find((r) => /npm ci --omit=dev --workspace @onnxpipe\/server/.test(r));
     assert.ok(install, `${file}: the runtime's dependencies come from npm ci --omit=dev`);
     const runtimeCopies = final.filter((i) => i.keyword === 'COPY' && i.flags.from !== undefined);
-    const installStage = stages.find((s) => s.instructions.some((i) => i.keyword === 'RUN' && i.args.join(' ') === install));
-    assert.ok(runtimeCopies.some((c) => c.flags.from === installStage?.name && c.args[0] === '/app'), `${file}: node_modules come from the --omit=dev stage`);
-    assert.ok(!final.some((i) => i.keyword === 'RUN' && /npm (ci|install)/.test(i.args.join(' '))), `${file}: nothing installs in the final stage`);
+    const installStage = stages.find((s) =>
+      s.instructions.some((i) => i.keyword === 'RUN' && i.args.join(' ') === install),
+    );
+    assert.ok(
+      runtimeCopies.some((c) => c.flags.from === installStage?.name && c.args[0] === '/app'),
+      `${file}: node_modules come from the --omit=dev stage`,
+    );
+    assert.ok(
+      !final.some((i) => i.keyword === 'RUN' && /npm (ci|install)/.test(i.args.join(' '))),
+      `${file}: nothing installs in the final stage`,
+    );
     const entrypoint = JSON.parse(text.match(/^ENTRYPOINT (\[.*\])$/m)![1]) as string[];
-    assert.deepEqual(entrypoint, ['/usr/bin/tini', '--', 'node', 'packages/server/dist/cli.js'], `${file}: tini runs the compiled server, no tsx, no npm`);
+    assert.deepEqual(
+      entrypoint,
+      ['/usr/bin/tini', '--', 'node', 'packages/server/dist/cli.js'],
+      `${file}: tini runs the compiled server, no tsx, no npm`,
+    );
     const user = final.find((i) => i.keyword === 'USER')!.args[0];
     assert.match(user, /^[1-9]\d*:[1-9]\d*$/, `${file}: a numeric non-root user`);
     const nodeLine = /ARG NODE_IMAGE=node:(\d+)-/.exec(text)?.[1];
     assert.equal(nodeLine, '24', `${file}: Node 24`);
     if (/ARG CUDA_IMAGE=/.test(text)) {
-      assert.match(text, /ARG CUDA_IMAGE=nvidia\/cuda:12\.\d+\.\d+-cudnn-runtime-ubuntu2[24]\.04/, `${file}: a CUDA 12 + cuDNN 9 runtime base`);
+      assert.match(
+        text,
+        /ARG CUDA_IMAGE=nvidia\/cuda:12\.\d+\.\d+-cudnn-runtime-ubuntu2[24]\.04/,
+        `${file}: a CUDA 12 + cuDNN 9 runtime base`,
+      );
       assert.match(text, /^ARG NODE_MAJOR=24$/m);
     }
     // Of models/, exactly what the server reads reaches the context.
     const admitted = modelFiles.filter(dockerignoreFilter(readText(`${file}.dockerignore`)));
-    const expected = modelFiles.filter((f) => /^models\/[^/]+\/(config\.pbtxt|\d+\/(model\.onnx|manifest\.json))$/.test(f));
+    const expected = modelFiles.filter((f) =>
+      /^models\/[^/]+\/(config\.pbtxt|\d+\/(model\.onnx|manifest\.json))$/.test(f),
+    );
     assert.deepEqual(admitted, expected, `${file}.dockerignore`);
   }
-  assert.ok(modelFiles.some((f) => f.endsWith('/model.json')), 'models/ holds trainer files for the filter to keep out');
+  assert.ok(
+    modelFiles.some((f) => f.endsWith('/model.json')),
+    'models/ holds trainer files for the filter to keep out',
+  );
 });

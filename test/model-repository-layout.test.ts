@@ -27,7 +27,8 @@ interface TextMessage {
 }
 
 function parseTextProto(text: string): TextMessage {
-  const tokens = text.match(/#[^\n]*|"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[A-Za-z_][\w.]*|[{}[\]:,;]/g) ?? [];
+  const tokens =
+    text.match(/#[^\n]*|"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[A-Za-z_][\w.]*|[{}[\]:,;]/g) ?? [];
   const list = tokens.filter((t) => !t.startsWith('#'));
   let at = 0;
   const value = (): TextValue => {
@@ -64,12 +65,26 @@ function parseTextProto(text: string): TextMessage {
 // ---- the Triton repository checker ----------------------------------------------------------
 
 const TRITON_TYPES: Partial<Record<TensorDataType, string>> = {
-  [TensorDataType.FLOAT]: 'TYPE_FP32', [TensorDataType.DOUBLE]: 'TYPE_FP64', [TensorDataType.FLOAT16]: 'TYPE_FP16',
-  [TensorDataType.INT64]: 'TYPE_INT64', [TensorDataType.INT32]: 'TYPE_INT32', [TensorDataType.UINT8]: 'TYPE_UINT8',
-  [TensorDataType.INT8]: 'TYPE_INT8', [TensorDataType.BOOL]: 'TYPE_BOOL',
+  [TensorDataType.FLOAT]: 'TYPE_FP32',
+  [TensorDataType.DOUBLE]: 'TYPE_FP64',
+  [TensorDataType.FLOAT16]: 'TYPE_FP16',
+  [TensorDataType.INT64]: 'TYPE_INT64',
+  [TensorDataType.INT32]: 'TYPE_INT32',
+  [TensorDataType.UINT8]: 'TYPE_UINT8',
+  [TensorDataType.INT8]: 'TYPE_INT8',
+  [TensorDataType.BOOL]: 'TYPE_BOOL',
 };
 
-type ProblemCode = 'NO_CONFIG' | 'NAME' | 'PLATFORM' | 'MAX_BATCH_SIZE' | 'NO_VERSION' | 'NO_MODEL_FILE' | 'TENSORS' | 'DATA_TYPE' | 'DIMS';
+type ProblemCode =
+  | 'NO_CONFIG'
+  | 'NAME'
+  | 'PLATFORM'
+  | 'MAX_BATCH_SIZE'
+  | 'NO_VERSION'
+  | 'NO_MODEL_FILE'
+  | 'TENSORS'
+  | 'DATA_TYPE'
+  | 'DIMS';
 interface Problem {
   readonly code: ProblemCode;
   readonly message: string;
@@ -78,17 +93,31 @@ interface Problem {
 const isDirectory = async (path: string) => (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
 
 /** Config tensors against graph tensors: same names, types, and dims (batch dim left out when batching). */
-function compareTensors(kind: string, config: TextValue[], graph: readonly OnnxValueInfo[], maxBatch: number, where: string): Problem[] {
+function compareTensors(
+  kind: string,
+  config: TextValue[],
+  graph: readonly OnnxValueInfo[],
+  maxBatch: number,
+  where: string,
+): Problem[] {
   const problems: Problem[] = [];
   const configured = config as TextMessage[];
   const names = (xs: readonly string[]) => [...xs].sort().join(', ');
   if (names(configured.map((t) => String(t.name?.[0]))) !== names(graph.map((t) => t.name))) {
-    return [{ code: 'TENSORS', message: `${where}: config ${kind}s [${names(configured.map((t) => String(t.name?.[0])))}], graph ${kind}s [${names(graph.map((t) => t.name))}]` }];
+    return [
+      {
+        code: 'TENSORS',
+        message: `${where}: config ${kind}s [${names(configured.map((t) => String(t.name?.[0])))}], graph ${kind}s [${names(graph.map((t) => t.name))}]`,
+      },
+    ];
   }
   for (const tensor of configured) {
     const info = graph.find((t) => t.name === tensor.name[0])!;
     if (tensor.data_type?.[0] !== TRITON_TYPES[info.elemType]) {
-      problems.push({ code: 'DATA_TYPE', message: `${where}: ${kind} ${info.name} is ${tensor.data_type?.[0]} in the config, ${TensorDataType[info.elemType]} in the graph` });
+      problems.push({
+        code: 'DATA_TYPE',
+        message: `${where}: ${kind} ${info.name} is ${tensor.data_type?.[0]} in the config, ${TensorDataType[info.elemType]} in the graph`,
+      });
     }
     const shape = info.shape.map((d) => (typeof d === 'number' ? d : -1)); // symbolic → Triton's -1
     const expected = maxBatch > 0 ? shape.slice(1) : shape;
@@ -97,7 +126,8 @@ function compareTensors(kind: string, config: TextValue[], graph: readonly OnnxV
     if (!batchIsDynamic || dims.join(',') !== expected.join(',')) {
       problems.push({
         code: 'DIMS',
-        message: `${where}: ${kind} ${info.name} has dims [${dims}] with max_batch_size ${maxBatch}; the graph's shape is [${info.shape}]` +
+        message:
+          `${where}: ${kind} ${info.name} has dims [${dims}] with max_batch_size ${maxBatch}; the graph's shape is [${info.shape}]` +
           (batchIsDynamic ? '' : ' (batching needs a symbolic first dimension)'),
       });
     }
@@ -117,9 +147,16 @@ async function checkTritonRepository(repository: string): Promise<Problem[]> {
       continue;
     }
     const config = parseTextProto(configText);
-    if (config.name?.[0] !== name) problems.push({ code: 'NAME', message: `${name}/config.pbtxt: name ${config.name?.[0]} differs from the folder` });
+    if (config.name?.[0] !== name)
+      problems.push({
+        code: 'NAME',
+        message: `${name}/config.pbtxt: name ${config.name?.[0]} differs from the folder`,
+      });
     if (config.platform?.[0] !== 'onnxruntime_onnx') {
-      problems.push({ code: 'PLATFORM', message: `${name}/config.pbtxt: platform ${config.platform?.[0]}, expected "onnxruntime_onnx"` });
+      problems.push({
+        code: 'PLATFORM',
+        message: `${name}/config.pbtxt: platform ${config.platform?.[0]}, expected "onnxruntime_onnx"`,
+      });
     }
     const maxBatch = config.max_batch_size?.[0] ?? 0;
     if (typeof maxBatch !== 'number' || !Number.isInteger(maxBatch) || maxBatch < 0) {
@@ -127,7 +164,8 @@ async function checkTritonRepository(repository: string): Promise<Problem[]> {
       continue;
     }
     const versions = [];
-    for (const entry of await readdir(dir)) if (/^\d+$/.test(entry) && (await isDirectory(join(dir, entry)))) versions.push(entry);
+    for (const entry of await readdir(dir))
+      if (/^\d+$/.test(entry) && (await isDirectory(join(dir, entry)))) versions.push(entry);
     if (versions.length === 0) problems.push({ code: 'NO_VERSION', message: `${name}: no numeric version folder` });
     for (const version of versions) {
       const where = `${name}/${version}/model.onnx`;
@@ -152,7 +190,14 @@ async function checkTritonRepository(repository: string): Promise<Problem[]> {
 async function exportedRepository(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'onnxpipe-layout-'));
   const bytes = buildTinyMnistModel().bytes;
-  await writeModelRepositoryEntry({ repository: dir, name: 'mnist', version: 1, model: decodeModel(bytes), bytes, layout: 'nchw' });
+  await writeModelRepositoryEntry({
+    repository: dir,
+    name: 'mnist',
+    version: 1,
+    model: decodeModel(bytes),
+    bytes,
+    layout: 'nchw',
+  });
   return dir;
 }
 
@@ -168,7 +213,11 @@ test('the Triton checker accepts what the exporter writes and names each kind of
       ['name', (t) => t.replace('name: "mnist"', 'name: "digits"'), ['NAME']],
       ['platform', (t) => t.replace('onnxruntime_onnx', 'tensorflow_savedmodel'), ['PLATFORM']],
       ['input dims', (t) => t.replace('dims: [ 1, 28, 28 ]', 'dims: [ 1, 28, 27 ]'), ['DIMS']],
-      ['no batching with the same dims', (t) => t.replace(/max_batch_size: \d+/, 'max_batch_size: 0'), ['DIMS', 'DIMS']],
+      [
+        'no batching with the same dims',
+        (t) => t.replace(/max_batch_size: \d+/, 'max_batch_size: 0'),
+        ['DIMS', 'DIMS'],
+      ],
       ['data type', (t) => t.replace('TYPE_FP32', 'TYPE_FP16'), ['DATA_TYPE']],
       ['input name', (t) => t.replace('name: "input"', 'name: "x"'), ['TENSORS']],
     ];
@@ -191,11 +240,17 @@ test('the Triton checker accepts what the exporter writes and names each kind of
   }
 });
 
-test('models/ is a Triton model repository whose configs agree with the ONNX graphs', {
-  skip: existsSync(shippedModel) ? false : 'models/mnist/1/model.onnx is not exported yet (npm run train, then npm run export)',
-}, async () => {
-  assert.deepEqual(await checkTritonRepository(join(root, 'models')), []);
-});
+test(
+  'models/ is a Triton model repository whose configs agree with the ONNX graphs',
+  {
+    skip: existsSync(shippedModel)
+      ? false
+      : 'models/mnist/1/model.onnx is not exported yet (npm run train, then npm run export)',
+  },
+  async () => {
+    assert.deepEqual(await checkTritonRepository(join(root, 'models')), []);
+  },
+);
 
 // ---- deployment files ------------------------------------------------------------------------
 
@@ -217,7 +272,8 @@ function byKind(documents: readonly Json[], kind: string): Json {
 /** Server settings from environment entries, checked by the server's own loadConfig. */
 function configFromEnv(env: Record<string, string>) {
   const known = new Set(SETTINGS.map((s) => s.env));
-  for (const key of Object.keys(env)) assert.ok(known.has(key) || !/^(ONNXPIPE_|PORT$|HOST$)/.test(key), `${key} is not a server setting`);
+  for (const key of Object.keys(env))
+    assert.ok(known.has(key) || !/^(ONNXPIPE_|PORT$|HOST$)/.test(key), `${key} is not a server setting`);
   return loadConfig({ env, argv: [] });
 }
 
@@ -233,21 +289,37 @@ test('the Kubernetes Deployment, Service and HPA agree with each other and with 
   const [container] = pod.spec.containers;
   const http = container.ports.find((p: Json) => p.name === 'http');
 
-  assert.ok(labelsMatch(deployment.spec.selector.matchLabels, pod.metadata.labels), 'the Deployment selects its own pods');
+  assert.ok(
+    labelsMatch(deployment.spec.selector.matchLabels, pod.metadata.labels),
+    'the Deployment selects its own pods',
+  );
   assert.ok(labelsMatch(service.spec.selector, pod.metadata.labels), 'the Service selects the pods');
   assert.ok(service.spec.ports.some((p: Json) => p.targetPort === 'http' || p.targetPort === http.containerPort));
   assert.deepEqual(
-    { apiVersion: hpa.spec.scaleTargetRef.apiVersion, kind: hpa.spec.scaleTargetRef.kind, name: hpa.spec.scaleTargetRef.name },
+    {
+      apiVersion: hpa.spec.scaleTargetRef.apiVersion,
+      kind: hpa.spec.scaleTargetRef.kind,
+      name: hpa.spec.scaleTargetRef.name,
+    },
     { apiVersion: deployment.apiVersion, kind: 'Deployment', name: deployment.metadata.name },
   );
-  assert.ok(hpa.spec.metrics.some((m: Json) => m.type === 'Resource' && m.resource.name === 'cpu'), 'the HPA scales on CPU');
+  assert.ok(
+    hpa.spec.metrics.some((m: Json) => m.type === 'Resource' && m.resource.name === 'cpu'),
+    'the HPA scales on CPU',
+  );
   assert.ok(container.resources?.requests?.cpu, 'a CPU request (the HPA computes utilisation against it)');
 
   // Secrets come from Secrets (valueFrom), never as values in the manifest.
   const fromSecrets = container.env.filter((e: Json) => e.valueFrom !== undefined);
-  for (const e of fromSecrets) assert.ok(e.valueFrom.secretKeyRef?.optional === true, `${e.name} comes from an optional Secret`);
-  assert.deepEqual(fromSecrets.map((e: Json) => e.name), ['ONNXPIPE_MODEL_CONTROL_TOKEN']);
-  const env = Object.fromEntries(container.env.filter((e: Json) => e.valueFrom === undefined).map((e: Json) => [e.name, String(e.value)]));
+  for (const e of fromSecrets)
+    assert.ok(e.valueFrom.secretKeyRef?.optional === true, `${e.name} comes from an optional Secret`);
+  assert.deepEqual(
+    fromSecrets.map((e: Json) => e.name),
+    ['ONNXPIPE_MODEL_CONTROL_TOKEN'],
+  );
+  const env = Object.fromEntries(
+    container.env.filter((e: Json) => e.valueFrom === undefined).map((e: Json) => [e.name, String(e.value)]),
+  );
   const config = configFromEnv(env);
   assert.equal(config.modelControlMode, 'none', 'nobody who reaches the Service can unload the model');
   assert.equal(http.containerPort, config.port);
@@ -276,13 +348,20 @@ test('the Docker images and compose services use the server port, its settings a
     assert.match(text, new RegExp(`^EXPOSE ${defaultPort}$`, 'm'), `${dockerfile} exposes the default port`);
     assert.match(text, /^HEALTHCHECK [^\n]*\\\n[^\n]*\/v2\/health\/ready/m, `${dockerfile} checks readiness`);
     assert.match(text, /^USER \d+:\d+$/m, `${dockerfile} runs as a numeric non-root user`);
-    assert.match(text, /^ENTRYPOINT \["\/usr\/bin\/tini", "--", "node", "packages\/server\/dist\/cli\.js"\]$/m, `${dockerfile} runs the server under tini, without npm in between`);
+    assert.match(
+      text,
+      /^ENTRYPOINT \["\/usr\/bin\/tini", "--", "node", "packages\/server\/dist\/cli\.js"\]$/m,
+      `${dockerfile} runs the server under tini, without npm in between`,
+    );
     const envInstructions = [...text.matchAll(/^ENV ((?:[^\n]*\\\n)*[^\n]*)$/gm)].map((m) => m[1]).join(' ');
     const imageEnv = Object.fromEntries([...envInstructions.matchAll(/([A-Z_]+)=(\S+)/g)].map((m) => [m[1], m[2]]));
     const config = configFromEnv({ ...imageEnv, ...(service.environment as Record<string, string>) });
     assert.equal(config.host, '0.0.0.0', `${name} listens beyond loopback`);
     assert.equal(config.modelControlMode, 'none', `${name}: nobody who reaches the port can unload the model`);
-    assert.ok((service.ports as string[]).every((p) => p.endsWith(`:${config.port}`)), `${name} publishes the server port`);
+    assert.ok(
+      (service.ports as string[]).every((p) => p.endsWith(`:${config.port}`)),
+      `${name} publishes the server port`,
+    );
     const grace = /^(\d+)s$/.exec(service.stop_grace_period)?.[1];
     assert.ok(Number(grace) * 1000 > config.shutdownTimeoutMs, `${name} lets the drain finish before SIGKILL`);
   }
@@ -299,20 +378,31 @@ test('compose.model-control.yaml turns model control on for every service with t
     const env = service.environment as Record<string, string>;
     assert.equal(env.ONNXPIPE_MODEL_CONTROL_MODE, 'explicit', name);
     assert.deepEqual(service.secrets, ['model_control_token'], name);
-    assert.equal(env.ONNXPIPE_MODEL_CONTROL_TOKEN_FILE, '/run/secrets/model_control_token', `${name} reads the secret where Compose mounts it`);
+    assert.equal(
+      env.ONNXPIPE_MODEL_CONTROL_TOKEN_FILE,
+      '/run/secrets/model_control_token',
+      `${name} reads the secret where Compose mounts it`,
+    );
     assert.equal(env.ONNXPIPE_MODEL_CONTROL_TOKEN, undefined, `${name}: no token in the environment`);
     // The server's own loader, with the secret file where Compose would mount it.
     const dir = await mkdtemp(join(tmpdir(), 'onnxpipe-secret-'));
     try {
       await writeFile(join(dir, 'model_control_token'), `${'ab'.repeat(32)}\n`);
-      const config = configFromEnv({ ...service.environment, ONNXPIPE_MODEL_CONTROL_TOKEN_FILE: join(dir, 'model_control_token') });
+      const config = configFromEnv({
+        ...service.environment,
+        ONNXPIPE_MODEL_CONTROL_TOKEN_FILE: join(dir, 'model_control_token'),
+      });
       assert.ok(config.modelControlToken?.matches('ab'.repeat(32)));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   }
   assert.equal(overlay.secrets.model_control_token.file, './model-control-token');
-  assert.match(await readFile(join(root, 'docker/.gitignore'), 'utf8'), /^model-control-token$/m, 'the token file is git-ignored');
+  assert.match(
+    await readFile(join(root, 'docker/.gitignore'), 'utf8'),
+    /^model-control-token$/m,
+    'the token file is git-ignored',
+  );
 });
 
 test('the KServe InferenceService asks for Triton on the ONNX model repository over the v2 protocol', async () => {
@@ -325,12 +415,17 @@ test('the KServe InferenceService asks for Triton on the ONNX model repository o
   assert.equal(model.protocolVersion, 'v2');
   assert.match(model.storageUri, /^(gs|s3|pvc|https?):\/\//);
   assert.deepEqual(model.args, ['--model-control-mode=none'], "Triton's load/unload stay refused");
-  assert.ok(model.env.every((e: Json) => e.valueFrom?.secretKeyRef?.optional === true), 'secrets only from Secrets');
+  assert.ok(
+    model.env.every((e: Json) => e.valueFrom?.secretKeyRef?.optional === true),
+    'secrets only from Secrets',
+  );
 });
 
 test('the probe and health-check paths are routes the server answers', async () => {
   const dir = await exportedRepository();
-  const app = await buildApp({ config: loadConfig({ env: {}, overrides: { modelRepository: dir, device: 'cpu', logLevel: 'silent' } }) });
+  const app = await buildApp({
+    config: loadConfig({ env: {}, overrides: { modelRepository: dir, device: 'cpu', logLevel: 'silent' } }),
+  });
   try {
     const documents = await yamlDocuments('deploy/kubernetes/server.yaml');
     const [container] = byKind(documents, 'Deployment').spec.template.spec.containers;

@@ -49,10 +49,22 @@ async function tfjsPredict(modelDir: string, images: readonly (readonly number[]
   const artifacts = JSON.parse(await readFile(join(modelDir, 'model.json'), 'utf8'));
   const weights = new Uint8Array(await readFile(join(modelDir, 'weights.bin')));
   await tf.setBackend('cpu');
-  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: artifacts.modelTopology, weightSpecs: artifacts.weightsManifest[0].weights, weightData: weights.buffer }));
+  const model = await tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: artifacts.modelTopology,
+      weightSpecs: artifacts.weightsManifest[0].weights,
+      weightData: weights.buffer,
+    }),
+  );
   try {
     const shape = model.inputs[0].shape; // [null, 28, 28, 1] (tfjs is channels-last)
-    const x = tf.tidy(() => tf.tensor(images.flat(), [images.length, ...(shape.slice(1) as number[])]).div(255).sub(mean).div(std));
+    const x = tf.tidy(() =>
+      tf
+        .tensor(images.flat(), [images.length, ...(shape.slice(1) as number[])])
+        .div(255)
+        .sub(mean)
+        .div(std),
+    );
     const logProbabilities = model.predict(x) as tf.Tensor;
     const scores = (await logProbabilities.array()) as number[][];
     tf.dispose([x, logProbabilities]);
@@ -69,61 +81,88 @@ async function tfjsPredict(modelDir: string, images: readonly (readonly number[]
 }
 
 function assertAgree(actual: readonly Answer[], expected: readonly Answer[], what: string): number {
-  const disagreements = actual.flatMap((a, i) => (a.label === expected[i].label ? [] : [`#${i}: ${a.label} vs ${expected[i].label}`]));
+  const disagreements = actual.flatMap((a, i) =>
+    a.label === expected[i].label ? [] : [`#${i}: ${a.label} vs ${expected[i].label}`],
+  );
   assert.deepEqual(disagreements, [], `${what}: labels`);
   const delta = maxAbsDifference(actual, expected);
   assert.ok(delta <= TOLERANCE, `${what}: max |Δ| of the probabilities ${delta} > ${TOLERANCE}`);
   return delta;
 }
 
-test('train → export → serve → browser: the trainer, the server and the page agree on real test digits', { skip, timeout: 300_000 }, async (t) => {
-  const work = await mkdtemp(join(tmpdir(), 'onnxpipe-pipeline-'));
-  const modelDir = join(work, 'repository', 'mnist', '1');
-  const started = performance.now();
-  const lap = (what: string) => process.stdout.write(`# ${what}: ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
-  try {
-    // 200 steps of 32: enough for a model well above chance, in well under a minute on 2 cores.
-    const trainLog = await cli('packages/trainer/src/cli.ts', [
-      '--epochs', '1', '--limit', '6400', '--batch-size', '32', '--backend', 'wasm', '--workers', '2',
-      '--data-dir', mnistTestDataDir()!, '--no-download', '--log-interval', '100', '--out', modelDir,
-    ]);
-    assert.match(trainLog, /Test set: Average loss: [\d.]+, Accuracy: \d+\/10000/);
-    lap('trained');
-    await cli('packages/exporter/src/cli/export-cli.ts', ['--model', modelDir]);
-    lap('exported');
-
-    const { images, labels } = await mnistTestDigits(COUNT);
-    const pixels = images.map((image) => Array.from(image));
-    const trainer = await tfjsPredict(modelDir, pixels);
-    const correct = trainer.filter((a, i) => a.label === String(labels[i])).length;
-    assert.ok(correct >= COUNT * 0.9, `the short run's tfjs model is right on ${correct}/${COUNT} test digits`);
-
-    const server = await startWebServer(join(work, 'repository'));
-    const browser = noBrowser === undefined ? await launchChromium() : undefined;
+test(
+  'train → export → serve → browser: the trainer, the server and the page agree on real test digits',
+  { skip, timeout: 300_000 },
+  async (t) => {
+    const work = await mkdtemp(join(tmpdir(), 'onnxpipe-pipeline-'));
+    const modelDir = join(work, 'repository', 'mnist', '1');
+    const started = performance.now();
+    const lap = (what: string) =>
+      process.stdout.write(`# ${what}: ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
     try {
-      // MNIST-format digits as they are (preprocess none): the trainer saw exactly these.
-      const served = await serverPredict(server.origin, pixels, 'none');
-      const serverDelta = assertAgree(served, trainer, 'server (onnxruntime-node) vs trainer (tfjs)');
-      if (browser === undefined) {
-        t.diagnostic(`the browser part is skipped: ${noBrowser}`);
-        return;
-      }
+      // 200 steps of 32: enough for a model well above chance, in well under a minute on 2 cores.
+      const trainLog = await cli('packages/trainer/src/cli.ts', [
+        '--epochs',
+        '1',
+        '--limit',
+        '6400',
+        '--batch-size',
+        '32',
+        '--backend',
+        'wasm',
+        '--workers',
+        '2',
+        '--data-dir',
+        mnistTestDataDir()!,
+        '--no-download',
+        '--log-interval',
+        '100',
+        '--out',
+        modelDir,
+      ]);
+      assert.match(trainLog, /Test set: Average loss: [\d.]+, Accuracy: \d+\/10000/);
+      lap('trained');
+      await cli('packages/exporter/src/cli/export-cli.ts', ['--model', modelDir]);
+      lap('exported');
 
-      const page = await browser.context.newPage();
-      await openDemo(page, `${server.origin}/?mode=remote`);
-      const inPage = await pageClassify(page, { modelUrl: '/models/mnist/versions/1/model.onnx', device: 'wasm', images: pixels, preprocess: ['none'] });
-      assert.equal(inPage.executionProvider, 'wasm');
-      const pageDelta = assertAgree(inPage.answers.none, trainer, 'page (onnxruntime-web) vs trainer (tfjs)');
-      assertAgree(inPage.answers.none, served, 'page vs server');
-      lap('served and compared');
-      process.stdout.write(
-        `# ${correct}/${COUNT} correct after 200 steps; max |Δ| vs tfjs: server ${serverDelta.toExponential(2)}, page ${pageDelta.toExponential(2)}\n`,
-      );
+      const { images, labels } = await mnistTestDigits(COUNT);
+      const pixels = images.map((image) => Array.from(image));
+      const trainer = await tfjsPredict(modelDir, pixels);
+      const correct = trainer.filter((a, i) => a.label === String(labels[i])).length;
+      assert.ok(correct >= COUNT * 0.9, `the short run's tfjs model is right on ${correct}/${COUNT} test digits`);
+
+      const server = await startWebServer(join(work, 'repository'));
+      const browser = noBrowser === undefined ? await launchChromium() : undefined;
+      try {
+        // MNIST-format digits as they are (preprocess none): the trainer saw exactly these.
+        const served = await serverPredict(server.origin, pixels, 'none');
+        const serverDelta = assertAgree(served, trainer, 'server (onnxruntime-node) vs trainer (tfjs)');
+        if (browser === undefined) {
+          t.diagnostic(`the browser part is skipped: ${noBrowser}`);
+          return;
+        }
+
+        const page = await browser.context.newPage();
+        await openDemo(page, `${server.origin}/?mode=remote`);
+        const inPage = await pageClassify(page, {
+          modelUrl: '/models/mnist/versions/1/model.onnx',
+          device: 'wasm',
+          images: pixels,
+          preprocess: ['none'],
+        });
+        assert.equal(inPage.executionProvider, 'wasm');
+        const pageDelta = assertAgree(inPage.answers.none, trainer, 'page (onnxruntime-web) vs trainer (tfjs)');
+        assertAgree(inPage.answers.none, served, 'page vs server');
+        lap('served and compared');
+        process.stdout.write(
+          `# ${correct}/${COUNT} correct after 200 steps; max |Δ| vs tfjs: server ${serverDelta.toExponential(2)}, page ${pageDelta.toExponential(2)}\n`,
+        );
+      } finally {
+        await browser?.close();
+        await server.close();
+      }
     } finally {
-      await browser?.close();
-      await server.close();
+      await rm(work, { recursive: true, force: true });
     }
-  } finally {
-    await rm(work, { recursive: true, force: true });
-  }
-});
+  },
+);

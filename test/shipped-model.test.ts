@@ -14,7 +14,9 @@ import { decodeModel } from '@onnxpipe/onnx';
 // test set what its manifest says it does.
 const root = fileURLToPath(new URL('..', import.meta.url));
 const modelRoot = join(root, 'models', 'mnist');
-const versions = readdirSync(modelRoot).filter((entry) => /^\d+$/.test(entry) && existsSync(join(modelRoot, entry, 'manifest.json')));
+const versions = readdirSync(modelRoot).filter(
+  (entry) => /^\d+$/.test(entry) && existsSync(join(modelRoot, entry, 'manifest.json')),
+);
 /** What each recipe's full run must reach for the model to ship. */
 const SHIPPING_FLOOR: Record<string, { accuracy: number; epochs?: number }> = {
   reference: { accuracy: 0.9915, epochs: 14 },
@@ -23,40 +25,55 @@ const SHIPPING_FLOOR: Record<string, { accuracy: number; epochs?: number }> = {
 const sharedMnist = join(root, '..', 'shared', 'datasets', 'mnist');
 const dataDir = process.env.ONNXPIPE_DATA_DIR ?? (existsSync(sharedMnist) ? sharedMnist : undefined);
 
-for (const version of versions) test(`shipped version ${version}: the ONNX model reaches its manifest accuracy (±0.01 %) on the 10,000 MNIST test images`, async () => {
-  const modelDir = join(modelRoot, version);
-  const manifest = JSON.parse(await readFile(join(modelDir, 'manifest.json'), 'utf8'));
-  const recipe: string = manifest.recipe?.name ?? 'reference';
-  const floor = SHIPPING_FLOOR[recipe];
-  assert.ok(manifest.finalTestAccuracy >= floor.accuracy, `manifest accuracy ${manifest.finalTestAccuracy} is below the ${recipe} recipe's ${100 * floor.accuracy} %`);
-  if (floor.epochs !== undefined) assert.equal(manifest.epochs, floor.epochs, `the shipped model is the ${recipe} recipe's full run`);
-  const bytes = new Uint8Array(await readFile(join(modelDir, manifest.onnx.file)));
+for (const version of versions)
+  test(`shipped version ${version}: the ONNX model reaches its manifest accuracy (±0.01 %) on the 10,000 MNIST test images`, async () => {
+    const modelDir = join(modelRoot, version);
+    const manifest = JSON.parse(await readFile(join(modelDir, 'manifest.json'), 'utf8'));
+    const recipe: string = manifest.recipe?.name ?? 'reference';
+    const floor = SHIPPING_FLOOR[recipe];
+    assert.ok(
+      manifest.finalTestAccuracy >= floor.accuracy,
+      `manifest accuracy ${manifest.finalTestAccuracy} is below the ${recipe} recipe's ${100 * floor.accuracy} %`,
+    );
+    if (floor.epochs !== undefined)
+      assert.equal(manifest.epochs, floor.epochs, `the shipped model is the ${recipe} recipe's full run`);
+    const bytes = new Uint8Array(await readFile(join(modelDir, manifest.onnx.file)));
 
-  const metadata = Object.fromEntries(decodeModel(bytes).metadataProps.map(({ key, value }) => [key, value]));
-  assert.deepEqual(JSON.parse(metadata['onnxpipe.labels']), manifest.dataset.classNames);
-  assert.equal(Number(metadata['onnxpipe.normalization.mean']), manifest.dataset.normalization.mean);
-  assert.equal(Number(metadata['onnxpipe.normalization.std']), manifest.dataset.normalization.std);
+    const metadata = Object.fromEntries(decodeModel(bytes).metadataProps.map(({ key, value }) => [key, value]));
+    assert.deepEqual(JSON.parse(metadata['onnxpipe.labels']), manifest.dataset.classNames);
+    assert.equal(Number(metadata['onnxpipe.normalization.mean']), manifest.dataset.normalization.mean);
+    assert.equal(Number(metadata['onnxpipe.normalization.std']), manifest.dataset.normalization.std);
 
-  const testSet = await loadDataset({ name: 'mnist', split: 'test', dataDir, download: dataDir === undefined });
-  const session = await ort.InferenceSession.create(bytes);
-  const pixels = testSet.rows * testSet.cols;
-  let correct = 0;
-  try {
-    for (let start = 0; start < testSet.count; start += 1000) {
-      const n = Math.min(1000, testSet.count - start);
-      const x = normalizePixels(testSet.images.subarray(start * pixels, (start + n) * pixels), manifest.dataset.normalization);
-      const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', x, [n, 1, testSet.rows, testSet.cols]) });
-      const scores = out[session.outputNames[0]].data as Float32Array;
-      for (let i = 0; i < n; i++) {
-        let best = 0;
-        for (let c = 1; c < 10; c++) if (scores[i * 10 + c] > scores[i * 10 + best]) best = c;
-        if (best === testSet.labels[start + i]) correct++;
+    const testSet = await loadDataset({ name: 'mnist', split: 'test', dataDir, download: dataDir === undefined });
+    const session = await ort.InferenceSession.create(bytes);
+    const pixels = testSet.rows * testSet.cols;
+    let correct = 0;
+    try {
+      for (let start = 0; start < testSet.count; start += 1000) {
+        const n = Math.min(1000, testSet.count - start);
+        const x = normalizePixels(
+          testSet.images.subarray(start * pixels, (start + n) * pixels),
+          manifest.dataset.normalization,
+        );
+        const out = await session.run({
+          [session.inputNames[0]]: new ort.Tensor('float32', x, [n, 1, testSet.rows, testSet.cols]),
+        });
+        const scores = out[session.outputNames[0]].data as Float32Array;
+        for (let i = 0; i < n; i++) {
+          let best = 0;
+          for (let c = 1; c < 10; c++) if (scores[i * 10 + c] > scores[i * 10 + best]) best = c;
+          if (best === testSet.labels[start + i]) correct++;
+        }
       }
+    } finally {
+      await session.release();
     }
-  } finally {
-    await session.release();
-  }
-  const accuracy = correct / testSet.count;
-  process.stdout.write(`# shipped version ${version} (${recipe}): ${correct}/10000 = ${(100 * accuracy).toFixed(2)} % (manifest ${(100 * manifest.finalTestAccuracy).toFixed(2)} %)\n`);
-  assert.ok(Math.abs(accuracy - manifest.finalTestAccuracy) <= 0.0001, `ONNX accuracy ${accuracy} vs manifest ${manifest.finalTestAccuracy}`);
-});
+    const accuracy = correct / testSet.count;
+    process.stdout.write(
+      `# shipped version ${version} (${recipe}): ${correct}/10000 = ${(100 * accuracy).toFixed(2)} % (manifest ${(100 * manifest.finalTestAccuracy).toFixed(2)} %)\n`,
+    );
+    assert.ok(
+      Math.abs(accuracy - manifest.finalTestAccuracy) <= 0.0001,
+      `ONNX accuracy ${accuracy} vs manifest ${manifest.finalTestAccuracy}`,
+    );
+  });

@@ -10,9 +10,23 @@ export type Stroke = readonly (readonly [number, number])[];
 /** Digits drawn as a person would, roughly centred: one or more strokes each. */
 export const DIGIT_STROKES: Readonly<Record<string, readonly Stroke[]>> = {
   // A slightly slanted vertical bar.
-  '1': [[[0.52, 0.18], [0.5, 0.5], [0.48, 0.82]]],
+  '1': [
+    [
+      [0.52, 0.18],
+      [0.5, 0.5],
+      [0.48, 0.82],
+    ],
+  ],
   // A bar across the top, then down and to the left.
-  '7': [[[0.28, 0.22], [0.72, 0.22], [0.62, 0.42], [0.52, 0.62], [0.44, 0.82]]],
+  '7': [
+    [
+      [0.28, 0.22],
+      [0.72, 0.22],
+      [0.62, 0.42],
+      [0.52, 0.62],
+      [0.44, 0.82],
+    ],
+  ],
   // An ellipse, closed.
   '0': [
     Array.from({ length: 33 }, (_, i) => {
@@ -63,7 +77,11 @@ export async function drawStrokes(page: Page, strokes: readonly Stroke[]): Promi
  * receives as pointer events of type `touch` — as on a phone, where a page without
  * `touch-action: none` would scroll instead.
  */
-export async function drawStrokesByTouch(context: BrowserContext, page: Page, strokes: readonly Stroke[]): Promise<void> {
+export async function drawStrokesByTouch(
+  context: BrowserContext,
+  page: Page,
+  strokes: readonly Stroke[],
+): Promise<void> {
   const box = (await page.locator('#pad').boundingBox())!;
   const cdp = await context.newCDPSession(page);
   try {
@@ -87,10 +105,21 @@ export async function drawStrokesByTouch(context: BrowserContext, page: Page, st
 }
 
 /** What the page shows: the label, the ten probabilities, the provider and latency texts. */
-export async function readAnswer(page: Page): Promise<{ label: string; probabilities: number[]; provider: string; latency: string; mode: string; variant: string }> {
+export async function readAnswer(
+  page: Page,
+): Promise<{
+  label: string;
+  probabilities: number[];
+  provider: string;
+  latency: string;
+  mode: string;
+  variant: string;
+}> {
   return page.evaluate(() => {
     const main = document.querySelector('main')!;
-    const probabilities = [...document.querySelectorAll<HTMLLIElement>('#probabilities li')].map((li) => Number(li.dataset.probability));
+    const probabilities = [...document.querySelectorAll<HTMLLIElement>('#probabilities li')].map((li) =>
+      Number(li.dataset.probability),
+    );
     return {
       label: document.getElementById('prediction')!.textContent!.trim(),
       probabilities,

@@ -63,9 +63,21 @@ const KSERVE_TYPES = './helpers/kserve-types.js';
 
 /** `apiVersion kind` → how to check it. */
 const KINDS: Record<string, KindSpec> = {
-  'apps/v1 Deployment': { module: 'kubernetes-models/apps/v1/Deployment', type: 'IDeployment', validate: (d) => new Deployment(d as never).validate() },
-  'apps/v1 StatefulSet': { module: 'kubernetes-models/apps/v1/StatefulSet', type: 'IStatefulSet', validate: (d) => new StatefulSet(d as never).validate() },
-  'v1 Service': { module: 'kubernetes-models/v1/Service', type: 'IService', validate: (d) => new Service(d as never).validate() },
+  'apps/v1 Deployment': {
+    module: 'kubernetes-models/apps/v1/Deployment',
+    type: 'IDeployment',
+    validate: (d) => new Deployment(d as never).validate(),
+  },
+  'apps/v1 StatefulSet': {
+    module: 'kubernetes-models/apps/v1/StatefulSet',
+    type: 'IStatefulSet',
+    validate: (d) => new StatefulSet(d as never).validate(),
+  },
+  'v1 Service': {
+    module: 'kubernetes-models/v1/Service',
+    type: 'IService',
+    validate: (d) => new Service(d as never).validate(),
+  },
   'v1 PersistentVolumeClaim': {
     module: 'kubernetes-models/v1/PersistentVolumeClaim',
     type: 'IPersistentVolumeClaim',
@@ -99,7 +111,14 @@ const KINDS: Record<string, KindSpec> = {
     validate: (d) => {
       const { model, containers = [] } = d.spec?.predictor ?? {};
       if (model !== undefined) {
-        const { modelFormat: _f, runtime: _r, runtimeVersion: _v, protocolVersion: _p, storageUri: _s, ...container } = model;
+        const {
+          modelFormat: _f,
+          runtime: _r,
+          runtimeVersion: _v,
+          protocolVersion: _p,
+          storageUri: _s,
+          ...container
+        } = model;
         new Container({ name: 'kserve-container', ...container }).validate();
       }
       for (const c of containers) new Container(c).validate();
@@ -140,7 +159,12 @@ export function checkTypedDocuments(documents: readonly TypedDocument[]): Map<st
   documents.forEach((doc, i) => {
     const spec = doc.as === undefined ? KINDS[kindKey(doc.value)] : { module: KSERVE_TYPES, type: doc.as };
     if (spec === undefined) {
-      results.get(doc.id)!.push({ code: 'UNKNOWN_KIND', message: `${kindKey(doc.value)}: no checker knows this kind; valid kinds: ${Object.keys(KINDS).join(', ')}` });
+      results
+        .get(doc.id)!
+        .push({
+          code: 'UNKNOWN_KIND',
+          message: `${kindKey(doc.value)}: no checker knows this kind; valid kinds: ${Object.keys(KINDS).join(', ')}`,
+        });
       return;
     }
     (imports.get(spec.module) ?? imports.set(spec.module, new Set()).get(spec.module)!).add(spec.type);
@@ -157,7 +181,10 @@ export function checkTypedDocuments(documents: readonly TypedDocument[]): Map<st
     }
   });
   const header = [...imports.entries()]
-    .map(([module, types], m) => `import type { ${[...types].map((t) => `${t} as ${t}_${m}`).join(', ')} } from '${module}';\n`)
+    .map(
+      ([module, types], m) =>
+        `import type { ${[...types].map((t) => `${t} as ${t}_${m}`).join(', ')} } from '${module}';\n`,
+    )
     .join('');
   const fileName = join(root, 'test', '__deployment-documents__.ts');
   const text = header + body;
@@ -222,7 +249,14 @@ export function strategicMerge(target: unknown, patch: unknown, field = ''): unk
     }
     return out;
   }
-  if (patch !== null && typeof patch === 'object' && !Array.isArray(patch) && target !== null && typeof target === 'object' && !Array.isArray(target)) {
+  if (
+    patch !== null &&
+    typeof patch === 'object' &&
+    !Array.isArray(patch) &&
+    target !== null &&
+    typeof target === 'object' &&
+    !Array.isArray(target)
+  ) {
     const out: Json = structuredClone(target);
     for (const [k, v] of Object.entries(patch)) out[k] = v === null ? undefined : strategicMerge(out[k], v, k);
     return out;
@@ -261,7 +295,10 @@ export function checkComposeFiles(paths: readonly string[]): Map<string, Problem
   for (const result of linter.lintFiles([...paths], false)) {
     results.set(
       result.filePath,
-      result.messages.map((m: { rule: string; message: string }): Problem => ({ code: m.rule === 'invalid-yaml' ? 'YAML' : 'COMPOSE', message: `${m.rule}: ${m.message}` })),
+      result.messages.map((m: { rule: string; message: string }): Problem => ({
+        code: m.rule === 'invalid-yaml' ? 'YAML' : 'COMPOSE',
+        message: `${m.rule}: ${m.message}`,
+      })),
     );
   }
   return results;
@@ -287,18 +324,32 @@ export interface DockerInstruction {
 }
 
 /** The instructions of a Dockerfile by stage (stage name or index), as dockerfile-ast reads them. */
-export function parseDockerfile(text: string): { stages: { name: string | undefined; instructions: DockerInstruction[] }[] } {
+export function parseDockerfile(text: string): {
+  stages: { name: string | undefined; instructions: DockerInstruction[] }[];
+} {
   const parsed = DockerfileParser.parse(text);
-  const stages = parsed.getFROMs().map((from) => ({ name: from.getBuildStage() ?? undefined, instructions: [] as DockerInstruction[] }));
+  const stages = parsed
+    .getFROMs()
+    .map((from) => ({ name: from.getBuildStage() ?? undefined, instructions: [] as DockerInstruction[] }));
   let stage = -1;
   for (const instruction of parsed.getInstructions()) {
     const keyword = instruction.getKeyword();
     if (keyword === 'FROM') stage++;
     const flags: Record<string, string | null> =
       'getFlags' in instruction && typeof instruction.getFlags === 'function'
-        ? Object.fromEntries((instruction.getFlags() as { getName(): string; getValue(): string | null }[]).map((f) => [f.getName(), f.getValue()]))
+        ? Object.fromEntries(
+            (instruction.getFlags() as { getName(): string; getValue(): string | null }[]).map((f) => [
+              f.getName(),
+              f.getValue(),
+            ]),
+          )
         : {};
-    const entry = { keyword, args: instruction.getArguments().map((a) => a.getValue()), flags, line: instruction.getRange().start.line + 1 };
+    const entry = {
+      keyword,
+      args: instruction.getArguments().map((a) => a.getValue()),
+      flags,
+      line: instruction.getRange().start.line + 1,
+    };
     if (stage >= 0) stages[stage].instructions.push(entry);
   }
   return { stages };
@@ -323,13 +374,18 @@ export function checkDockerfile(text: string, contextFiles: readonly string[]): 
       const sources = args.filter((a) => !a.startsWith('--')).slice(0, -1);
       const from = flags.from;
       if (from !== undefined && from !== null) {
-        if (!defined.has(from)) problems.push({ code: 'STAGE', message: `line ${line}: COPY --from=${from}: no earlier stage of that name` });
+        if (!defined.has(from))
+          problems.push({ code: 'STAGE', message: `line ${line}: COPY --from=${from}: no earlier stage of that name` });
         continue;
       }
       for (const source of sources) {
         const prefix = source.replace(/\/$/, '');
         const found = prefix === '.' || contextFiles.some((f) => f === prefix || f.startsWith(`${prefix}/`));
-        if (!found) problems.push({ code: 'COPY_SOURCE', message: `line ${line}: ${keyword} ${source}: nothing of that name reaches the build context` });
+        if (!found)
+          problems.push({
+            code: 'COPY_SOURCE',
+            message: `line ${line}: ${keyword} ${source}: nothing of that name reaches the build context`,
+          });
       }
     }
     defined.add(stage.name ?? String(index));
@@ -340,14 +396,19 @@ export function checkDockerfile(text: string, contextFiles: readonly string[]): 
 // ---- PromQL -----------------------------------------------------------------------------------
 
 /** Metric names a PromQL expression selects, or its syntax errors (Prometheus' lezer grammar). */
-export function parsePromQL(query: string): { metrics: string[]; labelMatchers: { name: string; value: string }[]; problems: Problem[] } {
+export function parsePromQL(query: string): {
+  metrics: string[];
+  labelMatchers: { name: string; value: string }[];
+  problems: Problem[];
+} {
   const tree = promqlParser.parse(query);
   const metrics: string[] = [];
   const labelMatchers: { name: string; value: string }[] = [];
   const problems: Problem[] = [];
   tree.iterate({
     enter(node) {
-      if (node.type.isError) problems.push({ code: 'PROMQL', message: `syntax error at ${node.from} in ${JSON.stringify(query)}` });
+      if (node.type.isError)
+        problems.push({ code: 'PROMQL', message: `syntax error at ${node.from} in ${JSON.stringify(query)}` });
       if (node.name === 'VectorSelector') {
         const identifier = node.node.getChild('Identifier');
         if (identifier !== null) metrics.push(query.slice(identifier.from, identifier.to));
@@ -355,7 +416,11 @@ export function parsePromQL(query: string): { metrics: string[]; labelMatchers: 
       if (node.name === 'UnquotedLabelMatcher') {
         const name = node.node.getChild('LabelName');
         const value = node.node.getChild('StringLiteral');
-        if (name !== null && value !== null) labelMatchers.push({ name: query.slice(name.from, name.to), value: JSON.parse(query.slice(value.from, value.to)) as string });
+        if (name !== null && value !== null)
+          labelMatchers.push({
+            name: query.slice(name.from, name.to),
+            value: JSON.parse(query.slice(value.from, value.to)) as string,
+          });
       }
     },
   });
@@ -373,4 +438,3 @@ export function expandAdapterTemplate(template: string, series: string): string 
 export function readText(path: string): string {
   return readFileSync(join(root, path), 'utf8');
 }
-

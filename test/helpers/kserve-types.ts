@@ -1,6 +1,13 @@
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IDeploymentStrategy as DeploymentStrategy } from 'kubernetes-models/apps/v1/DeploymentStrategy';
-import type { IContainer, IPodSpec, IVolume, IToleration, IAffinity, ILocalObjectReference } from 'kubernetes-models/v1';
+import type {
+  IContainer,
+  IPodSpec,
+  IVolume,
+  IToleration,
+  IAffinity,
+  ILocalObjectReference,
+} from 'kubernetes-models/v1';
 
 type ObjectMeta = NonNullable<IDeployment['metadata']>;
 
@@ -109,7 +116,11 @@ export interface PrometheusAdapterValues {
   };
 }
 
-type DeepPartial<T> = T extends (infer U)[] ? DeepPartial<U>[] : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+type DeepPartial<T> = T extends (infer U)[]
+  ? DeepPartial<U>[]
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
 
 /** A strategic merge patch of a Deployment: any subset of its fields, none unknown. */
 export type DeploymentPatch = DeepPartial<IDeployment>;

@@ -12,19 +12,29 @@ export interface Answer {
 /** Largest |a − b| over every probability of every answer. */
 export function maxAbsDifference(a: readonly Answer[], b: readonly Answer[]): number {
   let max = 0;
-  a.forEach((answer, i) => answer.probabilities.forEach((p, c) => (max = Math.max(max, Math.abs(p - b[i].probabilities[c])))));
+  a.forEach((answer, i) =>
+    answer.probabilities.forEach((p, c) => (max = Math.max(max, Math.abs(p - b[i].probabilities[c])))),
+  );
   return max;
 }
 
 /** The server's answers for raw 28×28 pixel arrays, in requests of up to 64 (of `version`, else the highest loaded). */
-export async function serverPredict(origin: string, images: readonly (readonly number[])[], preprocess: 'mnist' | 'none', version?: string): Promise<Answer[]> {
+export async function serverPredict(
+  origin: string,
+  images: readonly (readonly number[])[],
+  preprocess: 'mnist' | 'none',
+  version?: string,
+): Promise<Answer[]> {
   const answers: Answer[] = [];
   for (let start = 0; start < images.length; start += 64) {
-    const response = await fetch(`${origin}/predict?preprocess=${preprocess}${version === undefined ? '' : `&version=${version}`}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ pixels: images.slice(start, start + 64) }),
-    });
+    const response = await fetch(
+      `${origin}/predict?preprocess=${preprocess}${version === undefined ? '' : `&version=${version}`}`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ pixels: images.slice(start, start + 64) }),
+      },
+    );
     if (!response.ok) throw new Error(`POST /predict: ${response.status} ${await response.text()}`);
     const body = (await response.json()) as { predictions: Answer[] };
     answers.push(...body.predictions.map(({ label, probabilities }) => ({ label, probabilities })));
@@ -66,7 +76,10 @@ export async function pageClassify<M extends PreprocessMode>(
       for (const mode of preprocess) {
         const result = await classifier.predict(images, { preprocess: mode });
         executionProvider = String(result.executionProvider);
-        answers[mode] = result.predictions.map((p: Answer) => ({ label: p.label, probabilities: [...p.probabilities] }));
+        answers[mode] = result.predictions.map((p: Answer) => ({
+          label: p.label,
+          probabilities: [...p.probabilities],
+        }));
       }
       return { executionProvider, answers };
     } finally {

@@ -7,7 +7,10 @@ import { photoCondition, renderPhoto } from '@onnxpipe/core/testing';
 // JPEG, stored sideways with EXIF orientation 6 ("rotate 90° clockwise to display").
 
 /** The photo's JPEG bytes and where the digit's centre is in the upright picture. */
-export async function phonePhoto(pixels: Uint8Array, seed = 1): Promise<{ bytes: Buffer; width: number; height: number }> {
+export async function phonePhoto(
+  pixels: Uint8Array,
+  seed = 1,
+): Promise<{ bytes: Buffer; width: number; height: number }> {
   const ink = { width: 28, height: 28, data: pixels };
   const rng = createRng(seed);
   const base = photoCondition('gradient-noise-jpeg').sample(ink, rng).scene;

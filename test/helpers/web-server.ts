@@ -42,7 +42,10 @@ export async function startWebServer(modelRepository: string): Promise<WebServer
     env: {},
     overrides: { modelRepository, webRoot, device: 'cpu', port: 0, host: '127.0.0.1', logLevel: 'warn' },
   });
-  const app = await buildApp({ config, logStream: { write: (line) => void process.stderr.write(`# server: ${line}`) } });
+  const app = await buildApp({
+    config,
+    logStream: { write: (line) => void process.stderr.write(`# server: ${line}`) },
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
   return { app, origin: `http://127.0.0.1:${port}`, close: () => app.close() };

@@ -122,11 +122,7 @@ export function formatChoices(values: readonly unknown[]): string {
  * // → `'device' must be one of auto, cpu, cuda, webgpu; received "gpu2"`
  * ```
  */
-export function invalidChoiceMessage(
-  param: string,
-  validValues: readonly unknown[],
-  received: unknown,
-): string {
+export function invalidChoiceMessage(param: string, validValues: readonly unknown[], received: unknown): string {
   return `'${param}' must be one of ${formatChoices(validValues)}; received ${describeValue(received)}`;
 }
 

@@ -34,10 +34,9 @@ describe('normalizePixels', () => {
   it('writes into a caller buffer of the same length and rejects a wrong length', () => {
     const out = new Float32Array(3);
     assert.equal(normalizePixels(Uint8Array.of(1, 2, 3), MNIST_NORMALIZATION, out), out);
-    assert.throws(
-      () => normalizePixels(Uint8Array.of(1, 2, 3), MNIST_NORMALIZATION, new Float32Array(4)),
-      { code: 'ONNXPIPE_CORE_INVALID_ARGUMENT' },
-    );
+    assert.throws(() => normalizePixels(Uint8Array.of(1, 2, 3), MNIST_NORMALIZATION, new Float32Array(4)), {
+      code: 'ONNXPIPE_CORE_INVALID_ARGUMENT',
+    });
   });
 
   it('rejects a non-positive std', () => {

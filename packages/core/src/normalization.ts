@@ -66,11 +66,7 @@ export function normalizationTable(normalization: Normalization): Float32Array {
  * const x = normalizePixels(imageBytes, MNIST_NORMALIZATION);
  * ```
  */
-export function normalizePixels(
-  pixels: Uint8Array,
-  normalization: Normalization,
-  out?: Float32Array,
-): Float32Array {
+export function normalizePixels(pixels: Uint8Array, normalization: Normalization, out?: Float32Array): Float32Array {
   const table = normalizationTable(normalization);
   const target = out ?? new Float32Array(pixels.length);
   if (target.length !== pixels.length) {

@@ -67,8 +67,14 @@ describe('shuffleInPlace', () => {
     shuffleInPlace(a, createRng(3));
     shuffleInPlace(b, createRng(3));
     assert.deepEqual(Array.from(b), a);
-    assert.deepEqual([...a].sort((x, y) => x - y), Array.from({ length: 50 }, (_, i) => i));
-    assert.notDeepEqual(a, Array.from({ length: 50 }, (_, i) => i));
+    assert.deepEqual(
+      [...a].sort((x, y) => x - y),
+      Array.from({ length: 50 }, (_, i) => i),
+    );
+    assert.notDeepEqual(
+      a,
+      Array.from({ length: 50 }, (_, i) => i),
+    );
   });
 
   it('makes all 6 orders of 3 items about equally likely', () => {

@@ -27,9 +27,7 @@ function mix32(x: number): number {
 /** Folds any safe integer (including seeds like `Date.now()`) into 32 well-mixed bits. */
 function foldSeed(value: number, what: string): number {
   if (!Number.isSafeInteger(value)) {
-    throw new ONNXPIPE_CORE_INVALID_ARGUMENT(
-      `'${what}' must be a safe integer; received ${String(value)}`,
-    );
+    throw new ONNXPIPE_CORE_INVALID_ARGUMENT(`'${what}' must be a safe integer; received ${String(value)}`);
   }
   const lo = value >>> 0;
   const hi = Math.floor(value / TWO_POW_32) >>> 0;

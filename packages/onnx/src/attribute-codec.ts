@@ -7,10 +7,7 @@ import type { AttributeProtoObject } from './proto-shapes.js';
 import { ATTRIBUTE_TYPE } from './onnx-schema.js';
 import { tensorFromProto, tensorToProto } from './tensor-codec.js';
 
-
-const WIRE_TYPE_NAME = new Map<number, string>(
-  Object.entries(ATTRIBUTE_TYPE).map(([name, value]) => [value, name]),
-);
+const WIRE_TYPE_NAME = new Map<number, string>(Object.entries(ATTRIBUTE_TYPE).map(([name, value]) => [value, name]));
 
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder();

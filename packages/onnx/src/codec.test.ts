@@ -12,10 +12,9 @@ import type { OnnxModel } from './model-types.js';
 import { buildCnnExample } from './testing/example-models.js';
 
 // An independent codec: protobufjs driven by the official onnx.proto text, not our descriptor.
-const official = protobuf.parse(
-  readFileSync('/usr/lib/python3/dist-packages/onnx/onnx.proto', 'utf8'),
-  { keepCase: true },
-).root;
+const official = protobuf.parse(readFileSync('/usr/lib/python3/dist-packages/onnx/onnx.proto', 'utf8'), {
+  keepCase: true,
+}).root;
 const OfficialModel = official.lookupType('onnx.ModelProto');
 
 /** Encodes a ModelProto given as snake_case JSON with the official schema. */
@@ -148,7 +147,12 @@ describe('encodeModel / decodeModel', () => {
   it('rejects garbage, truncated and empty buffers with ONNXPIPE_ONNX_DECODE_FAILED', () => {
     const good = encodeModel(buildCnnExample().model);
     const garbage = Uint8Array.from({ length: 256 }, (_, i) => (i * 131 + 7) & 0xff);
-    for (const bytes of [good.subarray(0, good.length - 10), garbage, new Uint8Array(0), new TextEncoder().encode('hello')]) {
+    for (const bytes of [
+      good.subarray(0, good.length - 10),
+      garbage,
+      new Uint8Array(0),
+      new TextEncoder().encode('hello'),
+    ]) {
       assert.throws(() => decodeModel(bytes), { code: 'ONNXPIPE_ONNX_DECODE_FAILED' });
     }
     assert.throws(() => decodeModel('model.onnx' as unknown as Uint8Array), { code: 'ONNXPIPE_ONNX_INVALID_ARGUMENT' });
@@ -166,9 +170,13 @@ describe('encodeModel / decodeModel', () => {
       graph: { initializer: [{ name: 'w', data_type: 1, dims: [1], data_location: 1 }], output: [] },
     });
     assert.throws(() => decodeModel(external), { code: 'ONNXPIPE_ONNX_UNSUPPORTED_FEATURE' });
-    const strings = officialBytes({ graph: { initializer: [{ name: 's', data_type: 8, dims: [1], string_data: ['YQ=='] }] } });
+    const strings = officialBytes({
+      graph: { initializer: [{ name: 's', data_type: 8, dims: [1], string_data: ['YQ=='] }] },
+    });
     assert.throws(() => decodeModel(strings), { code: 'ONNXPIPE_ONNX_UNSUPPORTED_FEATURE' });
-    const float8 = officialBytes({ graph: { initializer: [{ name: 'e4m3', data_type: 17, dims: [1], raw_data: 'AA==' }] } });
+    const float8 = officialBytes({
+      graph: { initializer: [{ name: 'e4m3', data_type: 17, dims: [1], raw_data: 'AA==' }] },
+    });
     assert.throws(() => decodeModel(float8), { code: 'ONNXPIPE_ONNX_UNSUPPORTED_FEATURE' });
     const functions = officialBytes({ functions: [{ name: 'f', domain: 'local' }] });
     assert.throws(() => decodeModel(functions), { code: 'ONNXPIPE_ONNX_UNSUPPORTED_FEATURE' });

@@ -47,7 +47,10 @@ export function createModel(options: CreateModelOptions): OnnxModel {
   if (!Number.isSafeInteger(irVersion) || irVersion < minimumIr) {
     fail(`'irVersion' must be an integer >= ${minimumIr} for opset ${opset}; received ${describeValue(irVersion)}`);
   }
-  for (const [param, value] of [['producerName', producerName], ['producerVersion', producerVersion]] as const) {
+  for (const [param, value] of [
+    ['producerName', producerName],
+    ['producerVersion', producerVersion],
+  ] as const) {
     if (typeof value !== 'string') fail(`'${param}' must be a string; received ${describeValue(value)}`);
   }
 

@@ -9,12 +9,7 @@ import {
 import type { OnnxDim, OnnxGraph, OnnxModel, OnnxNode, OnnxValueInfo } from './model-types.js';
 import { ModelProtoType } from './onnx-schema.js';
 import { toSafeNumber } from './proto-shapes.js';
-import type {
-  GraphProtoObject,
-  ModelProtoObject,
-  NodeProtoObject,
-  ValueInfoProtoObject,
-} from './proto-shapes.js';
+import type { GraphProtoObject, ModelProtoObject, NodeProtoObject, ValueInfoProtoObject } from './proto-shapes.js';
 import { tensorFromProto } from './tensor-codec.js';
 
 /** Adds `key: value` only when the file had the field, so decode(encode(m)) equals m. */
@@ -73,9 +68,7 @@ function graphFromProto(proto: GraphProtoObject): OnnxGraph {
   return {
     name: proto.name ?? '',
     node: (proto.node ?? []).map((node, index) => nodeFromProto(node, `node[${index}]`)),
-    initializer: (proto.initializer ?? []).map((tensor, index) =>
-      tensorFromProto(tensor, `initializer[${index}]`),
-    ),
+    initializer: (proto.initializer ?? []).map((tensor, index) => tensorFromProto(tensor, `initializer[${index}]`)),
     input: valueInfos(proto.input, 'input'),
     output: valueInfos(proto.output, 'output'),
     ...(valueInfo.length > 0 ? { valueInfo } : {}),
@@ -115,9 +108,7 @@ function parse(bytes: Uint8Array): ModelProtoObject {
  */
 export function decodeModel(bytes: Uint8Array): OnnxModel {
   if (!(bytes instanceof Uint8Array)) {
-    throw new ONNXPIPE_ONNX_INVALID_ARGUMENT(
-      `'bytes' must be a Uint8Array; received ${describeValue(bytes)}`,
-    );
+    throw new ONNXPIPE_ONNX_INVALID_ARGUMENT(`'bytes' must be a Uint8Array; received ${describeValue(bytes)}`);
   }
   const proto = parse(bytes);
   // Random bytes often parse as protobuf with unknown fields only; a model has both of these.
@@ -142,9 +133,7 @@ export function decodeModel(bytes: Uint8Array): OnnxModel {
     producerName: proto.producer_name ?? '',
     producerVersion: proto.producer_version ?? '',
     ...present('domain', proto.domain),
-    ...(proto.model_version === undefined
-      ? {}
-      : { modelVersion: toSafeNumber(proto.model_version, 'model_version') }),
+    ...(proto.model_version === undefined ? {} : { modelVersion: toSafeNumber(proto.model_version, 'model_version') }),
     ...present('docString', proto.doc_string),
     graph: graphFromProto(proto.graph),
     metadataProps: (proto.metadata_props ?? []).map((entry) => ({

@@ -20,13 +20,14 @@ describe('GraphBuilder', () => {
     const [named] = g.node('Concat', split, { name: 'join', outputs: ['joined'], attributes: [attr.int('axis', 1)] });
     g.output(named!, F, ['N', 4]);
     const graph = g.build();
-    assert.deepEqual(graph.node.map((n) => n.name), ['Relu', 'Relu_1', 'Split', 'join']);
-    assert.deepEqual(graph.node.map((n) => n.output), [
-      ['Relu_output_0'],
-      ['Relu_1_output_0'],
-      ['Split_output_0', 'Split_output_1'],
-      ['joined'],
-    ]);
+    assert.deepEqual(
+      graph.node.map((n) => n.name),
+      ['Relu', 'Relu_1', 'Split', 'join'],
+    );
+    assert.deepEqual(
+      graph.node.map((n) => n.output),
+      [['Relu_output_0'], ['Relu_1_output_0'], ['Split_output_0', 'Split_output_1'], ['joined']],
+    );
   });
 
   it('uniqueName reserves names, and a reserved name can then be defined once', () => {
@@ -54,11 +55,14 @@ describe('GraphBuilder', () => {
 
   it('checks initializer data against dims and data type', () => {
     const g = new GraphBuilder('g');
-    assert.throws(() => g.initializer('w', F, [2, 3], new Float32Array(5)), (error: Error & { code?: string }) => {
-      assert.equal(error.code, 'ONNXPIPE_ONNX_BAD_TENSOR');
-      assert.match(error.message, /6 elements; received 5/);
-      return true;
-    });
+    assert.throws(
+      () => g.initializer('w', F, [2, 3], new Float32Array(5)),
+      (error: Error & { code?: string }) => {
+        assert.equal(error.code, 'ONNXPIPE_ONNX_BAD_TENSOR');
+        assert.match(error.message, /6 elements; received 5/);
+        return true;
+      },
+    );
     assert.throws(() => g.initializer('w', TensorDataType.INT64, [2], new Int32Array(2)), {
       code: 'ONNXPIPE_ONNX_BAD_TENSOR',
       message: /must be a BigInt64Array; received Int32Array/,
@@ -77,18 +81,24 @@ describe('GraphBuilder', () => {
     g.node('Relu', ['x'], { name: 'producer', outputs: ['later'] });
     g.node('Relu', ['nowhere'], { name: 'orphan' });
     g.output('missing', F, [1]);
-    assert.throws(() => g.build(), (error: Error & { code?: string }) => {
-      assert.equal(error.code, 'ONNXPIPE_ONNX_INVALID_GRAPH');
-      assert.match(error.message, /node 0 \(Add "early"\) consumes "later"/);
-      assert.match(error.message, /node 2 \(Relu "orphan"\) consumes "nowhere"/);
-      assert.match(error.message, /graph output "missing" is never produced/);
-      return true;
-    });
+    assert.throws(
+      () => g.build(),
+      (error: Error & { code?: string }) => {
+        assert.equal(error.code, 'ONNXPIPE_ONNX_INVALID_GRAPH');
+        assert.match(error.message, /node 0 \(Add "early"\) consumes "later"/);
+        assert.match(error.message, /node 2 \(Relu "orphan"\) consumes "nowhere"/);
+        assert.match(error.message, /graph output "missing" is never produced/);
+        return true;
+      },
+    );
   });
 
   it('validates argument types with messages that name the parameter', () => {
     const g = new GraphBuilder('g');
-    assert.throws(() => g.input('x', 99 as TensorDataType, [1]), { code: 'ONNXPIPE_ONNX_INVALID_ARGUMENT', message: /elemType/ });
+    assert.throws(() => g.input('x', 99 as TensorDataType, [1]), {
+      code: 'ONNXPIPE_ONNX_INVALID_ARGUMENT',
+      message: /elemType/,
+    });
     assert.throws(() => g.input('x', F, [1.5]), { code: 'ONNXPIPE_ONNX_INVALID_ARGUMENT', message: /shape/ });
     assert.throws(() => g.node('', []), { code: 'ONNXPIPE_ONNX_INVALID_ARGUMENT', message: /'opType'/ });
     assert.throws(() => new GraphBuilder(''), { code: 'ONNXPIPE_ONNX_INVALID_ARGUMENT' });
@@ -113,7 +123,10 @@ describe('attr', () => {
     assert.deepEqual(attr.ints('pads', [0, 1]), { name: 'pads', type: 'INTS', ints: [0, 1] });
     assert.deepEqual(attr.float('alpha', 1), { name: 'alpha', type: 'FLOAT', f: 1 });
     assert.throws(() => attr.int('axis', 1.5), { code: 'ONNXPIPE_ONNX_INVALID_ARGUMENT', message: /"axis".*1\.5/ });
-    assert.throws(() => attr.ints('pads', [1, Number.NaN]), { code: 'ONNXPIPE_ONNX_INVALID_ARGUMENT', message: /element 1/ });
+    assert.throws(() => attr.ints('pads', [1, Number.NaN]), {
+      code: 'ONNXPIPE_ONNX_INVALID_ARGUMENT',
+      message: /element 1/,
+    });
     assert.throws(() => attr.string('mode', 3 as unknown as string), { code: 'ONNXPIPE_ONNX_INVALID_ARGUMENT' });
     assert.throws(() => attr.float('', 1), { code: 'ONNXPIPE_ONNX_INVALID_ARGUMENT' });
   });
@@ -141,11 +154,18 @@ describe('createModel', () => {
     const model = createModel({ ...options, graph: g.build(), metadata: { b: '2', a: '1' } });
     assert.equal(model.irVersion, 8);
     assert.deepEqual(model.opsetImport, [{ domain: '', version: 17 }]);
-    assert.deepEqual(model.metadataProps, [{ key: 'b', value: '2' }, { key: 'a', value: '1' }]);
+    assert.deepEqual(model.metadataProps, [
+      { key: 'b', value: '2' },
+      { key: 'a', value: '1' },
+    ]);
     assert.equal(createModel({ ...options, graph: g.build(), opset: 13 }).irVersion, 7);
     assert.equal(createModel({ ...options, graph: g.build(), irVersion: 9 }).irVersion, 9);
-    assert.throws(() => createModel({ ...options, graph: g.build(), irVersion: 7 }), { code: 'ONNXPIPE_ONNX_INVALID_ARGUMENT' });
-    assert.throws(() => createModel({ ...options, graph: g.build(), opset: 6 }), { code: 'ONNXPIPE_ONNX_UNSUPPORTED_OPSET' });
+    assert.throws(() => createModel({ ...options, graph: g.build(), irVersion: 7 }), {
+      code: 'ONNXPIPE_ONNX_INVALID_ARGUMENT',
+    });
+    assert.throws(() => createModel({ ...options, graph: g.build(), opset: 6 }), {
+      code: 'ONNXPIPE_ONNX_UNSUPPORTED_OPSET',
+    });
   });
 
   it('requires an opset import for every non-default node domain', () => {
@@ -154,7 +174,10 @@ describe('createModel', () => {
     g.node('Gelu', ['x'], { outputs: ['y'], domain: 'com.microsoft' });
     g.output('y', F, [1]);
     const graph = g.build();
-    assert.throws(() => createModel({ ...options, graph }), { code: 'ONNXPIPE_ONNX_INVALID_GRAPH', message: /com\.microsoft/ });
+    assert.throws(() => createModel({ ...options, graph }), {
+      code: 'ONNXPIPE_ONNX_INVALID_GRAPH',
+      message: /com\.microsoft/,
+    });
     const model = createModel({ ...options, graph, extraOpsets: [{ domain: 'com.microsoft', version: 1 }] });
     assert.deepEqual(model.opsetImport[1], { domain: 'com.microsoft', version: 1 });
   });

@@ -77,10 +77,7 @@ export class GraphBuilder {
 
   #isTaken(name: string): boolean {
     return (
-      this.#values.has(name) ||
-      this.#nodeNames.has(name) ||
-      this.#outputNames.has(name) ||
-      this.#reserved.has(name)
+      this.#values.has(name) || this.#nodeNames.has(name) || this.#outputNames.has(name) || this.#reserved.has(name)
     );
   }
 

@@ -68,7 +68,11 @@ describe('ONNX_DESCRIPTOR', () => {
         if (OPAQUE_FIELDS.has(key)) {
           assert.equal(our.type, 'bytes', `${key} is an opaque stand-in`);
         } else {
-          assert.equal(our.resolvedType?.fullName ?? our.type, field.resolvedType?.fullName ?? field.type, `${key} type`);
+          assert.equal(
+            our.resolvedType?.fullName ?? our.type,
+            field.resolvedType?.fullName ?? field.type,
+            `${key} type`,
+          );
         }
         compared++;
       }

@@ -201,13 +201,7 @@ export const ONNX_DESCRIPTOR: INamespace = {
           edition: 'proto2',
           oneofs: {
             value: {
-              oneof: [
-                'tensor_type',
-                'sequence_type',
-                'map_type',
-                'optional_type',
-                'sparse_tensor_type',
-              ],
+              oneof: ['tensor_type', 'sequence_type', 'map_type', 'optional_type', 'sparse_tensor_type'],
             },
           },
           fields: {

@@ -21,7 +21,10 @@ describe('irVersionForOpset', () => {
       'import json, onnx.helper as h',
       "print(json.dumps({v: ir for (d, v), ir in h.OP_SET_ID_VERSION_MAP.items() if d == 'ai.onnx'}))",
     ].join('\n');
-    const table = JSON.parse(execFileSync(ONNX_CHECKER_PYTHON, ['-c', script], { encoding: 'utf8' })) as Record<string, number>;
+    const table = JSON.parse(execFileSync(ONNX_CHECKER_PYTHON, ['-c', script], { encoding: 'utf8' })) as Record<
+      string,
+      number
+    >;
     let compared = 0;
     for (const [opset, ir] of Object.entries(table)) {
       if (Number(opset) < SUPPORTED_OPSETS.min) continue;

@@ -7,7 +7,9 @@ import { readMetadataProps } from './read-metadata-props.js';
 
 // The official onnx.proto, encoded by protobufjs: the fields around metadata_props are laid
 // out as a real writer lays them out (varints, fixed64 doubles, nested messages, unknowns).
-const official = protobuf.parse(readFileSync('/usr/lib/python3/dist-packages/onnx/onnx.proto', 'utf8'), { keepCase: true }).root;
+const official = protobuf.parse(readFileSync('/usr/lib/python3/dist-packages/onnx/onnx.proto', 'utf8'), {
+  keepCase: true,
+}).root;
 const OfficialModel = official.lookupType('onnx.ModelProto');
 const shippedModel = new URL('../../../models/mnist/1/model.onnx', import.meta.url);
 
@@ -27,7 +29,10 @@ describe('readMetadataProps', () => {
     const bytes = encode({
       ir_version: 9,
       producer_name: 'prödücer',
-      metadata_props: [{ key: 'b', value: '' }, { key: 'ä', value: 'ünïcode ✓' }],
+      metadata_props: [
+        { key: 'b', value: '' },
+        { key: 'ä', value: 'ünïcode ✓' },
+      ],
       graph: {
         name: 'g',
         initializer: [{ name: 'w', data_type: 11, dims: [2], double_data: [Math.PI, -1] }],
@@ -36,7 +41,10 @@ describe('readMetadataProps', () => {
       opset_import: [{ domain: '', version: 17 }],
       model_version: -3,
     });
-    assert.deepEqual(readMetadataProps(bytes), [{ key: 'b', value: '' }, { key: 'ä', value: 'ünïcode ✓' }]);
+    assert.deepEqual(readMetadataProps(bytes), [
+      { key: 'b', value: '' },
+      { key: 'ä', value: 'ünïcode ✓' },
+    ]);
   });
 
   it('returns no props for a model without any, and for empty input', () => {
@@ -46,8 +54,14 @@ describe('readMetadataProps', () => {
 
   it('rejects bytes that are not protobuf with a coded error', () => {
     const bytes = encode({ ir_version: 8, metadata_props: [{ key: 'k', value: 'v' }] });
-    assert.throws(() => readMetadataProps(bytes.subarray(0, bytes.length - 1)), { code: 'ONNXPIPE_ONNX_DECODE_FAILED' });
-    assert.throws(() => readMetadataProps(new TextEncoder().encode('<!doctype html>')), { code: 'ONNXPIPE_ONNX_DECODE_FAILED' });
-    assert.throws(() => readMetadataProps(Uint8Array.from([0x72, 0x02, 0x0a, 0x01, 0xff])), { code: 'ONNXPIPE_ONNX_DECODE_FAILED' });
+    assert.throws(() => readMetadataProps(bytes.subarray(0, bytes.length - 1)), {
+      code: 'ONNXPIPE_ONNX_DECODE_FAILED',
+    });
+    assert.throws(() => readMetadataProps(new TextEncoder().encode('<!doctype html>')), {
+      code: 'ONNXPIPE_ONNX_DECODE_FAILED',
+    });
+    assert.throws(() => readMetadataProps(Uint8Array.from([0x72, 0x02, 0x0a, 0x01, 0xff])), {
+      code: 'ONNXPIPE_ONNX_DECODE_FAILED',
+    });
   });
 });

@@ -51,7 +51,8 @@ class WireReader {
   span(): [number, number] {
     const length = this.varint();
     const start = this.offset;
-    if (length > this.end - start) throw new ONNXPIPE_ONNX_DECODE_FAILED(`field of ${length} bytes runs past the end of the data`);
+    if (length > this.end - start)
+      throw new ONNXPIPE_ONNX_DECODE_FAILED(`field of ${length} bytes runs past the end of the data`);
     this.offset = start + length;
     return [start, start + length];
   }
@@ -111,7 +112,8 @@ export function readMetadataProps(bytes: Uint8Array): MetadataProp[] {
     const field = Math.floor(tag / 8);
     const wireType = tag % 8;
     if (field === 0) throw new ONNXPIPE_ONNX_DECODE_FAILED('protobuf field number 0');
-    if (field === MODEL_METADATA_PROPS_FIELD && wireType === WIRE_LENGTH_DELIMITED) props.push(readEntry(reader, reader.span()));
+    if (field === MODEL_METADATA_PROPS_FIELD && wireType === WIRE_LENGTH_DELIMITED)
+      props.push(readEntry(reader, reader.span()));
     else reader.skip(wireType);
   }
   return props;

@@ -16,7 +16,12 @@ describe('summarizeModel', () => {
     assert.deepEqual(summary.outputs, [{ name: 'probs', elemType: 'float32', shape: ['N', 4] }]);
     assert.deepEqual(summary.opCounts, { Reshape: 1, MatMul: 1, Add: 1, Relu: 1, Softmax: 1 });
     assert.equal(summary.parameterCount, 2 + 12 + 4); // shape + W + b
-    assert.deepEqual(summary.nodes[4], { name: 'Softmax', opType: 'Softmax', inputs: ['Relu_output_0'], outputs: ['probs'] });
+    assert.deepEqual(summary.nodes[4], {
+      name: 'Softmax',
+      opType: 'Softmax',
+      inputs: ['Relu_output_0'],
+      outputs: ['probs'],
+    });
   });
 
   it('counts nodes per domain-qualified op and collects metadata', () => {
@@ -72,7 +77,10 @@ describe('formatModelSummary', () => {
 
   it('shows symbolic, unknown and absent shapes, and groups large parameter counts', () => {
     const summary = summarizeModel(buildCnnExample().model);
-    summary.inputs.push({ name: 'u', elemType: 'int64', shape: ['', 2] }, { name: 'v', elemType: 'bool', shape: [], unknownRank: true });
+    summary.inputs.push(
+      { name: 'u', elemType: 'int64', shape: ['', 2] },
+      { name: 'v', elemType: 'bool', shape: [], unknownRank: true },
+    );
     summary.parameterCount = 1234567;
     const text = formatModelSummary(summary);
     assert.match(text, /^ {2}image: float32\[N,1,6,6\]$/m);

@@ -1,10 +1,7 @@
 import { describeValue } from '@onnxpipe/core';
 import { isTensorDataType, storageFor, TensorDataType } from './data-type.js';
 import type { TensorData } from './data-type.js';
-import {
-  ONNXPIPE_ONNX_BAD_TENSOR,
-  ONNXPIPE_ONNX_UNSUPPORTED_FEATURE,
-} from './errors.js';
+import { ONNXPIPE_ONNX_BAD_TENSOR, ONNXPIPE_ONNX_UNSUPPORTED_FEATURE } from './errors.js';
 import type { OnnxTensor } from './model-types.js';
 import { toBigInt, toSafeNumber } from './proto-shapes.js';
 import type { Int64, TensorProtoObject } from './proto-shapes.js';
@@ -105,10 +102,7 @@ function fromTypedField(proto: TensorProtoObject, dataType: TensorDataType): [st
     case TensorDataType.INT64:
       return ['int64_data', proto.int64_data && BigInt64Array.from(proto.int64_data, (v) => toBigInt(v))];
     case TensorDataType.UINT64:
-      return [
-        'uint64_data',
-        proto.uint64_data && BigUint64Array.from(proto.uint64_data, (v) => toBigInt(v, true)),
-      ];
+      return ['uint64_data', proto.uint64_data && BigUint64Array.from(proto.uint64_data, (v) => toBigInt(v, true))];
     case TensorDataType.UINT32:
       return [
         'uint64_data',

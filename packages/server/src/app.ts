@@ -57,7 +57,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   // from a serializer that logs headers.
   const redact = { paths: ['req.headers.authorization', 'headers.authorization'], censor: '[redacted]' };
   const app = Fastify({
-    logger: { level: config.logLevel, redact, ...(options.logStream === undefined ? {} : { stream: options.logStream }) },
+    logger: {
+      level: config.logLevel,
+      redact,
+      ...(options.logStream === undefined ? {} : { stream: options.logStream }),
+    },
     bodyLimit: config.maxBodyBytes,
     // Node's limit on receiving a whole request (slow clients); inference has its own deadline.
     requestTimeout: config.requestTimeoutMs,

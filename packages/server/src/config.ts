@@ -97,60 +97,233 @@ const checkoutRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Every setting, in the order `--help` and the README list them. */
 export const SETTINGS: readonly SettingSpec[] = Object.freeze([
-  { key: 'port', flag: '--port', env: 'PORT', type: 'integer', default: 3000, min: 0, max: 65_535,
-    description: 'TCP port to listen on (0 picks a free one).' },
-  { key: 'host', flag: '--host', env: 'HOST', type: 'string', default: '127.0.0.1',
-    description: 'Address to listen on; 0.0.0.0 or :: to accept connections from other machines.' },
-  { key: 'modelRepository', flag: '--model-repository', env: 'ONNXPIPE_MODEL_REPOSITORY', type: 'path',
-    default: 'models', description: 'Model repository: <name>/<version>/model.onnx (relative to the working directory).' },
-  { key: 'modelVersions', flag: '--model-versions', env: 'ONNXPIPE_MODEL_VERSIONS', type: 'choice',
-    choices: MODEL_VERSION_POLICIES, default: 'all', description: 'Load every version of each model (requests without a version get the highest), or only the highest.' },
-  { key: 'defaultModel', flag: '--default-model', env: 'ONNXPIPE_DEFAULT_MODEL', type: 'string', default: 'mnist',
-    description: 'Model that POST /predict uses when the request names none.' },
-  { key: 'modelControlMode', flag: '--model-control-mode', env: 'ONNXPIPE_MODEL_CONTROL_MODE', type: 'choice',
-    choices: MODEL_CONTROL_MODES, default: 'none',
-    description: 'Who may change the served models after start-up (Triton\'s --model-control-mode): none, nobody (load/unload answer 403, SIGHUP is ignored); explicit, POST /v2/repository/models/<name>/load|unload with the bearer token, and SIGHUP; poll, the server re-reads the repository every repositoryPollSecs.' },
-  { key: 'repositoryPollSecs', flag: '--repository-poll-secs', env: 'ONNXPIPE_REPOSITORY_POLL_SECS', type: 'integer',
-    default: 15, min: 1, max: 86_400, description: 'With modelControlMode poll: seconds between two looks at the repository (Triton\'s default).' },
-  { key: 'modelControlToken', env: 'ONNXPIPE_MODEL_CONTROL_TOKEN', type: 'secret', default: undefined,
-    description: `Bearer token that load and unload require with modelControlMode explicit (at least ${MIN_TOKEN_LENGTH} characters: openssl rand -hex 32); environment only, never logged.` },
-  { key: 'modelControlTokenFile', flag: '--model-control-token-file', env: 'ONNXPIPE_MODEL_CONTROL_TOKEN_FILE', type: 'path',
-    default: undefined, description: 'File holding the bearer token instead (a mounted secret); relative to the working directory; read at start-up.' },
-  { key: 'device', flag: '--device', env: 'ONNXPIPE_DEVICE', type: 'choice', choices: DEVICES, default: 'auto',
-    description: 'Execution provider: auto tries CUDA then falls back to the CPU; cuda and webgpu fail at start-up when unavailable.' },
-  { key: 'maxBodyBytes', flag: '--max-body-bytes', env: 'ONNXPIPE_MAX_BODY_BYTES', type: 'integer', default: 4 * MiB,
-    min: 1024, max: 1024 * MiB, description: 'Largest request body (for multipart: all files together); larger gives 413.' },
-  { key: 'maxImagePixels', flag: '--max-image-pixels', env: 'ONNXPIPE_MAX_IMAGE_PIXELS', type: 'integer',
-    default: 4_000_000, min: 1, max: MAX_IMAGE_PIXELS,
-    description: 'Largest width × height of an image, checked before decoding (decompression bombs); larger gives 413.' },
-  { key: 'maxItemsPerRequest', flag: '--max-items-per-request', env: 'ONNXPIPE_MAX_ITEMS_PER_REQUEST', type: 'integer',
-    default: 64, min: 1, max: 4096, description: 'Most images (or pixel arrays) in one request; more gives 413.' },
-  { key: 'maxBatchSize', flag: '--max-batch-size', env: 'ONNXPIPE_MAX_BATCH_SIZE', type: 'integer', default: 64,
-    min: 1, max: 4096, description: 'Most items the dynamic batcher puts into one session.run.' },
-  { key: 'maxQueueDelayMs', flag: '--max-queue-delay-ms', env: 'ONNXPIPE_MAX_QUEUE_DELAY_MS', type: 'integer',
-    default: 2, min: 0, max: 10_000,
-    description: 'Longest an item waits for others to share its batch while the engine is idle (adaptive scheduling waits one event-loop turn at most).' },
-  { key: 'batchScheduling', flag: '--batch-scheduling', env: 'ONNXPIPE_BATCH_SCHEDULING', type: 'choice', choices: BATCH_SCHEDULING,
+  {
+    key: 'port',
+    flag: '--port',
+    env: 'PORT',
+    type: 'integer',
+    default: 3000,
+    min: 0,
+    max: 65_535,
+    description: 'TCP port to listen on (0 picks a free one).',
+  },
+  {
+    key: 'host',
+    flag: '--host',
+    env: 'HOST',
+    type: 'string',
+    default: '127.0.0.1',
+    description: 'Address to listen on; 0.0.0.0 or :: to accept connections from other machines.',
+  },
+  {
+    key: 'modelRepository',
+    flag: '--model-repository',
+    env: 'ONNXPIPE_MODEL_REPOSITORY',
+    type: 'path',
+    default: 'models',
+    description: 'Model repository: <name>/<version>/model.onnx (relative to the working directory).',
+  },
+  {
+    key: 'modelVersions',
+    flag: '--model-versions',
+    env: 'ONNXPIPE_MODEL_VERSIONS',
+    type: 'choice',
+    choices: MODEL_VERSION_POLICIES,
+    default: 'all',
+    description: 'Load every version of each model (requests without a version get the highest), or only the highest.',
+  },
+  {
+    key: 'defaultModel',
+    flag: '--default-model',
+    env: 'ONNXPIPE_DEFAULT_MODEL',
+    type: 'string',
+    default: 'mnist',
+    description: 'Model that POST /predict uses when the request names none.',
+  },
+  {
+    key: 'modelControlMode',
+    flag: '--model-control-mode',
+    env: 'ONNXPIPE_MODEL_CONTROL_MODE',
+    type: 'choice',
+    choices: MODEL_CONTROL_MODES,
+    default: 'none',
+    description:
+      "Who may change the served models after start-up (Triton's --model-control-mode): none, nobody (load/unload answer 403, SIGHUP is ignored); explicit, POST /v2/repository/models/<name>/load|unload with the bearer token, and SIGHUP; poll, the server re-reads the repository every repositoryPollSecs.",
+  },
+  {
+    key: 'repositoryPollSecs',
+    flag: '--repository-poll-secs',
+    env: 'ONNXPIPE_REPOSITORY_POLL_SECS',
+    type: 'integer',
+    default: 15,
+    min: 1,
+    max: 86_400,
+    description: "With modelControlMode poll: seconds between two looks at the repository (Triton's default).",
+  },
+  {
+    key: 'modelControlToken',
+    env: 'ONNXPIPE_MODEL_CONTROL_TOKEN',
+    type: 'secret',
+    default: undefined,
+    description: `Bearer token that load and unload require with modelControlMode explicit (at least ${MIN_TOKEN_LENGTH} characters: openssl rand -hex 32); environment only, never logged.`,
+  },
+  {
+    key: 'modelControlTokenFile',
+    flag: '--model-control-token-file',
+    env: 'ONNXPIPE_MODEL_CONTROL_TOKEN_FILE',
+    type: 'path',
+    default: undefined,
+    description:
+      'File holding the bearer token instead (a mounted secret); relative to the working directory; read at start-up.',
+  },
+  {
+    key: 'device',
+    flag: '--device',
+    env: 'ONNXPIPE_DEVICE',
+    type: 'choice',
+    choices: DEVICES,
+    default: 'auto',
+    description:
+      'Execution provider: auto tries CUDA then falls back to the CPU; cuda and webgpu fail at start-up when unavailable.',
+  },
+  {
+    key: 'maxBodyBytes',
+    flag: '--max-body-bytes',
+    env: 'ONNXPIPE_MAX_BODY_BYTES',
+    type: 'integer',
+    default: 4 * MiB,
+    min: 1024,
+    max: 1024 * MiB,
+    description: 'Largest request body (for multipart: all files together); larger gives 413.',
+  },
+  {
+    key: 'maxImagePixels',
+    flag: '--max-image-pixels',
+    env: 'ONNXPIPE_MAX_IMAGE_PIXELS',
+    type: 'integer',
+    default: 4_000_000,
+    min: 1,
+    max: MAX_IMAGE_PIXELS,
+    description: 'Largest width × height of an image, checked before decoding (decompression bombs); larger gives 413.',
+  },
+  {
+    key: 'maxItemsPerRequest',
+    flag: '--max-items-per-request',
+    env: 'ONNXPIPE_MAX_ITEMS_PER_REQUEST',
+    type: 'integer',
+    default: 64,
+    min: 1,
+    max: 4096,
+    description: 'Most images (or pixel arrays) in one request; more gives 413.',
+  },
+  {
+    key: 'maxBatchSize',
+    flag: '--max-batch-size',
+    env: 'ONNXPIPE_MAX_BATCH_SIZE',
+    type: 'integer',
+    default: 64,
+    min: 1,
+    max: 4096,
+    description: 'Most items the dynamic batcher puts into one session.run.',
+  },
+  {
+    key: 'maxQueueDelayMs',
+    flag: '--max-queue-delay-ms',
+    env: 'ONNXPIPE_MAX_QUEUE_DELAY_MS',
+    type: 'integer',
+    default: 2,
+    min: 0,
+    max: 10_000,
+    description:
+      'Longest an item waits for others to share its batch while the engine is idle (adaptive scheduling waits one event-loop turn at most).',
+  },
+  {
+    key: 'batchScheduling',
+    flag: '--batch-scheduling',
+    env: 'ONNXPIPE_BATCH_SCHEDULING',
+    type: 'choice',
+    choices: BATCH_SCHEDULING,
     default: 'adaptive',
-    description: 'adaptive: an idle engine runs what is queued at the end of the event-loop turn, and items gather while a batch runs; delay: a batch waits until full or maxQueueDelayMs (Triton).' },
-  { key: 'maxQueueLength', flag: '--max-queue-length', env: 'ONNXPIPE_MAX_QUEUE_LENGTH', type: 'integer',
-    default: 1024, min: 1, max: 1_000_000, description: 'Most items waiting per model; a request that does not fit gets 503 with Retry-After.' },
-  { key: 'requestTimeoutMs', flag: '--request-timeout-ms', env: 'ONNXPIPE_REQUEST_TIMEOUT_MS', type: 'integer',
-    default: 10_000, min: 1, max: 600_000,
-    description: 'Longest a request may take, receiving its body and waiting for inference; past it, 503 (or 408 from Node while the body is still arriving).' },
-  { key: 'shutdownTimeoutMs', flag: '--shutdown-timeout-ms', env: 'ONNXPIPE_SHUTDOWN_TIMEOUT_MS', type: 'integer',
-    default: 10_000, min: 0, max: 600_000, description: 'On SIGTERM/SIGINT, how long in-flight requests may take to finish before the process exits anyway.' },
-  { key: 'intraOpThreads', flag: '--intra-op-threads', env: 'ONNXPIPE_INTRA_OP_THREADS', type: 'integer', default: 1,
-    min: 0, max: 1024,
-    description: 'onnxruntime intra-op threads per session; 0: one per core. 1 leaves the other cores to HTTP, decoding and the batch being gathered.' },
-  { key: 'inferenceWorker', flag: '--inference-worker', env: 'ONNXPIPE_INFERENCE_WORKER', type: 'boolean', default: true,
-    description: 'Run each model version\'s onnxruntime session on a worker thread: session.run blocks the thread that calls it, so on the event loop it would stall HTTP, health checks and metrics for the length of every batch.' },
-  { key: 'corsOrigins', flag: '--cors-origins', env: 'ONNXPIPE_CORS_ORIGINS', type: 'list', default: [],
-    description: 'Comma-separated origins allowed to call the API from browsers (* for any); empty: no CORS headers, same-origin pages only.' },
-  { key: 'logLevel', flag: '--log-level', env: 'ONNXPIPE_LOG_LEVEL', type: 'choice', choices: LOG_LEVELS, default: 'info',
-    description: 'pino log level.' },
-  { key: 'webRoot', flag: '--web-root', env: 'ONNXPIPE_WEB_ROOT', type: 'path', default: WEB_ROOT_DEFAULT,
-    description: `Directory served at / (the demo page, the browser SDK, onnxruntime-web's files; npm run build:web writes it); the default is relative to the checkout, other relative paths to the working directory; ${WEB_ROOT_NONE}: serve no pages.` },
+    description:
+      'adaptive: an idle engine runs what is queued at the end of the event-loop turn, and items gather while a batch runs; delay: a batch waits until full or maxQueueDelayMs (Triton).',
+  },
+  {
+    key: 'maxQueueLength',
+    flag: '--max-queue-length',
+    env: 'ONNXPIPE_MAX_QUEUE_LENGTH',
+    type: 'integer',
+    default: 1024,
+    min: 1,
+    max: 1_000_000,
+    description: 'Most items waiting per model; a request that does not fit gets 503 with Retry-After.',
+  },
+  {
+    key: 'requestTimeoutMs',
+    flag: '--request-timeout-ms',
+    env: 'ONNXPIPE_REQUEST_TIMEOUT_MS',
+    type: 'integer',
+    default: 10_000,
+    min: 1,
+    max: 600_000,
+    description:
+      'Longest a request may take, receiving its body and waiting for inference; past it, 503 (or 408 from Node while the body is still arriving).',
+  },
+  {
+    key: 'shutdownTimeoutMs',
+    flag: '--shutdown-timeout-ms',
+    env: 'ONNXPIPE_SHUTDOWN_TIMEOUT_MS',
+    type: 'integer',
+    default: 10_000,
+    min: 0,
+    max: 600_000,
+    description: 'On SIGTERM/SIGINT, how long in-flight requests may take to finish before the process exits anyway.',
+  },
+  {
+    key: 'intraOpThreads',
+    flag: '--intra-op-threads',
+    env: 'ONNXPIPE_INTRA_OP_THREADS',
+    type: 'integer',
+    default: 1,
+    min: 0,
+    max: 1024,
+    description:
+      'onnxruntime intra-op threads per session; 0: one per core. 1 leaves the other cores to HTTP, decoding and the batch being gathered.',
+  },
+  {
+    key: 'inferenceWorker',
+    flag: '--inference-worker',
+    env: 'ONNXPIPE_INFERENCE_WORKER',
+    type: 'boolean',
+    default: true,
+    description:
+      "Run each model version's onnxruntime session on a worker thread: session.run blocks the thread that calls it, so on the event loop it would stall HTTP, health checks and metrics for the length of every batch.",
+  },
+  {
+    key: 'corsOrigins',
+    flag: '--cors-origins',
+    env: 'ONNXPIPE_CORS_ORIGINS',
+    type: 'list',
+    default: [],
+    description:
+      'Comma-separated origins allowed to call the API from browsers (* for any); empty: no CORS headers, same-origin pages only.',
+  },
+  {
+    key: 'logLevel',
+    flag: '--log-level',
+    env: 'ONNXPIPE_LOG_LEVEL',
+    type: 'choice',
+    choices: LOG_LEVELS,
+    default: 'info',
+    description: 'pino log level.',
+  },
+  {
+    key: 'webRoot',
+    flag: '--web-root',
+    env: 'ONNXPIPE_WEB_ROOT',
+    type: 'path',
+    default: WEB_ROOT_DEFAULT,
+    description: `Directory served at / (the demo page, the browser SDK, onnxruntime-web's files; npm run build:web writes it); the default is relative to the checkout, other relative paths to the working directory; ${WEB_ROOT_NONE}: serve no pages.`,
+  },
 ] satisfies SettingSpec[]);
 
 /** The default of every setting, frozen. */
@@ -200,7 +373,8 @@ function parseSetting(spec: SettingSpec, raw: unknown, from: string): Value {
     }
     case 'string':
     case 'path': {
-      if (typeof raw !== 'string' || raw.trim() === '') fail(`${name} must be a non-empty string; received ${describeValue(raw)}`);
+      if (typeof raw !== 'string' || raw.trim() === '')
+        fail(`${name} must be a non-empty string; received ${describeValue(raw)}`);
       return raw.trim();
     }
     case 'secret': {
@@ -211,9 +385,17 @@ function parseSetting(spec: SettingSpec, raw: unknown, from: string): Value {
       return new BearerToken(raw.trim());
     }
     case 'list': {
-      const items = typeof raw === 'string' ? raw.split(',').map((s) => s.trim()).filter((s) => s !== '') : raw;
+      const items =
+        typeof raw === 'string'
+          ? raw
+              .split(',')
+              .map((s) => s.trim())
+              .filter((s) => s !== '')
+          : raw;
       if (!Array.isArray(items) || !items.every((o) => o === '*' || (typeof o === 'string' && ORIGIN.test(o)))) {
-        fail(`${name} must be a comma-separated list of origins like https://example.com, or *; received ${describeValue(raw)}`);
+        fail(
+          `${name} must be a comma-separated list of origins like https://example.com, or *; received ${describeValue(raw)}`,
+        );
       }
       return Object.freeze(items.slice());
     }
@@ -221,7 +403,9 @@ function parseSetting(spec: SettingSpec, raw: unknown, from: string): Value {
 }
 
 function parseFlags(argv: readonly string[]): Record<string, string> {
-  const options = Object.fromEntries(SETTINGS.filter((s) => s.flag !== undefined).map((s) => [s.flag!.slice(2), { type: 'string' as const }]));
+  const options = Object.fromEntries(
+    SETTINGS.filter((s) => s.flag !== undefined).map((s) => [s.flag!.slice(2), { type: 'string' as const }]),
+  );
   try {
     const { values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
     return values as Record<string, string>;
@@ -266,11 +450,15 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
   }
   config.modelRepository = resolve(sources.cwd ?? process.cwd(), config.modelRepository as string);
   const webRootIsDefault = overrides.webRoot === undefined && flags['web-root'] === undefined && !env.ONNXPIPE_WEB_ROOT;
-  config.webRoot = resolveWebRoot(config.webRoot as string, webRootIsDefault ? checkoutRoot : (sources.cwd ?? process.cwd()));
+  config.webRoot = resolveWebRoot(
+    config.webRoot as string,
+    webRootIsDefault ? checkoutRoot : (sources.cwd ?? process.cwd()),
+  );
   readTokenFile(config, sources.cwd ?? process.cwd());
   const result = config as unknown as ServerConfig;
   if (result.modelControlMode === 'explicit' && result.modelControlToken === undefined) {
-    const empty = result.modelControlTokenFile === undefined ? '' : `; the token file ${result.modelControlTokenFile} is empty`;
+    const empty =
+      result.modelControlTokenFile === undefined ? '' : `; the token file ${result.modelControlTokenFile} is empty`;
     fail(
       `'modelControlMode' explicit lets HTTP clients load and unload models, so it needs a bearer token: set ONNXPIPE_MODEL_CONTROL_TOKEN, or --model-control-token-file (ONNXPIPE_MODEL_CONTROL_TOKEN_FILE) to a file holding it${empty}`,
     );
@@ -295,7 +483,10 @@ function readTokenFile(config: Record<string, Value>, cwd: string): void {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ONNXPIPE_SERVER_INVALID_CONFIG(`'modelControlTokenFile' ${path} cannot be read: ${(error as Error).message}`, { cause: error });
+    throw new ONNXPIPE_SERVER_INVALID_CONFIG(
+      `'modelControlTokenFile' ${path} cannot be read: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
   // Empty counts as unset, as an empty environment variable does: a Compose secret from an
   // unset variable, an optional Secret without the key.
@@ -311,7 +502,11 @@ function resolveWebRoot(value: string, base: string): string | undefined {
 /** `--help` text: every flag with its environment variable, default and meaning. */
 export function formatSettingsHelp(): string {
   const lines = SETTINGS.map((s) => {
-    const def = Array.isArray(s.default) ? (s.default.length ? s.default.join(',') : '(none)') : String(s.default ?? '(none)');
+    const def = Array.isArray(s.default)
+      ? s.default.length
+        ? s.default.join(',')
+        : '(none)'
+      : String(s.default ?? '(none)');
     const choices = s.choices ? ` (${formatChoices(s.choices)})` : '';
     return `  ${(s.flag ?? '(no flag)').padEnd(26)} ${s.env.padEnd(34)} default ${def}${choices}\n      ${s.description}`;
   });

@@ -77,9 +77,12 @@ export function toServerError(error: AnyError, config: ServerConfig, request: Fa
   }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) return new ONNXPIPE_SERVER_BAD_REQUEST(error.message, { cause: error });
-  return new ONNXPIPE_SERVER_INTERNAL(`internal server error; the server log has the details under request id ${request.id}`, {
-    cause: error,
-  });
+  return new ONNXPIPE_SERVER_INTERNAL(
+    `internal server error; the server log has the details under request id ${request.id}`,
+    {
+      cause: error,
+    },
+  );
 }
 
 function send(request: FastifyRequest, reply: FastifyReply, error: AnyError): FastifyReply {
@@ -106,6 +109,10 @@ export function installErrorHandlers(app: FastifyInstance, config: ServerConfig)
     return send(request, reply, mapped);
   });
   app.setNotFoundHandler((request, reply) =>
-    send(request, reply, new ONNXPIPE_SERVER_ROUTE_NOT_FOUND(`no route for ${request.method} ${request.url.split('?')[0]}`)),
+    send(
+      request,
+      reply,
+      new ONNXPIPE_SERVER_ROUTE_NOT_FOUND(`no route for ${request.method} ${request.url.split('?')[0]}`),
+    ),
   );
 }

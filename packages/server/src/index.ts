@@ -1,7 +1,13 @@
 export { buildApp, type BuildAppOptions } from './app.js';
 export * from './config.js';
 export * from './errors.js';
-export { isOpenInferenceUrl, toServerError, RETRY_AFTER_SECONDS, type ErrorBody, type OpenInferenceErrorBody } from './error-handler.js';
+export {
+  isOpenInferenceUrl,
+  toServerError,
+  RETRY_AFTER_SECONDS,
+  type ErrorBody,
+  type OpenInferenceErrorBody,
+} from './error-handler.js';
 export {
   DynamicBatcher,
   type BatchedResult,
@@ -24,9 +30,18 @@ export { scanModelRepository, type ModelVersionEntry } from './models/model-repo
 export { drain, handleShutdownSignals, type DrainOutcome, type ShutdownOptions } from './shutdown.js';
 export { handleReloadSignal, reloadOnSignal, reloadRepository, type ReloadOutcome } from './reload.js';
 export { BearerToken, MIN_TOKEN_LENGTH } from './bearer-token.js';
-export { RepositoryPoller, repositoryFingerprint, type PollOutcome, type RepositoryPollerOptions } from './models/repository-poller.js';
+export {
+  RepositoryPoller,
+  repositoryFingerprint,
+  type PollOutcome,
+  type RepositoryPollerOptions,
+} from './models/repository-poller.js';
 export { MODEL_CONTROL_CHALLENGE } from './plugins/model-control.js';
-export { API_CONTENT_SECURITY_POLICY, SECURITY_HEADERS, WEB_APP_CONTENT_SECURITY_POLICY } from './plugins/security-headers.js';
+export {
+  API_CONTENT_SECURITY_POLICY,
+  SECURITY_HEADERS,
+  WEB_APP_CONTENT_SECURITY_POLICY,
+} from './plugins/security-headers.js';
 export {
   ACCEPTED_INPUT_DATATYPES,
   itemsFromTensors,

@@ -30,14 +30,24 @@ test('SIGHUP: a changed file is swapped in, a new model appears, a removed one g
     // A real signal to this process; the listener runs the reload.
     process.kill(process.pid, 'SIGHUP');
     const until = performance.now() + 20_000;
-    while (!logs.some((l) => /^SIGHUP: serving/.test(l.msg)) && performance.now() < until) await new Promise((r) => setTimeout(r, 10));
+    while (!logs.some((l) => /^SIGHUP: serving/.test(l.msg)) && performance.now() < until)
+      await new Promise((r) => setTimeout(r, 10));
 
     assert.ok(logs.some((l) => l.msg.startsWith('SIGHUP: reloading the model repository')));
-    assert.ok(logs.some((l) => l.msg === 'SIGHUP: serving fresh version 1, mnist version 1'), logs.map((l) => l.msg).join('\n'));
+    assert.ok(
+      logs.some((l) => l.msg === 'SIGHUP: serving fresh version 1, mnist version 1'),
+      logs.map((l) => l.msg).join('\n'),
+    );
     assert.notEqual(app.models.get(), before);
     const metadata = await app.inject({ url: '/v2/models/mnist' });
-    assert.equal(metadata.json<{ parameters: { sha256: string } }>().parameters.sha256, createHash('sha256').update(second.bytes).digest('hex'));
-    assert.deepEqual(app.models.list().map((e) => e.model.name), ['fresh', 'mnist']);
+    assert.equal(
+      metadata.json<{ parameters: { sha256: string } }>().parameters.sha256,
+      createHash('sha256').update(second.bytes).digest('hex'),
+    );
+    assert.deepEqual(
+      app.models.list().map((e) => e.model.name),
+      ['fresh', 'mnist'],
+    );
     assert.equal((await app.inject({ url: '/v2/models/retired' })).statusCode, 404);
   } finally {
     removeListener();
@@ -60,7 +70,11 @@ test('SIGHUP with a corrupt file: an error log line names it, and every model ke
     assert.equal(line.code, 'ONNXPIPE_SERVER_RELOAD_FAILED');
     assert.deepEqual(app.models.list(), served);
     assert.ok(served.every((engine) => engine.state === 'serving'));
-    const response = await app.inject({ method: 'POST', url: '/predict?model=other&preprocess=none', payload: { pixels: Array(784).fill(0) } });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/predict?model=other&preprocess=none',
+      payload: { pixels: Array(784).fill(0) },
+    });
     assert.equal(response.statusCode, 200);
   } finally {
     await close();
@@ -99,7 +113,10 @@ test('poll: a look reloads what changed and nothing else; a broken state is logg
     assert.equal(await poller.poll(), 'reloaded');
     assert.notEqual(app.models.get(), served);
     assert.equal(app.models.get().model.sha256, sha256(second.bytes));
-    assert.ok(logs.some((l) => l.msg === 'poll: serving mnist version 1'), logs.map((l) => l.msg).join('\n'));
+    assert.ok(
+      logs.some((l) => l.msg === 'poll: serving mnist version 1'),
+      logs.map((l) => l.msg).join('\n'),
+    );
     assert.equal(await poller.poll(), 'unchanged');
 
     const path = await writeModelVersion(repository.dir, { bytes: Buffer.from('not an onnx file') });
@@ -132,13 +149,21 @@ test('poll: the timer finds a new model by itself and stops at shutdown', async 
     assert.ok(logs.some((l) => l.msg === "polling the model repository every 1 s ('modelControlMode' poll)"));
     await writeModelVersion(repository.dir, { name: 'fresh', bytes: second.bytes });
     const until = performance.now() + 15_000;
-    while (!app.models.list().some((e) => e.model.name === 'fresh') && performance.now() < until) await new Promise((r) => setTimeout(r, 50));
-    assert.deepEqual(app.models.list().map((e) => e.model.name), ['fresh', 'mnist']);
+    while (!app.models.list().some((e) => e.model.name === 'fresh') && performance.now() < until)
+      await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(
+      app.models.list().map((e) => e.model.name),
+      ['fresh', 'mnist'],
+    );
   } finally {
     await close();
   }
   // close() also deleted the repository: a look now would log that it cannot read it.
   const lines = logs.length;
   await new Promise((r) => setTimeout(r, 1500));
-  assert.deepEqual(logs.slice(lines).map((l) => l.msg), [], 'no look after close');
+  assert.deepEqual(
+    logs.slice(lines).map((l) => l.msg),
+    [],
+    'no look after close',
+  );
 });

@@ -14,7 +14,10 @@ export type ReloadOutcome = 'reloaded' | 'failed' | 'ignored';
  * (`SIGHUP`, `poll`). Never throws: a signal handler or a timer has no caller to report to, so
  * a failure is an error log line naming the file. Does not look at `modelControlMode`.
  */
-export async function reloadRepository(app: FastifyInstance, trigger: string): Promise<Exclude<ReloadOutcome, 'ignored'>> {
+export async function reloadRepository(
+  app: FastifyInstance,
+  trigger: string,
+): Promise<Exclude<ReloadOutcome, 'ignored'>> {
   app.log.info({ trigger }, `${trigger}: reloading the model repository ${app.config.modelRepository}`);
   try {
     const models = await app.models.reload();
@@ -25,7 +28,10 @@ export async function reloadRepository(app: FastifyInstance, trigger: string): P
     return 'reloaded';
   } catch (error) {
     const { code, message } = error as { code?: string; message: string };
-    app.log.error({ trigger, code, err: error }, `${trigger}: reload failed, the previous models keep serving: ${message}`);
+    app.log.error(
+      { trigger, code, err: error },
+      `${trigger}: reload failed, the previous models keep serving: ${message}`,
+    );
     return 'failed';
   }
 }

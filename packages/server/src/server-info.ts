@@ -13,6 +13,10 @@ export const SERVER_VERSION: string = pkg.version;
  * Protocol extensions implemented, named as Triton names them: `classification` (top-k labels
  * as an output parameter), `binary_tensor_data`, `model_repository` (index, load, unload).
  */
-export const SERVER_EXTENSIONS: readonly string[] = Object.freeze(['classification', 'binary_tensor_data', 'model_repository']);
+export const SERVER_EXTENSIONS: readonly string[] = Object.freeze([
+  'classification',
+  'binary_tensor_data',
+  'model_repository',
+]);
 /** The platform of every model, as Triton's config.pbtxt (which our exporter writes) names it. */
 export const MODEL_PLATFORM = 'onnxruntime_onnx';

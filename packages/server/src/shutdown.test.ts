@@ -41,9 +41,11 @@ test('drain: the in-flight request completes, new connections are refused, readi
     const { port } = app.server.address() as { port: number };
     assert.equal(await tryConnect(port), 'connected');
     let answered = false;
-    const inFlight = fetch(`http://127.0.0.1:${port}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).finally(
-      () => (answered = true),
-    );
+    const inFlight = fetch(`http://127.0.0.1:${port}/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    }).finally(() => (answered = true));
     await waitFor(() => app.models.get().stats.queueLength === 1, 'the request to reach the queue');
 
     const drained = drain(app, 5000);
@@ -67,7 +69,11 @@ test('drain: past the timeout, open connections are cut and the outcome says so'
   try {
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.server.address() as { port: number };
-    const inFlight = fetch(`http://127.0.0.1:${port}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const inFlight = fetch(`http://127.0.0.1:${port}/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     await waitFor(() => app.models.get().stats.queueLength === 1, 'the request to reach the queue');
     assert.equal(await drain(app, 100), 'timed-out');
     await assert.rejects(inFlight, TypeError, 'the client sees its connection cut');
@@ -81,7 +87,24 @@ test('npm start: SIGTERM lets the in-flight request finish and exits 0', async (
   const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
   const child = spawn(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', cli, '--port', '0', '--device', 'cpu', '--model-repository', repository.dir, '--max-queue-delay-ms', '1000', '--batch-scheduling', 'delay', '--log-level', 'debug'],
+    [
+      '--conditions=source',
+      '--import',
+      'tsx',
+      cli,
+      '--port',
+      '0',
+      '--device',
+      'cpu',
+      '--model-repository',
+      repository.dir,
+      '--max-queue-delay-ms',
+      '1000',
+      '--batch-scheduling',
+      'delay',
+      '--log-level',
+      'debug',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   try {
@@ -91,7 +114,11 @@ test('npm start: SIGTERM lets the in-flight request finish and exits 0', async (
     child.stderr!.on('data', (chunk) => (stderr += chunk));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
 
-    await waitFor(() => lines.some((l) => l.msg.startsWith('Server listening at')) || child.exitCode !== null, 'the server to listen', 60_000);
+    await waitFor(
+      () => lines.some((l) => l.msg.startsWith('Server listening at')) || child.exitCode !== null,
+      'the server to listen',
+      60_000,
+    );
     const listening = lines.find((l) => l.msg.startsWith('Server listening at'));
     assert.ok(listening, `the CLI did not start: ${stderr}`);
     const url = /http:\/\/127\.0\.0\.1:\d+/.exec(listening.msg)![0];

@@ -56,7 +56,10 @@ export function handleShutdownSignals(app: FastifyInstance, options: ShutdownOpt
       return;
     }
     shuttingDown = true;
-    app.log.info({ signal, timeoutMs: options.timeoutMs }, `${signal}: draining in-flight requests (up to ${options.timeoutMs} ms)`);
+    app.log.info(
+      { signal, timeoutMs: options.timeoutMs },
+      `${signal}: draining in-flight requests (up to ${options.timeoutMs} ms)`,
+    );
     drain(app, options.timeoutMs).then(
       (outcome) => {
         if (outcome === 'drained') app.log.info('drained; exiting');

@@ -29,7 +29,9 @@ async function main(): Promise<number> {
     emit({ event: 'done', minutes, testAccuracy: final?.testAccuracy ?? null, out: options.out });
   } else {
     const accuracy = final ? (100 * final.testAccuracy).toFixed(2) : 'n/a';
-    process.stdout.write(`done in ${minutes.toFixed(1)} min: test accuracy ${accuracy} % — outputs in ${options.out}\n`);
+    process.stdout.write(
+      `done in ${minutes.toFixed(1)} min: test accuracy ${accuracy} % — outputs in ${options.out}\n`,
+    );
   }
   return 0;
 }
@@ -64,7 +66,13 @@ function humanEvents(): TrainingEvents {
       if (bar === undefined || epoch !== barEpoch) {
         bar?.done();
         barEpoch = epoch;
-        bar = createProgressReporter({ write: (s) => process.stderr.write(s), isTTY: tty, label: `epoch ${epoch}`, total, unit: 'img' });
+        bar = createProgressReporter({
+          write: (s) => process.stderr.write(s),
+          isTTY: tty,
+          label: `epoch ${epoch}`,
+          total,
+          unit: 'img',
+        });
       }
       bar.update(done);
       if (done >= total) {

@@ -7,4 +7,8 @@ import { createError } from '@onnxpipe/core';
 export const ONNXPIPE_TRAINER_USAGE = createError<[message: string]>('ONNXPIPE_TRAINER_USAGE', '%s', 400);
 
 /** A checkpoint that `--resume` cannot continue from (another configuration, a damaged file). */
-export const ONNXPIPE_TRAINER_BAD_CHECKPOINT = createError<[message: string]>('ONNXPIPE_TRAINER_BAD_CHECKPOINT', '%s', 409);
+export const ONNXPIPE_TRAINER_BAD_CHECKPOINT = createError<[message: string]>(
+  'ONNXPIPE_TRAINER_BAD_CHECKPOINT',
+  '%s',
+  409,
+);

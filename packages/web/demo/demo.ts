@@ -16,7 +16,16 @@
 // busy, error), `results` (how many answers were shown), `label`, `mode`, `provider`, `variant`
 // (the model file in the page: fp32, int8, ...), `method`
 // (how the digit was found: clean or photo), `box` (x,y,width,height in the picture, or empty).
-import { createClassifier, createRemoteClassifier, ORT_FILES_DIR, PREDICT_DEFAULTS, type Device, type DigitClassifier, type DigitInput, type PredictResult } from '@onnxpipe/web';
+import {
+  createClassifier,
+  createRemoteClassifier,
+  ORT_FILES_DIR,
+  PREDICT_DEFAULTS,
+  type Device,
+  type DigitClassifier,
+  type DigitInput,
+  type PredictResult,
+} from '@onnxpipe/web';
 import { createDrawingPad, type PenWidth } from './lib/drawing-pad.js';
 import { createProbabilityBars, type ProbabilityBars } from './lib/probability-bars.js';
 
@@ -78,7 +87,12 @@ function classifier(): Promise<DigitClassifier> {
     const previous = local?.classifier;
     local = {
       device,
-      classifier: createClassifier(modelUrl, { device, wasmPaths: new URL(ORT_FILES_DIR, location.href).href, modelName, modelVersion }),
+      classifier: createClassifier(modelUrl, {
+        device,
+        wasmPaths: new URL(ORT_FILES_DIR, location.href).href,
+        modelName,
+        modelVersion,
+      }),
     };
     // A failed creation is not cached: choosing the device again retries.
     const created = local;
@@ -119,7 +133,9 @@ function render(result: PredictResult, classifierInUse: DigitClassifier, ms: num
   elements.model.textContent = `${result.model.name} v${result.model.version}${classifierInUse.variant === undefined ? '' : ` (${classifierInUse.variant})`}`;
   const { fallback } = classifierInUse;
   elements.fallback.hidden = fallback === undefined;
-  elements.fallback.textContent = fallback ? `Asked for ${fallback.requested}, running on ${fallback.used}: ${fallback.reason}` : '';
+  elements.fallback.textContent = fallback
+    ? `Asked for ${fallback.requested}, running on ${fallback.used}: ${fallback.reason}`
+    : '';
   Object.assign(main.dataset, {
     label: prediction.empty ? '' : prediction.label,
     mode: classifierInUse.mode,
@@ -138,7 +154,13 @@ function showSeen(debug: PredictResult['predictions'][number]['debug']) {
   elements.seenCaption.textContent = `what the model saw (${how})`;
   main.dataset.method = debug.method;
   main.dataset.box = debug.box === null ? '' : `${debug.box.x},${debug.box.y},${debug.box.width},${debug.box.height}`;
-  if (shown !== undefined && debug.box !== null) pad.outline(shown.x + debug.box.x * shown.scale, shown.y + debug.box.y * shown.scale, debug.box.width * shown.scale, debug.box.height * shown.scale);
+  if (shown !== undefined && debug.box !== null)
+    pad.outline(
+      shown.x + debug.box.x * shown.scale,
+      shown.y + debug.box.y * shown.scale,
+      debug.box.width * shown.scale,
+      debug.box.height * shown.scale,
+    );
 }
 
 function resetAnswer() {
@@ -240,7 +262,10 @@ async function usePicture(file: File) {
     const placed = pad.show(bitmap);
     // The SDK scales a photo down to maxImageSide before preprocessing; the box it reports is in
     // those pixels.
-    const read = Math.max(1, Math.round(bitmap.width * Math.min(1, PREDICT_DEFAULTS.maxImageSide / Math.max(bitmap.width, bitmap.height))));
+    const read = Math.max(
+      1,
+      Math.round(bitmap.width * Math.min(1, PREDICT_DEFAULTS.maxImageSide / Math.max(bitmap.width, bitmap.height))),
+    );
     shown = { x: placed.x, y: placed.y, scale: (placed.scale * bitmap.width) / read };
     bitmap.close();
   } catch {
@@ -285,8 +310,13 @@ async function start() {
   try {
     const versionPath = versionParam === null ? '' : `/versions/${encodeURIComponent(versionParam)}`;
     const response = await fetch(`/v2/models/${encodeURIComponent(modelName)}${versionPath}`);
-    const metadata = (await response.json()) as { versions?: string[]; parameters?: { labels?: string; web_model_file?: string }; error?: string };
-    if (!response.ok || metadata.versions === undefined) throw new Error(`model ${modelName}: ${metadata.error ?? response.statusText}`);
+    const metadata = (await response.json()) as {
+      versions?: string[];
+      parameters?: { labels?: string; web_model_file?: string };
+      error?: string;
+    };
+    if (!response.ok || metadata.versions === undefined)
+      throw new Error(`model ${modelName}: ${metadata.error ?? response.statusText}`);
     modelVersion = metadata.versions.at(-1)!;
     const file = metadata.parameters?.web_model_file ?? 'model.onnx';
     modelUrl = `/models/${encodeURIComponent(modelName)}/versions/${modelVersion}/${encodeURIComponent(file)}`;

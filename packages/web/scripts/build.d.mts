@@ -14,7 +14,12 @@ export interface BuildResult {
   readonly outdir: string;
   readonly files: readonly BuiltFile[];
   /** The SDK bundle: sizes, and the source files esbuild put in it (relative to the working directory). */
-  readonly sdk: { readonly bytes: number; readonly gzipBytes?: number; readonly brotliBytes?: number; readonly inputs: readonly string[] };
+  readonly sdk: {
+    readonly bytes: number;
+    readonly gzipBytes?: number;
+    readonly brotliBytes?: number;
+    readonly inputs: readonly string[];
+  };
   /** The on-demand chunks (`chunks/<name>-<hash>.js`) and the source files in each. */
   readonly chunks: Readonly<Record<string, readonly string[]>>;
   /** Compressed copies taken from the cache (`hits`) or made anew (`misses`). */

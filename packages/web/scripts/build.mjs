@@ -23,7 +23,18 @@
 // which builds first, stays at about a second afterwards.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -32,9 +43,10 @@ import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
 const webRoot = fileURLToPath(new URL('..', import.meta.url));
 const workspaceRoot = join(webRoot, '..', '..');
 // The package's own node_modules first (an install that did not hoist), then the workspace's.
-const ortDist = [join(webRoot, 'node_modules'), join(workspaceRoot, 'node_modules')]
-  .map((dir) => join(dir, 'onnxruntime-web', 'dist'))
-  .find((dir) => existsSync(dir)) ?? join(workspaceRoot, 'node_modules', 'onnxruntime-web', 'dist');
+const ortDist =
+  [join(webRoot, 'node_modules'), join(workspaceRoot, 'node_modules')]
+    .map((dir) => join(dir, 'onnxruntime-web', 'dist'))
+    .find((dir) => existsSync(dir)) ?? join(workspaceRoot, 'node_modules', 'onnxruntime-web', 'dist');
 
 /**
  * The runtime files of the two onnxruntime-web 1.30 builds the SDK uses: `onnxruntime-web/wasm`
@@ -94,7 +106,9 @@ function webgpuAsChunk(path) {
   return {
     name: 'onnxpipe-web-webgpu-chunk',
     setup(b) {
-      b.onResolve({ filter: /^onnxruntime-web$/ }, (args) => (args.kind === 'dynamic-import' ? { path, external: true } : undefined));
+      b.onResolve({ filter: /^onnxruntime-web$/ }, (args) =>
+        args.kind === 'dynamic-import' ? { path, external: true } : undefined,
+      );
     },
   };
 }
@@ -122,7 +136,13 @@ async function cachedCompression(bytes, kind, quality, stats) {
   }
   const compressed =
     kind === 'br'
-      ? await brotli(bytes, { params: { [zlib.BROTLI_PARAM_QUALITY]: quality, [zlib.BROTLI_PARAM_LGWIN]: 24, [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length } })
+      ? await brotli(bytes, {
+          params: {
+            [zlib.BROTLI_PARAM_QUALITY]: quality,
+            [zlib.BROTLI_PARAM_LGWIN]: 24,
+            [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+          },
+        })
       : await gzipAsync(bytes, { level: quality });
   mkdirSync(COMPRESSION_CACHE, { recursive: true });
   // Written under a temporary name first: a build running beside this one never reads half a file.
@@ -143,10 +163,13 @@ async function writeCompressedCopies(outdir, paths) {
       .filter((path) => COMPRESSIBLE.test(path) && statSync(join(outdir, path)).size >= MIN_COMPRESS_BYTES)
       .map(async (path) => {
         const bytes = readFileSync(join(outdir, path));
-        const [br, gz] = await Promise.all([cachedCompression(bytes, 'br', brotliQuality(path), stats), cachedCompression(bytes, 'gz', 9, stats)]);
+        const [br, gz] = await Promise.all([
+          cachedCompression(bytes, 'br', brotliQuality(path), stats),
+          cachedCompression(bytes, 'gz', 9, stats),
+        ]);
         const entry = {};
-        if (br.length < bytes.length) writeFileSync(join(outdir, `${path}.br`), br), (entry.brotliBytes = br.length);
-        if (gz.length < bytes.length) writeFileSync(join(outdir, `${path}.gz`), gz), (entry.gzipBytes = gz.length);
+        if (br.length < bytes.length) (writeFileSync(join(outdir, `${path}.br`), br), (entry.brotliBytes = br.length));
+        if (gz.length < bytes.length) (writeFileSync(join(outdir, `${path}.gz`), gz), (entry.gzipBytes = gz.length));
         sizes.set(path, entry);
       }),
   );
@@ -192,14 +215,26 @@ export async function buildWebBundle(options = {}) {
   // carries a hash of its contents (immutable caching). Built first, so that the SDK can be
   // told the name. Two separate builds rather than esbuild's code splitting, which would also
   // move esbuild's helpers into a shared chunk: one more request before anything runs.
-  const webgpu = await build({ ...common, entryPoints: [ortWebGpuEntry()], write: false, outdir, entryNames: `${CHUNKS_DIR}/ort-webgpu` });
+  const webgpu = await build({
+    ...common,
+    entryPoints: [ortWebGpuEntry()],
+    write: false,
+    outdir,
+    entryNames: `${CHUNKS_DIR}/ort-webgpu`,
+  });
   const webgpuCode = webgpu.outputFiles.find((f) => f.path.endsWith('.js'));
   const webgpuChunk = `${CHUNKS_DIR}/ort-webgpu-${createHash('sha256').update(webgpuCode.contents).digest('hex').slice(0, 10)}.js`;
   mkdirSync(join(outdir, CHUNKS_DIR), { recursive: true });
   for (const file of webgpu.outputFiles) {
     const name = relative(outdir, file.path).replace(`${CHUNKS_DIR}/ort-webgpu.js`, webgpuChunk);
     // The source map comment names the map by the chunk's final name.
-    const contents = file === webgpuCode ? file.text.replace('sourceMappingURL=ort-webgpu.js.map', `sourceMappingURL=${webgpuChunk.slice(CHUNKS_DIR.length + 1)}.map`) : file.contents;
+    const contents =
+      file === webgpuCode
+        ? file.text.replace(
+            'sourceMappingURL=ort-webgpu.js.map',
+            `sourceMappingURL=${webgpuChunk.slice(CHUNKS_DIR.length + 1)}.map`,
+          )
+        : file.contents;
     writeFileSync(join(outdir, name), contents);
   }
   const sdk = build({
@@ -212,9 +247,10 @@ export async function buildWebBundle(options = {}) {
   const demoDir = join(webRoot, 'demo');
   const demoFiles = existsSync(demoDir) ? readdirSync(demoDir).sort() : [];
   const demoEntries = demoFiles.filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.d.ts'));
-  const demo = demoEntries.length === 0
-    ? Promise.resolve()
-    : build({ ...common, entryPoints: demoEntries.map((f) => join(demoDir, f)), outdir, plugins: [sdkAsSibling] });
+  const demo =
+    demoEntries.length === 0
+      ? Promise.resolve()
+      : build({ ...common, entryPoints: demoEntries.map((f) => join(demoDir, f)), outdir, plugins: [sdkAsSibling] });
   for (const name of ORT_RUNTIME_FILES) linkOrCopy(join(ortDist, name), join(outdir, ortDir, name));
   for (const name of demoFiles.filter((f) => /\.(html|css)$/.test(f))) {
     const text = readFileSync(join(demoDir, name), 'utf8');
@@ -231,7 +267,13 @@ export async function buildWebBundle(options = {}) {
   });
   pruneCache();
   const sdkEntry = files.find((f) => f.path === SDK_BUNDLE);
-  const manifest = { onnxruntimeWeb: ortVersion(), sdk: SDK_BUNDLE, ort: ORT_RUNTIME_FILES.map((f) => `${ortDir}/${f}`), chunks: Object.keys(chunkInputs), files };
+  const manifest = {
+    onnxruntimeWeb: ortVersion(),
+    sdk: SDK_BUNDLE,
+    ort: ORT_RUNTIME_FILES.map((f) => `${ortDir}/${f}`),
+    chunks: Object.keys(chunkInputs),
+    files,
+  };
   writeFileSync(join(outdir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   const result = {
     outdir,
@@ -254,8 +296,14 @@ const kib = (bytes) => (bytes === undefined ? '' : `${(bytes / 1024).toFixed(1)}
 function printSummary({ outdir, files, sdk, compression, ms }) {
   const lines = files
     .filter((f) => !f.path.endsWith('.map'))
-    .map((f) => `  ${f.path.padEnd(44)} ${kib(f.bytes).padStart(12)}${f.brotliBytes === undefined ? '' : `  (brotli ${kib(f.brotliBytes)}, gzip ${kib(f.gzipBytes)})`}`);
-  const cache = compression.misses > 0 ? `; compressed ${compression.misses} file(s) anew, cached in ${relative(process.cwd(), COMPRESSION_CACHE)}` : '';
+    .map(
+      (f) =>
+        `  ${f.path.padEnd(44)} ${kib(f.bytes).padStart(12)}${f.brotliBytes === undefined ? '' : `  (brotli ${kib(f.brotliBytes)}, gzip ${kib(f.gzipBytes)})`}`,
+    );
+  const cache =
+    compression.misses > 0
+      ? `; compressed ${compression.misses} file(s) anew, cached in ${relative(process.cwd(), COMPRESSION_CACHE)}`
+      : '';
   process.stdout.write(
     `@onnxpipe/web → ${relative(process.cwd(), outdir) || '.'} in ${Math.round(ms)} ms${cache}\n` +
       `  ${SDK_BUNDLE}: ${kib(sdk.bytes)} raw, ${kib(sdk.brotliBytes)} brotli, ${kib(sdk.gzipBytes)} gzip\n${lines.join('\n')}\n`,

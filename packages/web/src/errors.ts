@@ -7,13 +7,25 @@ import { createError, OnnxpipeError, type CauseOptions } from '@onnxpipe/core';
 export const ONNXPIPE_WEB_INVALID_ARGUMENT = createError<[message: string]>('ONNXPIPE_WEB_INVALID_ARGUMENT', '%s', 400);
 
 /** `device: 'webgpu'` was asked for, but this browser gives no WebGPU adapter (or the WebGPU session failed). */
-export const ONNXPIPE_WEB_DEVICE_UNAVAILABLE = createError<[message: string]>('ONNXPIPE_WEB_DEVICE_UNAVAILABLE', '%s', 503);
+export const ONNXPIPE_WEB_DEVICE_UNAVAILABLE = createError<[message: string]>(
+  'ONNXPIPE_WEB_DEVICE_UNAVAILABLE',
+  '%s',
+  503,
+);
 
 /** The model could not be fetched, is not ONNX, lacks onnxpipe metadata, or onnxruntime rejected it. The message names the URL. */
-export const ONNXPIPE_WEB_MODEL_LOAD_FAILED = createError<[message: string]>('ONNXPIPE_WEB_MODEL_LOAD_FAILED', '%s', 422);
+export const ONNXPIPE_WEB_MODEL_LOAD_FAILED = createError<[message: string]>(
+  'ONNXPIPE_WEB_MODEL_LOAD_FAILED',
+  '%s',
+  422,
+);
 
 /** onnxruntime-web's `.mjs`/`.wasm` files could not be loaded from `wasmPaths`. */
-export const ONNXPIPE_WEB_RUNTIME_LOAD_FAILED = createError<[message: string]>('ONNXPIPE_WEB_RUNTIME_LOAD_FAILED', '%s', 424);
+export const ONNXPIPE_WEB_RUNTIME_LOAD_FAILED = createError<[message: string]>(
+  'ONNXPIPE_WEB_RUNTIME_LOAD_FAILED',
+  '%s',
+  424,
+);
 
 /** An input to `predict()` is of an unsupported type or cannot be read (the message gives its index). */
 export const ONNXPIPE_WEB_BAD_INPUT = createError<[message: string]>('ONNXPIPE_WEB_BAD_INPUT', '%s', 400);

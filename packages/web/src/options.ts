@@ -1,7 +1,14 @@
 import { describeValue, invalidChoiceMessage } from '@onnxpipe/core';
 import { ONNXPIPE_WEB_INVALID_ARGUMENT } from './errors.js';
 import { ORT_VERSION } from './local/ort-runtime.js';
-import { DEVICES, PREPROCESS_MODES, type ClassifierOptions, type Device, type PredictOptions, type PreprocessMode } from './types.js';
+import {
+  DEVICES,
+  PREPROCESS_MODES,
+  type ClassifierOptions,
+  type Device,
+  type PredictOptions,
+  type PreprocessMode,
+} from './types.js';
 
 // Option checking for both entry points: every message names the option, says what was
 // expected and what was received, and lists the valid values.
@@ -14,7 +21,12 @@ import { DEVICES, PREPROCESS_MODES, type ClassifierOptions, type Device, type Pr
 export const ORT_FILES_DIR = `ort/${ORT_VERSION}/`;
 
 /** Defaults of {@link ClassifierOptions}. */
-export const CLASSIFIER_DEFAULTS = Object.freeze({ device: 'auto' as Device, wasmPaths: `/${ORT_FILES_DIR}`, maxBatch: 64, warmUp: true });
+export const CLASSIFIER_DEFAULTS = Object.freeze({
+  device: 'auto' as Device,
+  wasmPaths: `/${ORT_FILES_DIR}`,
+  maxBatch: 64,
+  warmUp: true,
+});
 
 /** Upper bounds of `maxBatch` and `numThreads`: far above what a digit model needs, low enough to catch a unit mistake. */
 const MAX_BATCH = 4096;
@@ -37,7 +49,8 @@ function fail(message: string): never {
 
 export function checkObject(name: string, value: unknown): Record<string, unknown> {
   if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`'${name}' must be an object; received ${describeValue(value)}`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    fail(`'${name}' must be an object; received ${describeValue(value)}`);
   return value as Record<string, unknown>;
 }
 
@@ -48,7 +61,12 @@ export function checkInteger(name: string, value: unknown, min: number, max: num
   return value;
 }
 
-export function checkString(name: string, value: unknown, pattern?: RegExp, expected = 'a non-empty string'): string | undefined {
+export function checkString(
+  name: string,
+  value: unknown,
+  pattern?: RegExp,
+  expected = 'a non-empty string',
+): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value === '' || (pattern !== undefined && !pattern.test(value))) {
     fail(`'${name}' must be ${expected}; received ${describeValue(value)}`);
@@ -67,20 +85,26 @@ export function resolveClassifierOptions(options: ClassifierOptions | undefined)
   const o = checkObject('options', options);
   const device = o.device ?? CLASSIFIER_DEFAULTS.device;
   if (!(DEVICES as readonly unknown[]).includes(device)) fail(invalidChoiceMessage('device', DEVICES, device));
-  const wasmPaths = checkString('wasmPaths', o.wasmPaths, /\/$/, "a URL prefix ending in '/'") ?? CLASSIFIER_DEFAULTS.wasmPaths;
+  const wasmPaths =
+    checkString('wasmPaths', o.wasmPaths, /\/$/, "a URL prefix ending in '/'") ?? CLASSIFIER_DEFAULTS.wasmPaths;
   return {
     device: device as Device,
     wasmPaths,
     modelName: checkString('modelName', o.modelName),
     modelVersion: checkString('modelVersion', o.modelVersion),
-    maxBatch: o.maxBatch === undefined ? CLASSIFIER_DEFAULTS.maxBatch : checkInteger('maxBatch', o.maxBatch, 1, MAX_BATCH),
+    maxBatch:
+      o.maxBatch === undefined ? CLASSIFIER_DEFAULTS.maxBatch : checkInteger('maxBatch', o.maxBatch, 1, MAX_BATCH),
     numThreads: o.numThreads === undefined ? undefined : checkInteger('numThreads', o.numThreads, 1, MAX_THREADS),
     warmUp: checkBoolean('warmUp', o.warmUp, CLASSIFIER_DEFAULTS.warmUp),
   };
 }
 
 /** Defaults of {@link PredictOptions}. */
-export const PREDICT_DEFAULTS = Object.freeze({ preprocess: 'mnist' as PreprocessMode, debug: false, maxImageSide: 1024 });
+export const PREDICT_DEFAULTS = Object.freeze({
+  preprocess: 'mnist' as PreprocessMode,
+  debug: false,
+  maxImageSide: 1024,
+});
 
 /** Bounds of `maxImageSide`: at least a digit's 28 px, at most the largest canvas side. */
 const MIN_IMAGE_SIDE = 28;
@@ -98,13 +122,17 @@ export interface ResolvedPredictOptions {
 export function resolvePredictOptions(options: PredictOptions | undefined): ResolvedPredictOptions {
   const o = checkObject('options', options);
   const preprocess = o.preprocess ?? PREDICT_DEFAULTS.preprocess;
-  if (!(PREPROCESS_MODES as readonly unknown[]).includes(preprocess)) fail(invalidChoiceMessage('preprocess', PREPROCESS_MODES, preprocess));
+  if (!(PREPROCESS_MODES as readonly unknown[]).includes(preprocess))
+    fail(invalidChoiceMessage('preprocess', PREPROCESS_MODES, preprocess));
   const debug = o.debug ?? PREDICT_DEFAULTS.debug;
   if (typeof debug !== 'boolean') fail(invalidChoiceMessage('debug', [true, false], debug));
   return {
     topk: o.topk === undefined ? undefined : checkInteger('topk', o.topk, 1, 1000),
     preprocess: preprocess as PreprocessMode,
     debug,
-    maxImageSide: o.maxImageSide === undefined ? PREDICT_DEFAULTS.maxImageSide : checkInteger('maxImageSide', o.maxImageSide, MIN_IMAGE_SIDE, MAX_IMAGE_SIDE),
+    maxImageSide:
+      o.maxImageSide === undefined
+        ? PREDICT_DEFAULTS.maxImageSide
+        : checkInteger('maxImageSide', o.maxImageSide, MIN_IMAGE_SIDE, MAX_IMAGE_SIDE),
   };
 }

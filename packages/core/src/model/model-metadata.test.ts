@@ -7,7 +7,9 @@ const props = (overrides: Record<string, string | undefined> = {}) =>
   Object.entries(mnistMetadata(overrides)).map(([key, value]) => ({ key, value }));
 
 test('labels, normalisation, layout, size and output kind come from the metadata', () => {
-  const metadata = parseModelMetadata(props({ 'onnxpipe.normalization.mean': '0.286', 'onnxpipe.labels': JSON.stringify(['a', 'b', 'c']) }));
+  const metadata = parseModelMetadata(
+    props({ 'onnxpipe.normalization.mean': '0.286', 'onnxpipe.labels': JSON.stringify(['a', 'b', 'c']) }),
+  );
   assert.deepEqual(metadata.labels, ['a', 'b', 'c']);
   assert.deepEqual(metadata.normalization, { mean: 0.286, std: 0.3081 });
   assert.equal(metadata.inputLayout, 'NCHW');
@@ -30,6 +32,9 @@ test('a missing or invalid key is named in the error', () => {
   ];
   for (const [overrides, message] of cases) {
     assert.throws(() => parseModelMetadata(props(overrides)), message);
-    assert.throws(() => parseModelMetadata(props(overrides)), { code: 'ONNXPIPE_CORE_BAD_MODEL_METADATA', statusCode: 422 });
+    assert.throws(() => parseModelMetadata(props(overrides)), {
+      code: 'ONNXPIPE_CORE_BAD_MODEL_METADATA',
+      statusCode: 422,
+    });
   }
 });

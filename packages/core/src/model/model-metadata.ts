@@ -10,7 +10,11 @@ import type { Normalization } from '../normalization.js';
 const METADATA_KEYS = MODEL_METADATA_KEYS;
 
 /** A model's metadata_props are missing a key or hold an invalid value. */
-export const ONNXPIPE_CORE_BAD_MODEL_METADATA = createError<[message: string]>('ONNXPIPE_CORE_BAD_MODEL_METADATA', '%s', 422);
+export const ONNXPIPE_CORE_BAD_MODEL_METADATA = createError<[message: string]>(
+  'ONNXPIPE_CORE_BAD_MODEL_METADATA',
+  '%s',
+  422,
+);
 
 export const INPUT_LAYOUTS = ['NCHW', 'NHWC'] as const;
 /** Recipes the runtimes know how to apply; "mnist" is core's `preprocessDigit`. */
@@ -44,11 +48,16 @@ export function parseModelMetadata(props: readonly { key: string; value: string 
   const properties = Object.freeze(Object.fromEntries(props.map(({ key, value }) => [key, value])));
   const get = (key: string): string => {
     const value = properties[key];
-    if (value === undefined) throw new ONNXPIPE_CORE_BAD_MODEL_METADATA(`metadata_props has no ${describeValue(key)}; was it exported by @onnxpipe/exporter?`);
+    if (value === undefined)
+      throw new ONNXPIPE_CORE_BAD_MODEL_METADATA(
+        `metadata_props has no ${describeValue(key)}; was it exported by @onnxpipe/exporter?`,
+      );
     return value;
   };
   const bad = (key: string, expected: string, value: unknown): never => {
-    throw new ONNXPIPE_CORE_BAD_MODEL_METADATA(`metadata ${describeValue(key)} must be ${expected}; received ${describeValue(value)}`);
+    throw new ONNXPIPE_CORE_BAD_MODEL_METADATA(
+      `metadata ${describeValue(key)} must be ${expected}; received ${describeValue(value)}`,
+    );
   };
   const json = (key: string): unknown => {
     const text = get(key);

@@ -47,7 +47,11 @@ export interface PredictionDebug {
  * ```
  */
 export function predictionDebug(
-  result: { readonly method: PredictionDebug['method']; readonly inverted: boolean; readonly box?: { readonly x0: number; readonly y0: number; readonly x1: number; readonly y1: number } },
+  result: {
+    readonly method: PredictionDebug['method'];
+    readonly inverted: boolean;
+    readonly box?: { readonly x0: number; readonly y0: number; readonly x1: number; readonly y1: number };
+  },
   size: { readonly width: number; readonly height: number },
   image: string,
 ): PredictionDebug {

@@ -25,7 +25,13 @@ test('logits get a stable softmax; softmax output is renormalised', () => {
 
 test('topK orders by probability, keeps label order on ties, caps k at the label count', () => {
   const labels = ['a', 'b', 'c'];
-  assert.deepEqual(topK([0.2, 0.5, 0.3], labels, 2), [{ label: 'b', probability: 0.5 }, { label: 'c', probability: 0.3 }]);
-  assert.deepEqual(topK([0.4, 0.2, 0.4], labels, 10).map((r) => r.label), ['a', 'c', 'b']);
+  assert.deepEqual(topK([0.2, 0.5, 0.3], labels, 2), [
+    { label: 'b', probability: 0.5 },
+    { label: 'c', probability: 0.3 },
+  ]);
+  assert.deepEqual(
+    topK([0.4, 0.2, 0.4], labels, 10).map((r) => r.label),
+    ['a', 'c', 'b'],
+  );
   assert.equal(argmax([0.4, 0.2, 0.4]), 0);
 });

@@ -2,7 +2,11 @@ import { createError } from '../errors.js';
 import type { OutputKind } from './model-metadata.js';
 
 /** The network produced no usable probabilities (NaN or infinite output): a broken model, not bad input. */
-export const ONNXPIPE_CORE_BAD_MODEL_OUTPUT = createError<[message: string]>('ONNXPIPE_CORE_BAD_MODEL_OUTPUT', '%s', 500);
+export const ONNXPIPE_CORE_BAD_MODEL_OUTPUT = createError<[message: string]>(
+  'ONNXPIPE_CORE_BAD_MODEL_OUTPUT',
+  '%s',
+  500,
+);
 
 /**
  * Probabilities from one row of network output, summing to 1 (to within float64 rounding).
@@ -30,7 +34,9 @@ export function toProbabilities(row: ArrayLike<number>, kind: OutputKind): numbe
   }
   const total = exps.reduce((sum, v) => sum + v, 0);
   if (!(total > 0) || !Number.isFinite(total)) {
-    throw new ONNXPIPE_CORE_BAD_MODEL_OUTPUT(`network output has no finite probability mass: ${values.slice(0, 10).join(', ')}`);
+    throw new ONNXPIPE_CORE_BAD_MODEL_OUTPUT(
+      `network output has no finite probability mass: ${values.slice(0, 10).join(', ')}`,
+    );
   }
   return exps.map((v) => v / total);
 }

@@ -18,11 +18,7 @@ export interface Point {
  * centerOfMass(result.pixels, 28, 28); // ≈ { x: 14, y: 14 } for preprocessed digits
  * ```
  */
-export function centerOfMass(
-  values: ArrayLike<number>,
-  width: number,
-  height: number,
-): Point | undefined {
+export function centerOfMass(values: ArrayLike<number>, width: number, height: number): Point | undefined {
   let total = 0;
   let sumX = 0;
   let sumY = 0;
@@ -68,12 +64,7 @@ export interface Placement {
  * shift would blur every stroke by up to a pixel — a softness the model never saw in training.
  * Exact halves round up (`Math.round`), the same in every engine.
  */
-export function placeAtCenterOfMass(
-  plane: Float64Array,
-  width: number,
-  height: number,
-  size: number,
-): Placement {
+export function placeAtCenterOfMass(plane: Float64Array, width: number, height: number, size: number): Placement {
   const pixels = new Uint8Array(size * size);
   const com = centerOfMass(plane, width, height);
   const target = centerTarget(size);

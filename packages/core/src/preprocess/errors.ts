@@ -8,8 +8,4 @@ import { createError } from '../errors.js';
  * positive integer or is absurdly large, a channel count other than 1–4, a data length that
  * does not match `width × height × channels`, or a size other than the one a mode requires.
  */
-export const ONNXPIPE_CORE_BAD_IMAGE = createError<[message: string]>(
-  'ONNXPIPE_CORE_BAD_IMAGE',
-  '%s',
-  400,
-);
+export const ONNXPIPE_CORE_BAD_IMAGE = createError<[message: string]>('ONNXPIPE_CORE_BAD_IMAGE', '%s', 400);

@@ -115,8 +115,7 @@ export function analyzeInk(
   const background = borderMedian(gray, width, height);
   const darkContrast = background - min;
   const lightContrast = max - background;
-  const inverted =
-    darkContrast > lightContrast || (darkContrast === lightContrast && background > 127);
+  const inverted = darkContrast > lightContrast || (darkContrast === lightContrast && background > 127);
   const contrast = inverted ? darkContrast : lightContrast;
 
   const empty = contrast <= inkThreshold;

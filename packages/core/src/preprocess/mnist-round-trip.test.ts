@@ -219,8 +219,7 @@ describe('MNIST round trip', { skip: file === undefined && 'MNIST t10k images no
 
   it('leaves published MNIST digits as they are', (t) => {
     const outputs = digits.map(
-      (digit) =>
-        preprocessDigit({ width: 28, height: 28, channels: 1, data: digit }, options).pixels,
+      (digit) => preprocessDigit({ width: 28, height: 28, channels: 1, data: digit }, options).pixels,
     );
     const c = measure(digits, outputs);
     report(t, `${DIGITS} digits as published, full pipeline`, c);

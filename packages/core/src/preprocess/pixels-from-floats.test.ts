@@ -12,7 +12,10 @@ describe('pixelsFromFloats', () => {
     assert.equal(image.width, 28);
     assert.equal(image.height, 28);
     assert.equal(image.channels, 1);
-    assert.deepEqual([...image.data], ramp.map((v) => Math.round(v * 255)));
+    assert.deepEqual(
+      [...image.data],
+      ramp.map((v) => Math.round(v * 255)),
+    );
   });
 
   it('reads values in 0–255 as they are, rounded', () => {

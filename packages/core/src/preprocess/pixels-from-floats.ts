@@ -16,16 +16,11 @@ export interface PixelsFromFloatsOptions {
 
 const SCALES = ['auto', 'unit', 'byte'] as const;
 
-function flatten(
-  values: ArrayLike<number> | ArrayLike<ArrayLike<number>>,
-  size: number,
-): ArrayLike<number> {
+function flatten(values: ArrayLike<number> | ArrayLike<ArrayLike<number>>, size: number): ArrayLike<number> {
   if (values.length === 0 || typeof values[0] === 'number') return values as ArrayLike<number>;
   const rows = values as ArrayLike<ArrayLike<number>>;
   if (rows.length !== size) {
-    throw new ONNXPIPE_CORE_BAD_IMAGE(
-      `'values' as nested rows must have ${size} rows; received ${rows.length}`,
-    );
+    throw new ONNXPIPE_CORE_BAD_IMAGE(`'values' as nested rows must have ${size} rows; received ${rows.length}`);
   }
   const flat = new Array<number>(size * size);
   for (let y = 0; y < size; y++) {
@@ -33,9 +28,7 @@ function flatten(
     const isRow = row !== null && typeof row === 'object';
     if (!isRow || row.length !== size) {
       const received = isRow ? `${row.length} values` : describeValue(row);
-      throw new ONNXPIPE_CORE_BAD_IMAGE(
-        `'values[${y}]' must be a row of ${size} numbers; received ${received}`,
-      );
+      throw new ONNXPIPE_CORE_BAD_IMAGE(`'values[${y}]' must be a row of ${size} numbers; received ${received}`);
     }
     for (let x = 0; x < size; x++) flat[y * size + x] = row[x];
   }
@@ -79,9 +72,7 @@ export function pixelsFromFloats(
   const flat = flatten(values, size);
   const count = size * size;
   if (flat.length !== count) {
-    throw new ONNXPIPE_CORE_BAD_IMAGE(
-      `'values' must hold ${size}×${size} = ${count} numbers; received ${flat.length}`,
-    );
+    throw new ONNXPIPE_CORE_BAD_IMAGE(`'values' must hold ${size}×${size} = ${count} numbers; received ${flat.length}`);
   }
   let max = 0;
   for (let i = 0; i < count; i++) {

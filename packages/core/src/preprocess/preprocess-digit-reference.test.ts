@@ -61,13 +61,21 @@ function resizeNearest(data: Uint8Array, width: number, height: number, toWidth:
   const out = new Uint8Array(toWidth * toHeight);
   for (let y = 0; y < toHeight; y++) {
     const sy = Math.min(height - 1, Math.floor((y * height) / toHeight));
-    for (let x = 0; x < toWidth; x++) out[y * toWidth + x] = data[sy * width + Math.min(width - 1, Math.floor((x * width) / toWidth))];
+    for (let x = 0; x < toWidth; x++)
+      out[y * toWidth + x] = data[sy * width + Math.min(width - 1, Math.floor((x * width) / toWidth))];
   }
   return out;
 }
 
 /** A gray image as 1–4 channels: gray + alpha carries `alpha`, colour channels are tinted. */
-function withChannels(gray: Uint8Array, width: number, height: number, channels: 1 | 2 | 3 | 4, alpha?: (v: number, i: number) => number, rng?: Rng): RawImage {
+function withChannels(
+  gray: Uint8Array,
+  width: number,
+  height: number,
+  channels: 1 | 2 | 3 | 4,
+  alpha?: (v: number, i: number) => number,
+  rng?: Rng,
+): RawImage {
   const data = new Uint8Array(width * height * channels);
   for (let i = 0; i < gray.length; i++) {
     const v = gray[i];
@@ -89,7 +97,18 @@ function randomImage(rng: Rng, width: number, height: number, channels: 1 | 2 | 
   const mode = rng.nextInt(4);
   for (let i = 0; i < data.length; i++) {
     // Full-range noise, two-level noise, or sparse specks on a flat background.
-    data[i] = mode === 0 ? rng.nextInt(256) : mode === 1 ? (rng.nextInt(2) ? 200 : 40) : mode === 2 ? (rng.nextInt(50) === 0 ? rng.nextInt(256) : 128) : 255 - rng.nextInt(8);
+    data[i] =
+      mode === 0
+        ? rng.nextInt(256)
+        : mode === 1
+          ? rng.nextInt(2)
+            ? 200
+            : 40
+          : mode === 2
+            ? rng.nextInt(50) === 0
+              ? rng.nextInt(256)
+              : 128
+            : 255 - rng.nextInt(8);
   }
   if ((channels === 2 || channels === 4) && rng.nextInt(3) === 0) {
     for (let i = channels - 1; i < data.length; i += channels) data[i] = 255; // opaque
@@ -100,38 +119,62 @@ function randomImage(rng: Rng, width: number, height: number, channels: 1 | 2 | 
 const normalization = MNIST_NORMALIZATION;
 
 describe('preprocessDigit is bit-identical to the reference implementation', () => {
-  it('on real MNIST digits: as published, inverted, enlarged, tinted, with alpha, off-centre', { skip: mnistFile === undefined && 'MNIST t10k images not found' }, () => {
-    const digits = loadDigits(mnistFile!, DIGITS);
-    const rng = createRng(7);
-    digits.forEach((digit, n) => {
-      const what = `digit ${n}`;
-      const same = (image: RawImage, options: Options, label: string) => {
-        assertSame(image, options, label);
-        assertSame(image, options, `${label} (auto)`, 'auto');
-      };
-      same({ width: 28, height: 28, channels: 1, data: digit }, { normalization }, `${what} as published`);
-      const inverted = digit.map((v) => 255 - v);
-      const side = 28 + rng.nextInt(120);
-      const big = resizeNearest(inverted, 28, 28, side, Math.round(side * (0.6 + rng.next())));
-      const h = big.length / side;
-      same(withChannels(big, side, h, 1), { normalization }, `${what} dark on white`);
-      // Tinted RGB: the tint is ±10 levels per pixel, so the border is not one value; clean only.
-      assertSame(withChannels(big, side, h, 3, undefined, rng), { normalization }, `${what} RGB`);
-      same(withChannels(big, side, h, 4), { normalization }, `${what} opaque RGBA`);
-      // Dark strokes on a transparent canvas, anti-aliased by alpha; light strokes likewise.
-      same(withChannels(big, side, h, 4, (v) => 255 - v, rng), { normalization }, `${what} RGBA strokes`);
-      same(withChannels(big.map((v) => 255 - v), side, h, 2, (v) => v), { normalization }, `${what} gray + alpha`);
-      // Off-centre on a larger mid-gray canvas, pencil-like contrast.
-      const [cw, ch] = [side + rng.nextInt(90), h + rng.nextInt(90)];
-      const canvas = new Uint8Array(cw * ch).fill(180);
-      const [left, top] = [rng.nextInt(cw - side + 1), rng.nextInt(ch - h + 1)];
-      for (let y = 0; y < h; y++) for (let x = 0; x < side; x++) canvas[(top + y) * cw + left + x] = 180 - ((180 - 40) * (255 - big[y * side + x])) / 255;
-      same(withChannels(canvas, cw, ch, 1), { normalization, inkThreshold: rng.nextInt(60) }, `${what} on gray`);
-      // Other output geometries.
-      const outputSize = 1 + rng.nextInt(64);
-      same({ width: 28, height: 28, channels: 1, data: digit }, { normalization: FASHION_MNIST_NORMALIZATION, outputSize, fitSize: 1 + rng.nextInt(outputSize) }, `${what} other sizes`);
-    });
-  });
+  it(
+    'on real MNIST digits: as published, inverted, enlarged, tinted, with alpha, off-centre',
+    { skip: mnistFile === undefined && 'MNIST t10k images not found' },
+    () => {
+      const digits = loadDigits(mnistFile!, DIGITS);
+      const rng = createRng(7);
+      digits.forEach((digit, n) => {
+        const what = `digit ${n}`;
+        const same = (image: RawImage, options: Options, label: string) => {
+          assertSame(image, options, label);
+          assertSame(image, options, `${label} (auto)`, 'auto');
+        };
+        same({ width: 28, height: 28, channels: 1, data: digit }, { normalization }, `${what} as published`);
+        const inverted = digit.map((v) => 255 - v);
+        const side = 28 + rng.nextInt(120);
+        const big = resizeNearest(inverted, 28, 28, side, Math.round(side * (0.6 + rng.next())));
+        const h = big.length / side;
+        same(withChannels(big, side, h, 1), { normalization }, `${what} dark on white`);
+        // Tinted RGB: the tint is ±10 levels per pixel, so the border is not one value; clean only.
+        assertSame(withChannels(big, side, h, 3, undefined, rng), { normalization }, `${what} RGB`);
+        same(withChannels(big, side, h, 4), { normalization }, `${what} opaque RGBA`);
+        // Dark strokes on a transparent canvas, anti-aliased by alpha; light strokes likewise.
+        same(
+          withChannels(big, side, h, 4, (v) => 255 - v, rng),
+          { normalization },
+          `${what} RGBA strokes`,
+        );
+        same(
+          withChannels(
+            big.map((v) => 255 - v),
+            side,
+            h,
+            2,
+            (v) => v,
+          ),
+          { normalization },
+          `${what} gray + alpha`,
+        );
+        // Off-centre on a larger mid-gray canvas, pencil-like contrast.
+        const [cw, ch] = [side + rng.nextInt(90), h + rng.nextInt(90)];
+        const canvas = new Uint8Array(cw * ch).fill(180);
+        const [left, top] = [rng.nextInt(cw - side + 1), rng.nextInt(ch - h + 1)];
+        for (let y = 0; y < h; y++)
+          for (let x = 0; x < side; x++)
+            canvas[(top + y) * cw + left + x] = 180 - ((180 - 40) * (255 - big[y * side + x])) / 255;
+        same(withChannels(canvas, cw, ch, 1), { normalization, inkThreshold: rng.nextInt(60) }, `${what} on gray`);
+        // Other output geometries.
+        const outputSize = 1 + rng.nextInt(64);
+        same(
+          { width: 28, height: 28, channels: 1, data: digit },
+          { normalization: FASHION_MNIST_NORMALIZATION, outputSize, fitSize: 1 + rng.nextInt(outputSize) },
+          `${what} other sizes`,
+        );
+      });
+    },
+  );
 
   it('on random noise of every channel count and many sizes', () => {
     const rng = createRng(3);
@@ -141,23 +184,54 @@ describe('preprocessDigit is bit-identical to the reference implementation', () 
       const outputSize = rng.nextInt(3) === 0 ? 1 + rng.nextInt(40) : 28;
       const fitSize = outputSize === 28 && rng.nextInt(2) === 0 ? 20 : 1 + rng.nextInt(outputSize);
       const inkThreshold = [0, 32, 31.5, 100, 254, 254.9][rng.nextInt(6)];
-      assertSame(randomImage(rng, width, height, channels), { normalization, outputSize, fitSize, inkThreshold }, `noise ${n}`);
+      assertSame(
+        randomImage(rng, width, height, channels),
+        { normalization, outputSize, fitSize, inkThreshold },
+        `noise ${n}`,
+      );
     }
   });
 
   it('on edge cases: 1×1, uniform, single pixels, extreme aspect ratios, thresholds, skip', () => {
     for (const channels of [1, 2, 3, 4] as const) {
       for (const value of [0, 1, 127, 128, 255]) {
-        assertSame({ width: 1, height: 1, channels, data: new Uint8Array(channels).fill(value) }, { normalization }, '1×1');
+        assertSame(
+          { width: 1, height: 1, channels, data: new Uint8Array(channels).fill(value) },
+          { normalization },
+          '1×1',
+        );
       }
     }
-    for (const [width, height] of [[64, 64], [1, 300], [300, 1], [3, 2000], [2000, 3], [2, 2], [1, 2], [5, 7]]) {
-      assertSame({ width, height, channels: 1, data: new Uint8Array(width * height).fill(255) }, { normalization }, 'uniform white');
-      assertSame({ width, height, channels: 4, data: new Uint8Array(width * height * 4) }, { normalization }, 'all transparent');
+    for (const [width, height] of [
+      [64, 64],
+      [1, 300],
+      [300, 1],
+      [3, 2000],
+      [2000, 3],
+      [2, 2],
+      [1, 2],
+      [5, 7],
+    ]) {
+      assertSame(
+        { width, height, channels: 1, data: new Uint8Array(width * height).fill(255) },
+        { normalization },
+        'uniform white',
+      );
+      assertSame(
+        { width, height, channels: 4, data: new Uint8Array(width * height * 4) },
+        { normalization },
+        'all transparent',
+      );
       // One ink pixel at many places, on white and on black.
       const step = Math.max(1, Math.floor((width * height) / 40));
       for (let p = 0; p < width * height; p += step) {
-        for (const [paper, ink] of [[255, 0], [0, 255], [200, 160], [200, 167], [200, 168]]) {
+        for (const [paper, ink] of [
+          [255, 0],
+          [0, 255],
+          [200, 160],
+          [200, 167],
+          [200, 168],
+        ]) {
           const data = new Uint8Array(width * height).fill(paper);
           data[p] = ink;
           assertSame({ width, height, channels: 1, data }, { normalization }, `speck at ${p} (${ink} on ${paper})`);
@@ -174,12 +248,21 @@ describe('preprocessDigit is bit-identical to the reference implementation', () 
     }
     // Contrast at, just above and just below the ink threshold, both polarities.
     for (const contrast of [31, 32, 33, 34]) {
-      for (const [paper, sign] of [[100, 1], [100, -1], [0, 1], [255, -1]]) {
+      for (const [paper, sign] of [
+        [100, 1],
+        [100, -1],
+        [0, 1],
+        [255, -1],
+      ]) {
         const data = new Uint8Array(30 * 30).fill(paper);
         for (let i = 100; i < 400; i += 7) data[i] = paper + sign * contrast;
         data[450] = paper + (sign * contrast) / 2;
         assertSame({ width: 30, height: 30, channels: 1, data }, { normalization }, `contrast ${contrast}`);
-        assertSame({ width: 30, height: 30, channels: 1, data }, { normalization, inkThreshold: contrast - 0.5 }, `contrast ${contrast}, threshold below`);
+        assertSame(
+          { width: 30, height: 30, channels: 1, data },
+          { normalization, inkThreshold: contrast - 0.5 },
+          `contrast ${contrast}, threshold below`,
+        );
       }
     }
     // A Uint8ClampedArray (canvas ImageData) and a Buffer-like view at an offset.
@@ -192,7 +275,11 @@ describe('preprocessDigit is bit-identical to the reference implementation', () 
     // skip: already in MNIST format, for each channel count.
     for (const channels of [1, 2, 3, 4] as const) {
       assertSame(randomImage(rng, 28, 28, channels), { normalization, skip: true }, 'skip');
-      assertSame({ width: 28, height: 28, channels, data: new Uint8Array(784 * channels) }, { normalization, skip: true }, 'skip, black');
+      assertSame(
+        { width: 28, height: 28, channels, data: new Uint8Array(784 * channels) },
+        { normalization, skip: true },
+        'skip, black',
+      );
     }
   });
 

@@ -80,9 +80,7 @@ describe('preprocessDigit: background and polarity', () => {
   }
 
   it('the same glyph gives the same pixels whatever its tones', () => {
-    const outputs = cases.map(
-      ([, bg, ink]) => preprocessDigit(canvas(64, 64, bg, seven(12, 6, ink)), options).pixels,
-    );
+    const outputs = cases.map(([, bg, ink]) => preprocessDigit(canvas(64, 64, bg, seven(12, 6, ink)), options).pixels);
     for (const pixels of outputs.slice(1)) assert.deepEqual(pixels, outputs[0]);
   });
 
@@ -184,7 +182,10 @@ describe('preprocessDigit: crop, fit and placement', () => {
     const { pixels } = preprocessDigit(image, options);
     const values = [...pixels].filter((v) => v > 0);
     assert.equal(values.length, 3 * 20);
-    assert.ok(values.every((v) => v === 51), `ink values: ${[...new Set(values)].join(', ')}`);
+    assert.ok(
+      values.every((v) => v === 51),
+      `ink values: ${[...new Set(values)].join(', ')}`,
+    );
   });
 });
 
@@ -221,10 +222,13 @@ describe('preprocessDigit: skip mode', () => {
   const mnistLike = Uint8Array.from({ length: 784 }, () => rng.nextInt(256));
 
   it('only normalises a 28×28 image', () => {
-    const result = preprocessDigit({ width: 28, height: 28, channels: 1, data: mnistLike }, {
-      ...options,
-      skip: true,
-    });
+    const result = preprocessDigit(
+      { width: 28, height: 28, channels: 1, data: mnistLike },
+      {
+        ...options,
+        skip: true,
+      },
+    );
     assert.deepEqual(result.pixels, mnistLike);
     assert.notEqual(result.pixels, mnistLike, 'a copy, not the caller buffer');
     assert.deepEqual(result.input, normalizePixels(mnistLike, MNIST_NORMALIZATION));
@@ -275,7 +279,9 @@ describe('preprocessDigit: the clean and photo paths', () => {
   function paper(noise: number, seed = 1): RawImage {
     const rng = createRng(seed);
     const image = canvas(128, 128, 200, seven(40, 30, 40));
-    const data = image.data.map((v) => Math.max(0, Math.min(255, v + Math.round((rng.next() + rng.next() + rng.next() - 1.5) * 2 * noise))));
+    const data = image.data.map((v) =>
+      Math.max(0, Math.min(255, v + Math.round((rng.next() + rng.next() + rng.next() - 1.5) * 2 * noise))),
+    );
     return { ...image, data };
   }
 
@@ -293,7 +299,13 @@ describe('preprocessDigit: the clean and photo paths', () => {
     assert.equal(result.empty, false);
     const box = result.box!;
     // The glyph spans x 40–70, y 30–78; the working plane is 128 px here (factor 1), grown by 1 px.
-    for (const [found, expected] of [[box.x0, 40], [box.y0, 30], [box.x1, 70], [box.y1, 78]]) assert.ok(Math.abs(found - expected) <= 2, JSON.stringify(box));
+    for (const [found, expected] of [
+      [box.x0, 40],
+      [box.y0, 30],
+      [box.x1, 70],
+      [box.y1, 78],
+    ])
+      assert.ok(Math.abs(found - expected) <= 2, JSON.stringify(box));
     // The same glyph on clean paper gives a close 28×28 image: the photo path's 3×3 smoothing
     // softens this glyph's razor-sharp edges (a photo's are soft anyway), so not the same one —
     // but well under the 20+ levels that separate different digits (mnist-round-trip.test.ts).
@@ -303,10 +315,18 @@ describe('preprocessDigit: the clean and photo paths', () => {
   });
 
   it("'photo' on a clean image and 'clean' on a noisy one are taken as asked; blank noisy paper is empty", () => {
-    assert.equal(preprocessDigit(canvas(128, 128, 200, seven(40, 30, 40)), { ...options, method: 'photo' }).method, 'photo');
+    assert.equal(
+      preprocessDigit(canvas(128, 128, 200, seven(40, 30, 40)), { ...options, method: 'photo' }).method,
+      'photo',
+    );
     assert.equal(preprocessDigit(paper(8), { ...options, method: 'clean' }).method, 'clean');
     const rng = createRng(4);
-    const blank = { width: 128, height: 128, channels: 1 as const, data: Uint8Array.from({ length: 128 * 128 }, () => 200 + rng.nextInt(17) - 8) };
+    const blank = {
+      width: 128,
+      height: 128,
+      channels: 1 as const,
+      data: Uint8Array.from({ length: 128 * 128 }, () => 200 + rng.nextInt(17) - 8),
+    };
     const result = preprocessDigit(blank, options);
     assert.deepEqual([result.method, result.empty, result.box], ['photo', true, undefined]);
     assert.ok(result.pixels.every((v) => v === 0));
@@ -315,16 +335,23 @@ describe('preprocessDigit: the clean and photo paths', () => {
   it(`images under ${PHOTO_SETTINGS.minPhotoSide} px a side always take the clean path`, () => {
     const rng = createRng(5);
     const side = PHOTO_SETTINGS.minPhotoSide;
-    const noise = (width: number, height: number) => ({ width, height, channels: 1 as const, data: Uint8Array.from({ length: width * height }, () => rng.nextInt(256)) });
+    const noise = (width: number, height: number) => ({
+      width,
+      height,
+      channels: 1 as const,
+      data: Uint8Array.from({ length: width * height }, () => rng.nextInt(256)),
+    });
     assert.equal(preprocessDigit(noise(side - 1, 3 * side), options).method, 'clean');
     assert.equal(preprocessDigit(noise(3 * side, side - 1), options).method, 'clean');
     assert.equal(preprocessDigit(noise(side, side), options).method, 'photo');
   });
 
-  it("rejects an unknown method with a coded error listing the valid ones", () => {
+  it('rejects an unknown method with a coded error listing the valid ones', () => {
     assert.throws(
       () => preprocessDigit(canvas(28, 28, 0, []), { ...options, method: 'fast' as 'auto' }),
-      (error: { code?: string; message?: string }) => error.code === 'ONNXPIPE_CORE_INVALID_ARGUMENT' && error.message === `'method' must be one of auto, clean, photo; received "fast"`,
+      (error: { code?: string; message?: string }) =>
+        error.code === 'ONNXPIPE_CORE_INVALID_ARGUMENT' &&
+        error.message === `'method' must be one of auto, clean, photo; received "fast"`,
     );
   });
 });

@@ -117,9 +117,7 @@ function resolveOptions(options: PreprocessOptions): ResolvedOptions {
   normalizationTable(options.normalization); // validates, and warms the shared table
   const skip = options.skip ?? PREPROCESS_DEFAULTS.skip;
   if (typeof skip !== 'boolean') {
-    throw new ONNXPIPE_CORE_INVALID_ARGUMENT(
-      `'skip' must be one of true, false; received ${describeValue(skip)}`,
-    );
+    throw new ONNXPIPE_CORE_INVALID_ARGUMENT(`'skip' must be one of true, false; received ${describeValue(skip)}`);
   }
   const outputSize = integerOption(
     'outputSize',
@@ -158,7 +156,9 @@ function result(
   box?: PixelBox,
 ): PreprocessResult {
   const input = normalizePixels(pixels, o.normalization);
-  return box === undefined ? { input, pixels, inverted, empty, method } : { input, pixels, inverted, empty, method, box };
+  return box === undefined
+    ? { input, pixels, inverted, empty, method }
+    : { input, pixels, inverted, empty, method, box };
 }
 
 /** The path `auto` takes for `image`. */
@@ -191,7 +191,15 @@ function photoPath(image: RawImage, o: ResolvedOptions): PreprocessResult {
     return result(new Uint8Array(o.outputSize ** 2), o, found.inverted, true, 'photo');
   }
   const { crop } = found;
-  const levelled = { data: crop.data, stride: crop.width, x0: 0, y0: 0, width: crop.width, height: crop.height, table: IDENTITY_TABLE };
+  const levelled = {
+    data: crop.data,
+    stride: crop.width,
+    x0: 0,
+    y0: 0,
+    width: crop.width,
+    height: crop.height,
+    table: IDENTITY_TABLE,
+  };
   return result(fitAndCenter(levelled, o), o, found.inverted, false, 'photo', found.box);
 }
 
@@ -257,9 +265,7 @@ export function preprocessDigit(image: RawImage, options: PreprocessOptions): Pr
   // A 1-channel image is its own gray plane: read in place, never written.
   const gray = image.channels === 1 ? image.data : toGrayscale(image);
   const levels = analyzeInk(gray, width, height, o.inkThreshold, inkTable);
-  const box = levels.empty
-    ? undefined
-    : inkBoundingBox(gray, width, height, levels.inkLow, levels.inkHigh);
+  const box = levels.empty ? undefined : inkBoundingBox(gray, width, height, levels.inkLow, levels.inkHigh);
   if (box === undefined) {
     return result(new Uint8Array(o.outputSize ** 2), o, levels.inverted, true, 'clean');
   }

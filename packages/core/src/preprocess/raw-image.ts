@@ -41,12 +41,7 @@ function isByteArray(value: unknown): value is Uint8Array | Uint8ClampedArray {
 }
 
 function assertSide(name: 'width' | 'height', value: unknown): void {
-  if (
-    typeof value !== 'number' ||
-    !Number.isInteger(value) ||
-    value < 1 ||
-    value > MAX_IMAGE_SIDE
-  ) {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_IMAGE_SIDE) {
     throw new ONNXPIPE_CORE_BAD_IMAGE(
       `'${name}' must be an integer from 1 to ${MAX_IMAGE_SIDE}; received ${describeValue(value)}`,
     );

@@ -23,7 +23,10 @@ function gray(image: RawImage): RawImage {
   const data = new Uint8Array(image.width * image.height);
   for (let i = 0; i < data.length; i++) {
     const o = i * image.channels;
-    data[i] = image.channels < 3 ? image.data[o] : Math.round(0.299 * image.data[o] + 0.587 * image.data[o + 1] + 0.114 * image.data[o + 2]);
+    data[i] =
+      image.channels < 3
+        ? image.data[o]
+        : Math.round(0.299 * image.data[o] + 0.587 * image.data[o + 1] + 0.114 * image.data[o + 2]);
   }
   return { width: image.width, height: image.height, channels: 1, data };
 }
@@ -38,14 +41,24 @@ function darkBox(image: RawImage, level = 128, margin = 0): { x0: number; y0: nu
     }
   }
   if (x1 < 0) return { x0: 0, y0: 0, x1: image.width, y1: image.height };
-  return { x0: Math.max(0, x0 - margin), y0: Math.max(0, y0 - margin), x1: Math.min(image.width, x1 + margin), y1: Math.min(image.height, y1 + margin) };
+  return {
+    x0: Math.max(0, x0 - margin),
+    y0: Math.max(0, y0 - margin),
+    x1: Math.min(image.width, x1 + margin),
+    y1: Math.min(image.height, y1 + margin),
+  };
 }
 
 /**
  * Area-averaged resampling of the window [x0, x1) × [y0, y1) into `width × height`, on a white
  * background where the window leaves the image.
  */
-function resampleWindow(image: RawImage, window: { x0: number; y0: number; x1: number; y1: number }, width: number, height: number): RawImage {
+function resampleWindow(
+  image: RawImage,
+  window: { x0: number; y0: number; x1: number; y1: number },
+  width: number,
+  height: number,
+): RawImage {
   const out = new Uint8Array(width * height);
   const sx = (window.x1 - window.x0) / width;
   const sy = (window.y1 - window.y0) / height;
@@ -76,7 +89,12 @@ function squareThumbnail(image: RawImage, side: number, margin: number): RawImag
   const size = Math.max(box.x1 - box.x0, box.y1 - box.y0);
   const cx = (box.x0 + box.x1) / 2;
   const cy = (box.y0 + box.y1) / 2;
-  return resampleWindow(image, { x0: cx - size / 2, y0: cy - size / 2, x1: cx + size / 2, y1: cy + size / 2 }, side, side);
+  return resampleWindow(
+    image,
+    { x0: cx - size / 2, y0: cy - size / 2, x1: cx + size / 2, y1: cy + size / 2 },
+    side,
+    side,
+  );
 }
 
 function threshold(image: RawImage, level = 128): RawImage {
@@ -134,15 +152,35 @@ function onPage(image: RawImage, side: number, width: number, height: number, x:
 }
 
 export const HANDWRITING_VARIANTS: readonly HandwritingVariant[] = [
-  { name: 'as drawn', description: 'the dev set as it is: 128×128, pen strokes 1/12 of the height, anti-aliased', make: gray },
-  { name: 'envelope 16×16', description: 'scaled down into 16×16 gray, as USPS envelope scans', make: (i) => squareThumbnail(gray(i), 16, 1) },
-  { name: 'binary 16×16', description: '16×16 and thresholded to black and white, as binarised form scans', make: (i) => threshold(squareThumbnail(gray(i), 16, 1)) },
-  { name: 'bitmap 32×32', description: '32×32 black-and-white bitmap, as digitised forms', make: (i) => threshold(squareThumbnail(gray(i), 32, 1)) },
+  {
+    name: 'as drawn',
+    description: 'the dev set as it is: 128×128, pen strokes 1/12 of the height, anti-aliased',
+    make: gray,
+  },
+  {
+    name: 'envelope 16×16',
+    description: 'scaled down into 16×16 gray, as USPS envelope scans',
+    make: (i) => squareThumbnail(gray(i), 16, 1),
+  },
+  {
+    name: 'binary 16×16',
+    description: '16×16 and thresholded to black and white, as binarised form scans',
+    make: (i) => threshold(squareThumbnail(gray(i), 16, 1)),
+  },
+  {
+    name: 'bitmap 32×32',
+    description: '32×32 black-and-white bitmap, as digitised forms',
+    make: (i) => threshold(squareThumbnail(gray(i), 32, 1)),
+  },
   { name: 'thick pen', description: 'strokes ~2× wider (a felt pen)', make: (i) => pen(gray(i), 4, 'thicker') },
   { name: 'thin pen', description: 'strokes ~half as wide (a fine pen)', make: (i) => pen(gray(i), 2, 'thinner') },
   { name: 'slanted right', description: 'sheared 17° to the right', make: (i) => slant(gray(i), -0.3) },
   { name: 'slanted left', description: 'sheared 17° to the left', make: (i) => slant(gray(i), 0.3) },
-  { name: 'small on a page', description: '40 px tall, off-centre on a white 320×240 page', make: (i) => onPage(gray(i), 40, 320, 240, 210, 30) },
+  {
+    name: 'small on a page',
+    description: '40 px tall, off-centre on a white 320×240 page',
+    make: (i) => onPage(gray(i), 40, 320, 240, 210, 30),
+  },
   {
     name: 'light on dark',
     description: 'white ink on black (a dark-mode canvas)',
@@ -151,5 +189,10 @@ export const HANDWRITING_VARIANTS: readonly HandwritingVariant[] = [
       return { ...g, data: g.data.map((v) => 255 - v) };
     },
   },
-  { name: 'JPEG q50', description: 'saved as JPEG at quality 50', make: gray, encoding: { format: 'jpeg', quality: 50 } },
+  {
+    name: 'JPEG q50',
+    description: 'saved as JPEG at quality 50',
+    make: gray,
+    encoding: { format: 'jpeg', quality: 50 },
+  },
 ];

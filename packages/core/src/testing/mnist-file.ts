@@ -14,7 +14,11 @@ const LABELS = 't10k-labels-idx1-ubyte.gz';
 
 /** The folder holding the MNIST test files, or `undefined` (tests then skip with a reason). */
 export function mnistTestDir(): string | undefined {
-  const candidates = [process.env.ONNXPIPE_DATA_DIR, join(repositoryRoot, '..', 'shared', 'datasets', 'mnist'), join(repositoryRoot, 'data', 'mnist')];
+  const candidates = [
+    process.env.ONNXPIPE_DATA_DIR,
+    join(repositoryRoot, '..', 'shared', 'datasets', 'mnist'),
+    join(repositoryRoot, 'data', 'mnist'),
+  ];
   return candidates.find((dir): dir is string => dir !== undefined && dir !== '' && existsSync(join(dir, IMAGES)));
 }
 
@@ -22,7 +26,8 @@ export function mnistTestDir(): string | undefined {
 export function mnistTestSet(dir: string, count: number): { images: Uint8Array[]; labels: number[] } {
   const images = gunzipSync(readFileSync(join(dir, IMAGES)));
   const labels = gunzipSync(readFileSync(join(dir, LABELS)));
-  if (images.readUInt32BE(0) !== 0x803 || labels.readUInt32BE(0) !== 0x801) throw new Error(`${dir}: not MNIST IDX files`);
+  if (images.readUInt32BE(0) !== 0x803 || labels.readUInt32BE(0) !== 0x801)
+    throw new Error(`${dir}: not MNIST IDX files`);
   const n = Math.min(count, images.readUInt32BE(4));
   return {
     images: Array.from({ length: n }, (_, i) => new Uint8Array(images.subarray(16 + i * 784, 16 + (i + 1) * 784))),

@@ -75,7 +75,11 @@ function baseScene(ink: InkImage, inkSize: number, changes: Partial<PhotoScene> 
   };
 }
 
-function condition(name: string, description: string, sample: (ink: InkImage, rng: Rng) => PhotoSample): PhotoCondition {
+function condition(
+  name: string,
+  description: string,
+  sample: (ink: InkImage, rng: Rng) => PhotoSample,
+): PhotoCondition {
   return { name, description, sample };
 }
 
@@ -99,7 +103,11 @@ function ruledLines(rng: Rng): NonNullable<PhotoScene['ruled']> {
 }
 
 function specks(rng: Rng): NonNullable<PhotoScene['specks']> {
-  return Array.from({ length: 4 + rng.nextInt(7) }, () => ({ x: between(rng, 4, PHOTO_SIZE - 4), y: between(rng, 4, PHOTO_SIZE - 4), radius: between(rng, 0.7, 2) }));
+  return Array.from({ length: 4 + rng.nextInt(7) }, () => ({
+    x: between(rng, 4, PHOTO_SIZE - 4),
+    y: between(rng, 4, PHOTO_SIZE - 4),
+    radius: between(rng, 0.7, 2),
+  }));
 }
 
 /** Everything at once, each at a random strength: the closest to a real photo. */
@@ -142,7 +150,9 @@ export const PHOTO_CONDITIONS: readonly PhotoCondition[] = [
   })),
   condition('noise-3', 'paper noise, σ = 3 gray levels', (ink) => ({ scene: baseScene(ink, INK_SIZE, { noise: 3 }) })),
   condition('noise-6', 'paper noise, σ = 6 gray levels', (ink) => ({ scene: baseScene(ink, INK_SIZE, { noise: 6 }) })),
-  condition('noise-12', 'paper noise, σ = 12 gray levels', (ink) => ({ scene: baseScene(ink, INK_SIZE, { noise: 12 }) })),
+  condition('noise-12', 'paper noise, σ = 12 gray levels', (ink) => ({
+    scene: baseScene(ink, INK_SIZE, { noise: 12 }),
+  })),
   condition('gradient-noise-jpeg', 'gradient ±17 + noise σ = 6 + JPEG 75', (ink, rng) => ({
     scene: baseScene(ink, INK_SIZE, { gradient: 17, gradientAngle: between(rng, 0, 360), noise: 6 }),
     jpegQuality: 75,
@@ -158,7 +168,10 @@ export const PHOTO_CONDITIONS: readonly PhotoCondition[] = [
     const inkSize = between(rng, 48, 72);
     const margin = inkSize * 0.75;
     return {
-      scene: baseScene(ink, inkSize, { centerX: between(rng, margin, PHOTO_SIZE - margin), centerY: between(rng, margin, PHOTO_SIZE - margin) }),
+      scene: baseScene(ink, inkSize, {
+        centerX: between(rng, margin, PHOTO_SIZE - margin),
+        centerY: between(rng, margin, PHOTO_SIZE - margin),
+      }),
     };
   }),
   condition('tight', 'framed tightly: 0–4 px from the top and bottom edges, noise σ = 4', (ink, rng) => ({
@@ -166,15 +179,23 @@ export const PHOTO_CONDITIONS: readonly PhotoCondition[] = [
   })),
   condition('paper-edge', "the table beyond the paper's edge along one side", (ink, rng) => ({
     scene: baseScene(ink, INK_SIZE, {
-      edge: { side: pick(rng, ['left', 'right', 'top', 'bottom'] as const), inset: between(rng, 12, 40), color: [between(rng, 60, 120), between(rng, 45, 90), between(rng, 30, 60)] },
+      edge: {
+        side: pick(rng, ['left', 'right', 'top', 'bottom'] as const),
+        inset: between(rng, 12, 40),
+        color: [between(rng, 60, 120), between(rng, 45, 90), between(rng, 30, 60)],
+      },
     }),
   })),
   condition('ruled', 'ruled paper (light blue lines every 24–32 px), photographed (noise σ = 3)', (ink, rng) => ({
     scene: baseScene(ink, INK_SIZE, { noise: 3, ruled: ruledLines(rng) }),
   })),
-  condition('specks', 'dust and pencil dots (4–10 specks, radius 0.7–2 px), photographed (noise σ = 3)', (ink, rng) => ({
-    scene: baseScene(ink, INK_SIZE, { noise: 3, specks: specks(rng) }),
-  })),
+  condition(
+    'specks',
+    'dust and pencil dots (4–10 specks, radius 0.7–2 px), photographed (noise σ = 3)',
+    (ink, rng) => ({
+      scene: baseScene(ink, INK_SIZE, { noise: 3, specks: specks(rng) }),
+    }),
+  ),
   // The same on a noise-free scan: paper of one exact value takes the clean path (as before the
   // photo path existed), where lines and dust widen the box. Listed to show it, not a photo.
   condition('scan-ruled', 'ruled paper, scanned without noise (the clean path)', (ink, rng) => ({
@@ -183,7 +204,11 @@ export const PHOTO_CONDITIONS: readonly PhotoCondition[] = [
   condition('scan-specks', 'dust and pencil dots, scanned without noise (the clean path)', (ink, rng) => ({
     scene: baseScene(ink, INK_SIZE, { specks: specks(rng) }),
   })),
-  condition('photo', 'all together at random strengths (noise σ 2–8, gradient ±5–30, blur ≤ 1.2 px, ±10°, coloured ink, off-centre, 30 % shadowed, JPEG 60–92)', photo),
+  condition(
+    'photo',
+    'all together at random strengths (noise σ 2–8, gradient ±5–30, blur ≤ 1.2 px, ±10°, coloured ink, off-centre, 30 % shadowed, JPEG 60–92)',
+    photo,
+  ),
 ];
 
 /** Whether a condition is a photo (noise, light, framing): all but plain paper and the noise-free scans. */
@@ -194,6 +219,9 @@ export function isPhotoCondition(condition: PhotoCondition): boolean {
 /** The condition named `name`. */
 export function photoCondition(name: string): PhotoCondition {
   const found = PHOTO_CONDITIONS.find((c) => c.name === name);
-  if (found === undefined) throw new Error(`no photo condition ${JSON.stringify(name)}; known: ${PHOTO_CONDITIONS.map((c) => c.name).join(', ')}`);
+  if (found === undefined)
+    throw new Error(
+      `no photo condition ${JSON.stringify(name)}; known: ${PHOTO_CONDITIONS.map((c) => c.name).join(', ')}`,
+    );
   return found;
 }

@@ -39,7 +39,13 @@ export interface PhotoScene {
    * A shadow over part of the photo: the light there is multiplied by `1 − depth`, with a soft
    * edge of `softness` px. The shadowed half-plane lies beyond a line through (`x`, `y`) at `angle`.
    */
-  readonly shadow?: { readonly depth: number; readonly x: number; readonly y: number; readonly angle: number; readonly softness: number };
+  readonly shadow?: {
+    readonly depth: number;
+    readonly x: number;
+    readonly y: number;
+    readonly angle: number;
+    readonly softness: number;
+  };
   /** Gaussian camera blur, σ in px (0: none). */
   readonly blur: number;
   /** Gaussian sensor noise, σ in gray levels, added to all three channels alike (0: none). */
@@ -78,7 +84,8 @@ function blurPlane(plane: Float64Array, width: number, height: number, sigma: nu
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       let sum = 0;
-      for (let k = -radius; k <= radius; k++) sum += kernel[k + radius] * plane[y * width + Math.min(width - 1, Math.max(0, x + k))];
+      for (let k = -radius; k <= radius; k++)
+        sum += kernel[k + radius] * plane[y * width + Math.min(width - 1, Math.max(0, x + k))];
       rows[y * width + x] = sum;
     }
   }
@@ -86,7 +93,8 @@ function blurPlane(plane: Float64Array, width: number, height: number, sigma: nu
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       let sum = 0;
-      for (let k = -radius; k <= radius; k++) sum += kernel[k + radius] * rows[Math.min(height - 1, Math.max(0, y + k)) * width + x];
+      for (let k = -radius; k <= radius; k++)
+        sum += kernel[k + radius] * rows[Math.min(height - 1, Math.max(0, y + k)) * width + x];
       out[y * width + x] = sum;
     }
   }
@@ -167,7 +175,13 @@ export function renderPhoto(ink: InkImage, scene: PhotoScene, rng: Rng): RawImag
       const edge = scene.edge;
       const offTable =
         edge === undefined ||
-        (edge.side === 'left' ? px >= edge.inset : edge.side === 'right' ? px <= width - edge.inset : edge.side === 'top' ? py >= edge.inset : py <= height - edge.inset);
+        (edge.side === 'left'
+          ? px >= edge.inset
+          : edge.side === 'right'
+            ? px <= width - edge.inset
+            : edge.side === 'top'
+              ? py >= edge.inset
+              : py <= height - edge.inset);
       if (!offTable) color = edge!.color;
       let r = color[0];
       let g = color[1];
@@ -225,7 +239,18 @@ export function renderPhoto(ink: InkImage, scene: PhotoScene, rng: Rng): RawImag
 export function inkBoxInPhoto(ink: InkImage, scene: PhotoScene): { x0: number; y0: number; x1: number; y1: number } {
   const bare = renderPhoto(
     ink,
-    { ...scene, gradient: 0, blur: 0, noise: 0, shadow: undefined, ruled: undefined, edge: undefined, specks: undefined, paper: [255, 255, 255], ink: [0, 0, 0] },
+    {
+      ...scene,
+      gradient: 0,
+      blur: 0,
+      noise: 0,
+      shadow: undefined,
+      ruled: undefined,
+      edge: undefined,
+      specks: undefined,
+      paper: [255, 255, 255],
+      ink: [0, 0, 0],
+    },
     { next: () => 0, nextUint32: () => 0, nextInt: () => 0 },
   );
   let [x0, y0, x1, y1] = [bare.width, bare.height, 0, 0];

@@ -67,8 +67,7 @@ function analyzeInk(gray: Uint8Array, width: number, height: number, inkThreshol
   const background = histogramMedian(borderHistogram(gray, width, height));
   const darkContrast = background - min;
   const lightContrast = max - background;
-  const inverted =
-    darkContrast > lightContrast || (darkContrast === lightContrast && background > 127);
+  const inverted = darkContrast > lightContrast || (darkContrast === lightContrast && background > 127);
   const contrast = inverted ? darkContrast : lightContrast;
   const table = new Float64Array(256);
   const isInk = new Uint8Array(256);

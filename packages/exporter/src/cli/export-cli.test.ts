@@ -34,7 +34,11 @@ async function writeTrainedModel(dir: string): Promise<void> {
       await writeFile(join(dir, 'weights.bin'), new Uint8Array(weights));
       await writeFile(
         join(dir, 'model.json'),
-        JSON.stringify({ modelTopology: artifacts.modelTopology, format: 'layers-model', weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }] }),
+        JSON.stringify({
+          modelTopology: artifacts.modelTopology,
+          format: 'layers-model',
+          weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+        }),
       );
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
@@ -77,7 +81,10 @@ test('npm run export --verify writes a checked Triton repository entry that agre
     await writeTrainedModel(modelDir);
     const run = runCli(['--model', modelDir, '--verify', '--version', '3']);
     assert.equal(run.status, 0, run.stderr);
-    assert.match(run.stdout, /verify: 10000 test images, max \|Δ\| [\d.e+-]+ \(limit 0\.0001\), argmax disagreements 0/);
+    assert.match(
+      run.stdout,
+      /verify: 10000 test images, max \|Δ\| [\d.e+-]+ \(limit 0\.0001\), argmax disagreements 0/,
+    );
 
     const bytes = new Uint8Array(await readFile(join(modelDir, '3', 'model.onnx')));
     assert.deepEqual(checkOnnxModels(new Map([['exported', bytes]])), []);
@@ -109,7 +116,10 @@ test('export CLI rejects bad flags with exit code 2 and names the flag', () => {
     [['--opset', '12'], /'--opset' must be an integer ≥ 13; received "12"/],
     [['--bogus'], /Unknown option '--bogus'/],
     [['--quantize', 'bf16'], /'--quantize' must be a comma-separated list of fp16, int8; received "bf16"/],
-    [['--quantize', 'int8', '--max-accuracy-drop', 'lots'], /'--max-accuracy-drop' must be a number of percentage points from 0 to 100; received "lots"/],
+    [
+      ['--quantize', 'int8', '--max-accuracy-drop', 'lots'],
+      /'--max-accuracy-drop' must be a number of percentage points from 0 to 100; received "lots"/,
+    ],
   ] as const) {
     const run = runCli([...args]);
     assert.equal(run.status, 2);

@@ -10,7 +10,12 @@ import { convertLayersModel, loadLayersModelFromDir } from '../convert/index.js'
 import { modelMetadata, type TrainerManifest } from '../repository/model-metadata.js';
 import { writeVariants } from '../quantize/write-variants.js';
 import { writeModelRepositoryEntry } from '../repository/write-model-repository.js';
-import { VERIFY_MAX_ABS_DIFF, VERIFY_MAX_DISAGREEMENTS, verifyExport, type VerificationResult } from '../verify/verify-export.js';
+import {
+  VERIFY_MAX_ABS_DIFF,
+  VERIFY_MAX_DISAGREEMENTS,
+  verifyExport,
+  type VerificationResult,
+} from '../verify/verify-export.js';
 import { EXPORT_HELP, ExportUsageError, parseExportArgs } from './parse-export-args.js';
 import { formatVariantsReport } from './write-variants-report.js';
 
@@ -51,7 +56,13 @@ async function main(): Promise<number> {
   let verification: VerificationResult | undefined;
   if (options.verify) {
     const test = await loadDataset({ name: manifest.dataset.name as 'mnist', split: 'test', dataDir: options.dataDir });
-    const bar = createProgressReporter({ write: (s) => process.stderr.write(s), isTTY: process.stderr.isTTY === true, label: 'verify', total: test.count, unit: 'img' });
+    const bar = createProgressReporter({
+      write: (s) => process.stderr.write(s),
+      isTTY: process.stderr.isTTY === true,
+      label: 'verify',
+      total: test.count,
+      unit: 'img',
+    });
     verification = await verifyExport({
       layersModel,
       onnxBytes: bytes,
@@ -69,7 +80,9 @@ async function main(): Promise<number> {
         `argmax disagreements ${verification.disagreements}, accuracy tfjs ${percent(verification.tfjsAccuracy)} / onnx ${percent(verification.onnxAccuracy)}\n`,
     );
     if (verification.maxAbsDiff > VERIFY_MAX_ABS_DIFF || verification.disagreements > VERIFY_MAX_DISAGREEMENTS) {
-      process.stderr.write('error [ONNXPIPE_EXPORT_VERIFY_FAILED]: the ONNX model disagrees with tfjs; nothing was written\n');
+      process.stderr.write(
+        'error [ONNXPIPE_EXPORT_VERIFY_FAILED]: the ONNX model disagrees with tfjs; nothing was written\n',
+      );
       return 1;
     }
   }
@@ -87,7 +100,12 @@ async function main(): Promise<number> {
   process.stdout.write(`wrote ${written.modelPath}\n      ${written.configPath}\n      ${written.manifestPath}\n`);
   if (options.quantize.length > 0) {
     const test = await loadDataset({ name: manifest.dataset.name as 'mnist', split: 'test', dataDir: options.dataDir });
-    const report = await writeVariants({ versionDir: dirname(written.modelPath), precisions: options.quantize, test, maxDropPoints: options.maxDropPoints });
+    const report = await writeVariants({
+      versionDir: dirname(written.modelPath),
+      precisions: options.quantize,
+      test,
+      maxDropPoints: options.maxDropPoints,
+    });
     process.stdout.write(`variants on ${test.count} test images:\n${formatVariantsReport(report)}`);
   }
   return 0;

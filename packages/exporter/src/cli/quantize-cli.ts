@@ -23,12 +23,32 @@ async function main(): Promise<number> {
     process.stdout.write(QUANTIZE_HELP);
     return 0;
   }
-  const manifest = JSON.parse(await readFile(join(options.model, 'manifest.json'), 'utf8')) as { dataset?: { name?: string } };
-  const test = await loadDataset({ name: (manifest.dataset?.name ?? 'mnist') as 'mnist', split: 'test', dataDir: options.dataDir });
-  const bar = createProgressReporter({ write: (s) => process.stderr.write(s), isTTY: process.stderr.isTTY === true, label: 'measure', total: options.precisions.length + 1, unit: 'model' });
-  const report = await writeVariants({ versionDir: options.model, precisions: options.precisions, test, maxDropPoints: options.maxDropPoints, onProgress: (done) => bar.update(done) });
+  const manifest = JSON.parse(await readFile(join(options.model, 'manifest.json'), 'utf8')) as {
+    dataset?: { name?: string };
+  };
+  const test = await loadDataset({
+    name: (manifest.dataset?.name ?? 'mnist') as 'mnist',
+    split: 'test',
+    dataDir: options.dataDir,
+  });
+  const bar = createProgressReporter({
+    write: (s) => process.stderr.write(s),
+    isTTY: process.stderr.isTTY === true,
+    label: 'measure',
+    total: options.precisions.length + 1,
+    unit: 'model',
+  });
+  const report = await writeVariants({
+    versionDir: options.model,
+    precisions: options.precisions,
+    test,
+    maxDropPoints: options.maxDropPoints,
+    onProgress: (done) => bar.update(done),
+  });
   bar.done();
-  process.stdout.write(`variants of ${join(options.model, 'model.onnx')} on ${test.count} test images:\n${formatVariantsReport(report)}`);
+  process.stdout.write(
+    `variants of ${join(options.model, 'model.onnx')} on ${test.count} test images:\n${formatVariantsReport(report)}`,
+  );
   return 0;
 }
 

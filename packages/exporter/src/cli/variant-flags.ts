@@ -18,7 +18,9 @@ export function parseDropFlag(value: string | undefined): number {
   if (value === undefined) return MAX_ACCURACY_DROP_POINTS;
   const points = Number(value);
   if (value.trim() === '' || !Number.isFinite(points) || points < 0 || points > 100) {
-    throw new ExportUsageError(`'--max-accuracy-drop' must be a number of percentage points from 0 to 100; received "${value}"`);
+    throw new ExportUsageError(
+      `'--max-accuracy-drop' must be a number of percentage points from 0 to 100; received "${value}"`,
+    );
   }
   return points;
 }

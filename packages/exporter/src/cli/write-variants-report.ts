@@ -12,6 +12,8 @@ export function formatVariantsReport(report: VariantsReport): string {
       `  ${v.file.padEnd(17)} ${mib(v.bytes)}  accuracy ${percent(v.testAccuracy)}  argmax agreement ${percent(v.argmaxAgreement)} (${v.disagreements} of ${v.testImages} differ)  max |Δp| ${v.maxProbabilityDiff.toExponential(1)}`,
     );
   }
-  lines.push(`  browsers fetch ${report.web.file} (the smallest within ${report.web.maxAccuracyDropPoints} points of model.onnx); recorded in ${report.manifestPath}`);
+  lines.push(
+    `  browsers fetch ${report.web.file} (the smallest within ${report.web.maxAccuracyDropPoints} points of model.onnx); recorded in ${report.manifestPath}`,
+  );
   return `${lines.join('\n')}\n`;
 }

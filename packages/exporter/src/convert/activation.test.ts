@@ -36,16 +36,27 @@ describe('activations', () => {
         for (const r of results.filter((x) => x.layout === 'nchw')) {
           const axes = r.onnx.graph.node.filter((n) => n.opType === op).map((n) => n.attribute[0]);
           // the channel axis of the NCHW images, then the last axis of the features
-          assert.deepEqual(axes.map((a) => (a.type === 'INT' ? a.i : undefined)), [1, 1, -1, -1]);
+          assert.deepEqual(
+            axes.map((a) => (a.type === 'INT' ? a.i : undefined)),
+            [1, 1, -1, -1],
+          );
         }
       }
     });
   }
 
   it('linear adds no node', async () => {
-    const model = randomSequential([4], [tf.layers.dense({ units: 3, activation: 'linear' }), tf.layers.activation({ activation: 'linear' })], 62);
+    const model = randomSequential(
+      [4],
+      [tf.layers.dense({ units: 3, activation: 'linear' }), tf.layers.activation({ activation: 'linear' })],
+      62,
+    );
     const results = await log.expectParity('activation-linear-nodes', model);
-    for (const r of results) assert.deepEqual(r.onnx.graph.node.map((n) => n.opType), ['Gemm']);
+    for (const r of results)
+      assert.deepEqual(
+        r.onnx.graph.node.map((n) => n.opType),
+        ['Gemm'],
+      );
   });
 
   it('every export passes onnx.checker full_check', (t) => {

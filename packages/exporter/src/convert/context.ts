@@ -71,9 +71,7 @@ export class ConversionContext {
     if (value.layout !== 'tf' || value.shape.length !== 3) {
       throw new Error(`internal: cannot view a ${value.layout} tensor of shape [${value.shape}] as NCHW`);
     }
-    const name = this.node('Transpose', [value.name], `${nodeName}/to_nchw`, [
-      attr.ints('perm', [...NHWC_TO_NCHW]),
-    ]);
+    const name = this.node('Transpose', [value.name], `${nodeName}/to_nchw`, [attr.ints('perm', [...NHWC_TO_NCHW])]);
     return { name, layout: 'nchw', shape: value.shape };
   }
 
@@ -84,9 +82,7 @@ export class ConversionContext {
       // `flat-chw` is only produced when a Dense is known to follow (see shape.ts).
       throw new Error(`internal: cannot turn a ${value.layout} tensor back into tfjs order`);
     }
-    const name = this.node('Transpose', [value.name], `${nodeName}/to_nhwc`, [
-      attr.ints('perm', [...NCHW_TO_NHWC]),
-    ]);
+    const name = this.node('Transpose', [value.name], `${nodeName}/to_nhwc`, [attr.ints('perm', [...NCHW_TO_NHWC])]);
     return { name, layout: 'tf', shape: value.shape };
   }
 

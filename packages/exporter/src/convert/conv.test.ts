@@ -20,11 +20,19 @@ describe('Conv2D → Conv', () => {
     { name: 'same-2x2-even-kernel', args: { kernelSize: 2, padding: 'same' }, input: [7, 8, 3] },
     { name: 'valid-stride2', args: { kernelSize: 3, strides: 2 }, input: [10, 9, 2] },
     { name: 'same-stride2', args: { kernelSize: 3, strides: 2, padding: 'same' }, input: [10, 9, 2] },
-    { name: 'same-stride-2x3-kernel-4x2', args: { kernelSize: [4, 2], strides: [2, 3], padding: 'same' }, input: [9, 10, 2] },
+    {
+      name: 'same-stride-2x3-kernel-4x2',
+      args: { kernelSize: [4, 2], strides: [2, 3], padding: 'same' },
+      input: [9, 10, 2],
+    },
     { name: 'valid-dilation2', args: { kernelSize: 3, dilationRate: 2 }, input: [10, 9, 2] },
     { name: 'same-dilation-2x3', args: { kernelSize: 3, dilationRate: [2, 3], padding: 'same' }, input: [10, 9, 2] },
     { name: 'no-bias', args: { kernelSize: 3, useBias: false }, input: [8, 8, 3] },
-    { name: 'no-bias-same-relu', args: { kernelSize: 3, useBias: false, padding: 'same', activation: 'relu' }, input: [8, 8, 3] },
+    {
+      name: 'no-bias-same-relu',
+      args: { kernelSize: 3, useBias: false, padding: 'same', activation: 'relu' },
+      input: [8, 8, 3],
+    },
     { name: 'fused-relu', args: { kernelSize: 3, activation: 'relu' }, input: [8, 8, 2] },
     { name: 'fused-softmax-channels', args: { kernelSize: 3, activation: 'softmax' }, input: [8, 8, 2] },
   ];
@@ -55,7 +63,10 @@ describe('Conv2D → Conv', () => {
     );
     const results = await log.expectParity('conv-stack', model);
     const nchw = results.find((r) => r.layout === 'nchw');
-    assert.deepEqual(nchw?.onnx.graph.node.map((n) => n.opType), ['Conv', 'Tanh', 'Conv', 'Conv', 'Sigmoid']);
+    assert.deepEqual(
+      nchw?.onnx.graph.node.map((n) => n.opType),
+      ['Conv', 'Tanh', 'Conv', 'Conv', 'Sigmoid'],
+    );
     assert.deepEqual(nchw?.onnx.graph.output[0].shape, ['N', 2, 5, 4]);
   });
 

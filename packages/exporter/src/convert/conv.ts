@@ -26,7 +26,11 @@ export function convertConv2D(ctx: ConversionContext, layer: Layer, input: Graph
   const x = ctx.toNchw(input, layer.name);
   const inputs = [
     x.name,
-    ctx.floatInitializer(`${layer.name}/kernel`, [outChannels, inChannels, kh, kw], hwioToOihw(kernel.data, kernel.shape)),
+    ctx.floatInitializer(
+      `${layer.name}/kernel`,
+      [outChannels, inChannels, kh, kw],
+      hwioToOihw(kernel.data, kernel.shape),
+    ),
   ];
   if (config.useBias !== false) {
     const bias = requireWeight(weights, layer, 'bias');

@@ -25,7 +25,10 @@ describe('Dense', () => {
       assert.deepEqual(opTypes(r), ['Gemm', 'Relu', 'Gemm']);
       assert.deepEqual(r.onnx.graph.input[0].shape, ['N', 7]);
       const gemms = r.onnx.graph.node.filter((n) => n.opType === 'Gemm');
-      assert.deepEqual(gemms.map((n) => n.input.length), [3, 2]);
+      assert.deepEqual(
+        gemms.map((n) => n.input.length),
+        [3, 2],
+      );
     }
   });
 

@@ -36,7 +36,11 @@ describe('convertLayersModel errors', () => {
   });
 
   it('an LSTM → UNSUPPORTED_LAYER naming the layer, its class and the supported classes', () => {
-    const model = randomSequential([5, 3], [tf.layers.lstm({ name: 'rnn', units: 4 }), tf.layers.dense({ units: 2 })], 1);
+    const model = randomSequential(
+      [5, 3],
+      [tf.layers.lstm({ name: 'rnn', units: 4 }), tf.layers.dense({ units: 2 })],
+      1,
+    );
     const error = throwsCode(() => convertLayersModel(model, options), ONNXPIPE_EXPORT_UNSUPPORTED_LAYER.code);
     assert.equal(error.statusCode, 422);
     assert.match(error.message, /'rnn'/);
@@ -45,7 +49,11 @@ describe('convertLayersModel errors', () => {
   });
 
   it('a Conv2DTranspose → UNSUPPORTED_LAYER', () => {
-    const model = randomSequential([4, 4, 2], [tf.layers.conv2dTranspose({ name: 'up', filters: 2, kernelSize: 2 })], 2);
+    const model = randomSequential(
+      [4, 4, 2],
+      [tf.layers.conv2dTranspose({ name: 'up', filters: 2, kernelSize: 2 })],
+      2,
+    );
     const error = throwsCode(() => convertLayersModel(model, options), ONNXPIPE_EXPORT_UNSUPPORTED_LAYER.code);
     assert.match(error.message, /'up' has class Conv2DTranspose/);
   });
@@ -67,7 +75,10 @@ describe('convertLayersModel errors', () => {
   it('opsets outside 13..21 → UNSUPPORTED_OPSET (400)', () => {
     const model = randomSequential([4], [tf.layers.dense({ units: 2 })], 6);
     for (const opset of [12, 7, 22, 13.5, Number.NaN]) {
-      const error = throwsCode(() => convertLayersModel(model, { ...options, opset }), ONNXPIPE_EXPORT_UNSUPPORTED_OPSET.code);
+      const error = throwsCode(
+        () => convertLayersModel(model, { ...options, opset }),
+        ONNXPIPE_EXPORT_UNSUPPORTED_OPSET.code,
+      );
       assert.equal(error.statusCode, 400);
       assert.match(error.message, /'opset' must be an integer from 13 to 21/);
     }
@@ -97,7 +108,10 @@ describe('convertLayersModel errors', () => {
     const flat = tf.layers.flatten().apply(conv) as tf.SymbolicTensor;
     const out = tf.layers.dense({ units: 3 }).apply(flat) as tf.SymbolicTensor;
     const onnx = convertLayersModel(tf.model({ inputs: input, outputs: out }), options);
-    assert.deepEqual(onnx.graph.node.map((n) => n.opType), ['Conv', 'Flatten', 'Gemm']);
+    assert.deepEqual(
+      onnx.graph.node.map((n) => n.opType),
+      ['Conv', 'Flatten', 'Gemm'],
+    );
   });
 
   it('channelsFirst convolutions → UNSUPPORTED_LAYER_CONFIG', () => {
@@ -114,8 +128,14 @@ describe('convertLayersModel errors', () => {
       ONNXPIPE_EXPORT_INVALID_OPTION.code,
     );
     assert.equal(layout.message, `'layout' must be one of nchw, nhwc; received "nwhc"`);
-    throwsCode(() => convertLayersModel(model, { ...options, inputName: 'x', outputName: 'x' }), ONNXPIPE_EXPORT_INVALID_OPTION.code);
+    throwsCode(
+      () => convertLayersModel(model, { ...options, inputName: 'x', outputName: 'x' }),
+      ONNXPIPE_EXPORT_INVALID_OPTION.code,
+    );
     throwsCode(() => convertLayersModel(model, { ...options, batchDim: '' }), ONNXPIPE_EXPORT_INVALID_OPTION.code);
-    throwsCode(() => convertLayersModel(model, { producerVersion: undefined as unknown as string }), ONNXPIPE_EXPORT_INVALID_OPTION.code);
+    throwsCode(
+      () => convertLayersModel(model, { producerVersion: undefined as unknown as string }),
+      ONNXPIPE_EXPORT_INVALID_OPTION.code,
+    );
   });
 });

@@ -5,9 +5,7 @@ import { createError } from '@onnxpipe/core';
 // plain bad request (400); a model directory that cannot be read or parsed is 422 as well.
 
 /** A layer class the converter has no translation for. */
-export const ONNXPIPE_EXPORT_UNSUPPORTED_LAYER = createError<
-  [layer: string, className: string, supported: string]
->(
+export const ONNXPIPE_EXPORT_UNSUPPORTED_LAYER = createError<[layer: string, className: string, supported: string]>(
   'ONNXPIPE_EXPORT_UNSUPPORTED_LAYER',
   "layer '%s' has class %s, which the ONNX exporter does not support; supported classes: %s",
   422,
@@ -16,11 +14,7 @@ export const ONNXPIPE_EXPORT_UNSUPPORTED_LAYER = createError<
 /** A supported layer class used with a setting the converter cannot translate exactly. */
 export const ONNXPIPE_EXPORT_UNSUPPORTED_LAYER_CONFIG = createError<
   [layer: string, className: string, setting: string, expected: string, received: string]
->(
-  'ONNXPIPE_EXPORT_UNSUPPORTED_LAYER_CONFIG',
-  "layer '%s' (%s): '%s' must be %s; received %s",
-  422,
-);
+>('ONNXPIPE_EXPORT_UNSUPPORTED_LAYER_CONFIG', "layer '%s' (%s): '%s' must be %s; received %s", 422);
 
 /** An activation (fused into a layer or as an Activation layer) without a translation. */
 export const ONNXPIPE_EXPORT_UNSUPPORTED_ACTIVATION = createError<

@@ -38,9 +38,15 @@ describe('layout helpers', () => {
 
   it('onnxAxis maps tfjs NHWC axes to NCHW positions', () => {
     const image = { name: 'x', layout: 'nchw', shape: [4, 5, 3] } as const;
-    assert.deepEqual([0, 1, 2, 3, -1, -3].map((a) => onnxAxis(image, a)), [0, 2, 3, 1, 1, 2]);
+    assert.deepEqual(
+      [0, 1, 2, 3, -1, -3].map((a) => onnxAxis(image, a)),
+      [0, 2, 3, 1, 1, 2],
+    );
     const features = { name: 'y', layout: 'tf', shape: [7] } as const;
-    assert.deepEqual([1, -1].map((a) => onnxAxis(features, a)), [1, 1]);
+    assert.deepEqual(
+      [1, -1].map((a) => onnxAxis(features, a)),
+      [1, 1],
+    );
   });
 
   it('axisWindow reproduces tfjs output sizes and puts the odd pad at the end', () => {

@@ -50,7 +50,11 @@ describe('loadLayersModelFromDir', () => {
   it('reads model.json and every weight file and predicts as the saved model did', async () => {
     const model = randomSequential(
       [6, 5, 2],
-      [tf.layers.conv2d({ filters: 3, kernelSize: 3, activation: 'relu' }), tf.layers.flatten({}), tf.layers.dense({ units: 4 })],
+      [
+        tf.layers.conv2d({ filters: 3, kernelSize: 3, activation: 'relu' }),
+        tf.layers.flatten({}),
+        tf.layers.dense({ units: 4 }),
+      ],
       81,
     );
     await saveSplit(model, dir);

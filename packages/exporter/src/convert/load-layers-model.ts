@@ -28,7 +28,12 @@ export async function loadLayersModelFromDir(dir: string): Promise<tf.LayersMode
   } catch (cause) {
     throw new ONNXPIPE_EXPORT_MODEL_LOAD_FAILED(modelPath, describe(cause), { cause });
   }
-  if (typeof json !== 'object' || json === null || typeof json.modelTopology !== 'object' || json.modelTopology === null) {
+  if (
+    typeof json !== 'object' ||
+    json === null ||
+    typeof json.modelTopology !== 'object' ||
+    json.modelTopology === null
+  ) {
     throw new ONNXPIPE_EXPORT_MODEL_LOAD_FAILED(modelPath, "no 'modelTopology': not a tfjs layers model");
   }
   const manifest = json.weightsManifest ?? [];
@@ -41,14 +46,20 @@ export async function loadLayersModelFromDir(dir: string): Promise<tf.LayersMode
       try {
         buffers.push(await readFile(file));
       } catch (cause) {
-        throw new ONNXPIPE_EXPORT_MODEL_LOAD_FAILED(file, `weight file listed in model.json: ${describe(cause)}`, { cause });
+        throw new ONNXPIPE_EXPORT_MODEL_LOAD_FAILED(file, `weight file listed in model.json: ${describe(cause)}`, {
+          cause,
+        });
       }
     }
   }
   const weightData = concat(buffers);
   try {
     return await tf.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: json.modelTopology as tf.io.ModelArtifacts['modelTopology'], weightSpecs, weightData }),
+      tf.io.fromMemory({
+        modelTopology: json.modelTopology as tf.io.ModelArtifacts['modelTopology'],
+        weightSpecs,
+        weightData,
+      }),
     );
   } catch (cause) {
     throw new ONNXPIPE_EXPORT_MODEL_LOAD_FAILED(modelPath, describe(cause), { cause });

@@ -33,7 +33,10 @@ describe('BatchNormalization (inference)', () => {
       );
       const results = await log.expectParity(`bn-conv-c${+center}-s${+scale}`, model);
       for (const r of results.filter((x) => x.layout === 'nchw')) {
-        assert.deepEqual(r.onnx.graph.node.map((n) => n.opType), ['Conv', 'Mul', 'Add', 'Relu']);
+        assert.deepEqual(
+          r.onnx.graph.node.map((n) => n.opType),
+          ['Conv', 'Mul', 'Add', 'Relu'],
+        );
         const scaleInit = r.onnx.graph.initializer.find((t) => t.name.endsWith('/scale'));
         assert.deepEqual(scaleInit?.dims, [3, 1, 1]);
       }

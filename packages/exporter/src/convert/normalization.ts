@@ -46,7 +46,11 @@ export function convertBatchNormalization(ctx: ConversionContext, layer: Layer, 
   // Broadcast shape: channels on the normalized axis, 1 on every axis after it.
   const axis = onnxAxis(input, tfAxis);
   const dims = [channels, ...new Array<number>(onnxShape(input).length - axis).fill(1)];
-  const scaled = ctx.node('Mul', [input.name, ctx.floatInitializer(`${layer.name}/scale`, dims, scale)], `${layer.name}/Mul`);
+  const scaled = ctx.node(
+    'Mul',
+    [input.name, ctx.floatInitializer(`${layer.name}/scale`, dims, scale)],
+    `${layer.name}/Mul`,
+  );
   const name = ctx.node('Add', [scaled, ctx.floatInitializer(`${layer.name}/shift`, dims, shift)], `${layer.name}/Add`);
   return { ...input, name };
 }

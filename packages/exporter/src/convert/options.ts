@@ -53,9 +53,7 @@ export interface ResolvedConvertOptions {
 
 function nonEmptyString(param: string, value: unknown): string {
   if (typeof value !== 'string' || value.length === 0) {
-    throw new ONNXPIPE_EXPORT_INVALID_OPTION(
-      `'${param}' must be a non-empty string; received ${describeValue(value)}`,
-    );
+    throw new ONNXPIPE_EXPORT_INVALID_OPTION(`'${param}' must be a non-empty string; received ${describeValue(value)}`);
   }
   return value;
 }
@@ -79,9 +77,7 @@ export function resolveConvertOptions(options: ConvertOptions, modelName: string
   const metadata = options.metadata ?? {};
   for (const [key, value] of Object.entries(metadata)) {
     if (typeof value !== 'string') {
-      throw new ONNXPIPE_EXPORT_INVALID_OPTION(
-        `'metadata.${key}' must be a string; received ${describeValue(value)}`,
-      );
+      throw new ONNXPIPE_EXPORT_INVALID_OPTION(`'metadata.${key}' must be a string; received ${describeValue(value)}`);
     }
   }
   return {

@@ -18,7 +18,13 @@ export interface AxisWindow {
  * shape inference check our arithmetic. `same` gives `ceil(in / stride)` outputs and puts the
  * odd pad at the end (bottom/right); `valid` pads nothing.
  */
-export function axisWindow(inSize: number, kernel: number, stride: number, dilation: number, padding: Padding): AxisWindow {
+export function axisWindow(
+  inSize: number,
+  kernel: number,
+  stride: number,
+  dilation: number,
+  padding: Padding,
+): AxisWindow {
   const effectiveKernel = (kernel - 1) * dilation + 1;
   if (padding === 'valid') {
     return { before: 0, after: 0, outSize: Math.floor((inSize - effectiveKernel) / stride) + 1 };

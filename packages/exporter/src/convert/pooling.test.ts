@@ -36,11 +36,14 @@ describe('pooling layers', () => {
           const node = onnx.graph.node.find((n) => n.opType === op);
           assert.ok(node, `${op} emitted`);
           if (op === 'AveragePool') {
-            assert.deepEqual(node.attribute.find((a) => a.name === 'count_include_pad'), {
-              name: 'count_include_pad',
-              type: 'INT',
-              i: 0,
-            });
+            assert.deepEqual(
+              node.attribute.find((a) => a.name === 'count_include_pad'),
+              {
+                name: 'count_include_pad',
+                type: 'INT',
+                i: 0,
+              },
+            );
           }
         }
       });
@@ -59,14 +62,10 @@ describe('pooling layers', () => {
     );
     const results = await log.expectParity('global-avg', model);
     const nchw = results.find((r) => r.layout === 'nchw' && r.opset === 17);
-    assert.deepEqual(nchw?.onnx.graph.node.map((n) => n.opType), [
-      'Conv',
-      'Relu',
-      'GlobalAveragePool',
-      'Flatten',
-      'Gemm',
-      'Softmax',
-    ]);
+    assert.deepEqual(
+      nchw?.onnx.graph.node.map((n) => n.opType),
+      ['Conv', 'Relu', 'GlobalAveragePool', 'Flatten', 'Gemm', 'Softmax'],
+    );
   });
 
   it('GlobalMaxPooling2D → GlobalMaxPool + Flatten', async () => {

@@ -5,7 +5,12 @@ import type { ConversionContext, Layer } from './context.js';
 import type { GraphValue } from './layout.js';
 import { assertChannelsLast, paddingOf, window2d } from './padding.js';
 
-function convertPool2D(ctx: ConversionContext, layer: Layer, input: GraphValue, opType: 'MaxPool' | 'AveragePool'): GraphValue {
+function convertPool2D(
+  ctx: ConversionContext,
+  layer: Layer,
+  input: GraphValue,
+  opType: 'MaxPool' | 'AveragePool',
+): GraphValue {
   const config = layer.getConfig();
   assertChannelsLast(layer);
   const padding = paddingOf(layer);
@@ -14,7 +19,11 @@ function convertPool2D(ctx: ConversionContext, layer: Layer, input: GraphValue, 
   // hand-written config may leave them out.
   const strides = pair(config.strides ?? config.poolSize);
   const { pads, outSize } = window2d(input.shape, poolSize, strides, [1, 1], padding);
-  const attributes: OnnxAttribute[] = [attr.ints('kernel_shape', poolSize), attr.ints('strides', strides), attr.ints('pads', pads)];
+  const attributes: OnnxAttribute[] = [
+    attr.ints('kernel_shape', poolSize),
+    attr.ints('strides', strides),
+    attr.ints('pads', pads),
+  ];
   // TensorFlow averages over the cells inside the image only; ONNX counts the pads unless told.
   if (opType === 'AveragePool') attributes.push(attr.int('count_include_pad', 0));
   const x = ctx.toNchw(input, layer.name);

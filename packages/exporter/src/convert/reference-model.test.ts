@@ -41,10 +41,22 @@ describe('the reference MNIST network', () => {
     const results = await log.expectParity('reference', model, { inputRange: [0, 1], batch: 4 });
     for (const r of results) {
       const graph = r.onnx.graph;
-      assert.deepEqual(graph.node.map((n) => n.opType), [
-        ...(r.layout === 'nhwc' ? ['Transpose'] : []),
-        'Conv', 'Relu', 'Conv', 'Relu', 'MaxPool', 'Flatten', 'Gemm', 'Relu', 'Gemm', 'LogSoftmax',
-      ]);
+      assert.deepEqual(
+        graph.node.map((n) => n.opType),
+        [
+          ...(r.layout === 'nhwc' ? ['Transpose'] : []),
+          'Conv',
+          'Relu',
+          'Conv',
+          'Relu',
+          'MaxPool',
+          'Flatten',
+          'Gemm',
+          'Relu',
+          'Gemm',
+          'LogSoftmax',
+        ],
+      );
       assert.deepEqual(graph.input[0].shape, r.layout === 'nchw' ? ['N', 1, 28, 28] : ['N', 28, 28, 1]);
       assert.equal(graph.output[0].name, 'output');
       assert.equal(graph.output[0].elemType, 1);

@@ -16,7 +16,11 @@ describe('Flatten, Reshape, Dropout', () => {
   });
 
   it('Flatten as the last layer transposes NCHW back to tfjs order first', async () => {
-    const model = randomSequential([5, 4, 3], [tf.layers.conv2d({ filters: 2, kernelSize: 2 }), tf.layers.flatten({})], 51);
+    const model = randomSequential(
+      [5, 4, 3],
+      [tf.layers.conv2d({ filters: 2, kernelSize: 2 }), tf.layers.flatten({})],
+      51,
+    );
     const results = await log.expectParity('flatten-output', model);
     for (const r of results.filter((x) => x.layout === 'nchw')) {
       assert.deepEqual(opTypes(r), ['Conv', 'Transpose', 'Flatten']);
@@ -63,7 +67,11 @@ describe('Flatten, Reshape, Dropout', () => {
   it('Reshape with a -1 in the target (flat → rank 3 → Dense)', async () => {
     // tfjs leaves a -1 dimension unknown in its static shapes, so only layers that need the
     // last dimension alone (Dense) can follow it there.
-    const model = randomSequential([24], [tf.layers.reshape({ targetShape: [-1, 6] }), tf.layers.dense({ units: 2 })], 57);
+    const model = randomSequential(
+      [24],
+      [tf.layers.reshape({ targetShape: [-1, 6] }), tf.layers.dense({ units: 2 })],
+      57,
+    );
     const results = await log.expectParity('reshape-minus-one', model);
     for (const r of results) {
       const shape = r.onnx.graph.initializer.find((t) => t.name.endsWith('/shape'));

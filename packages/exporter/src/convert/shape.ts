@@ -25,7 +25,12 @@ export function denseFollows(following: readonly Layer[]): boolean {
  * flattened as it is (C,H,W order) and the Dense absorbs the difference in its kernel;
  * otherwise it is transposed back to NHWC first so the features come out in tfjs's order.
  */
-export function convertFlatten(ctx: ConversionContext, layer: Layer, input: GraphValue, following: readonly Layer[]): GraphValue {
+export function convertFlatten(
+  ctx: ConversionContext,
+  layer: Layer,
+  input: GraphValue,
+  following: readonly Layer[],
+): GraphValue {
   if (input.shape.length <= 1) return input;
   const shape = [featureCount(input.shape)];
   if (input.layout === 'nchw' && input.shape.length === 3 && denseFollows(following)) {

@@ -36,10 +36,14 @@ export function layerChain(model: tf.LayersModel): LayerChain {
       fail(`layer '${layer.name}' (${layer.getClassName()}) is not reached from the model input`);
     }
     if (node.inputTensors.length !== 1) {
-      fail(`layer '${layer.name}' (${layer.getClassName()}) takes ${node.inputTensors.length} inputs; only single-input layers are supported`);
+      fail(
+        `layer '${layer.name}' (${layer.getClassName()}) takes ${node.inputTensors.length} inputs; only single-input layers are supported`,
+      );
     }
     if (node.outputTensors.length !== 1) {
-      fail(`layer '${layer.name}' (${layer.getClassName()}) gives ${node.outputTensors.length} outputs; only single-output layers are supported`);
+      fail(
+        `layer '${layer.name}' (${layer.getClassName()}) gives ${node.outputTensors.length} outputs; only single-output layers are supported`,
+      );
     }
     layers.push(layer);
     if (layers.length > calls) fail('the layer graph does not lead back to the input');

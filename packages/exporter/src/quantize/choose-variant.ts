@@ -25,7 +25,10 @@ export interface Candidate {
  * // → the int8 file
  * ```
  */
-export function chooseWebVariant<C extends Candidate>(candidates: readonly [C, ...C[]], maxDropPoints = MAX_ACCURACY_DROP_POINTS): C {
+export function chooseWebVariant<C extends Candidate>(
+  candidates: readonly [C, ...C[]],
+  maxDropPoints = MAX_ACCURACY_DROP_POINTS,
+): C {
   const [source] = candidates;
   // Compared in whole images per 10^6 to keep 0.9957 ≥ 0.9962 − 0.0005 from failing on float noise.
   const floor = Math.round((source.accuracy - maxDropPoints / 100) * 1e6);

@@ -36,8 +36,16 @@ export interface ModelEvaluation {
   readonly maxProbabilityDiff: number;
 }
 
-async function run(bytes: Uint8Array, input: EvaluationInput, feed: (start: number, n: number) => ort.Tensor): Promise<Float32Array> {
-  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: 1 });
+async function run(
+  bytes: Uint8Array,
+  input: EvaluationInput,
+  feed: (start: number, n: number) => ort.Tensor,
+): Promise<Float32Array> {
+  const session = await ort.InferenceSession.create(bytes, {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: 1,
+  });
   const pixels = input.height * input.width;
   const count = input.images.length / pixels;
   const batch = input.batchSize ?? 1000;
@@ -71,9 +79,15 @@ function argmax(row: Float32Array): number {
 export async function evaluateVariants(input: EvaluationInput): Promise<ModelEvaluation[]> {
   const pixels = input.height * input.width;
   const count = input.images.length / pixels;
-  const shape = (n: number) => (input.layout === 'NCHW' ? [n, 1, input.height, input.width] : [n, input.height, input.width, 1]);
+  const shape = (n: number) =>
+    input.layout === 'NCHW' ? [n, 1, input.height, input.width] : [n, input.height, input.width, 1];
   // One channel: NCHW and NHWC hold the same bytes.
-  const feed = (start: number, n: number) => new ort.Tensor('float32', normalizePixels(input.images.subarray(start * pixels, (start + n) * pixels), input.normalization), shape(n));
+  const feed = (start: number, n: number) =>
+    new ort.Tensor(
+      'float32',
+      normalizePixels(input.images.subarray(start * pixels, (start + n) * pixels), input.normalization),
+      shape(n),
+    );
   const results: ModelEvaluation[] = [];
   let source: Float32Array | undefined;
   for (const [index, model] of input.models.entries()) {
@@ -89,9 +103,18 @@ export async function evaluateVariants(input: EvaluationInput): Promise<ModelEva
       const best = argmax(row);
       if (best === input.labels[i]) correct++;
       if (best !== argmax(reference)) disagreements++;
-      for (let c = 0; c < classes; c++) maxProbabilityDiff = Math.max(maxProbabilityDiff, Math.abs(row[c] - reference[c]));
+      for (let c = 0; c < classes; c++)
+        maxProbabilityDiff = Math.max(maxProbabilityDiff, Math.abs(row[c] - reference[c]));
     }
-    results.push({ name: model.name, bytes: model.bytes.byteLength, images: count, accuracy: correct / count, agreement: 1 - disagreements / count, disagreements, maxProbabilityDiff });
+    results.push({
+      name: model.name,
+      bytes: model.bytes.byteLength,
+      images: count,
+      accuracy: correct / count,
+      agreement: 1 - disagreements / count,
+      disagreements,
+      maxProbabilityDiff,
+    });
     input.onProgress?.(index + 1, input.models.length);
   }
   return results;

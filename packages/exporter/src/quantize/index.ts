@@ -14,4 +14,11 @@ export {
   type QuantizeOptions,
   type QuantizeResult,
 } from './quantize-model.js';
-export { variantFile, writeVariants, type TestImages, type VariantRecord, type VariantsReport, type WriteVariantsOptions } from './write-variants.js';
+export {
+  variantFile,
+  writeVariants,
+  type TestImages,
+  type VariantRecord,
+  type VariantsReport,
+  type WriteVariantsOptions,
+} from './write-variants.js';

@@ -63,10 +63,15 @@ export interface QuantizeOptions {
 
 /** Checks a `--quantize` list: `fp16,int8` → `['fp16', 'int8']`. @throws `ONNXPIPE_EXPORT_INVALID_OPTION` */
 export function parsePrecisions(value: string, param = 'quantize'): Precision[] {
-  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = names.find((n) => !(PRECISIONS as readonly string[]).includes(n));
   if (names.length === 0 || bad !== undefined) {
-    throw new ONNXPIPE_EXPORT_INVALID_OPTION(`'${param}' must be a comma-separated list of ${PRECISIONS.join(', ')}; received ${JSON.stringify(value)}`);
+    throw new ONNXPIPE_EXPORT_INVALID_OPTION(
+      `'${param}' must be a comma-separated list of ${PRECISIONS.join(', ')}; received ${JSON.stringify(value)}`,
+    );
   }
   return [...new Set(names)] as Precision[];
 }
@@ -101,7 +106,11 @@ function channelAxis(name: string, rank: number, consumers: readonly OnnxNode[])
 }
 
 /** Symmetric int8 with one scale per slice along `axis` (or one for all): q = round(w / s), s = max|w| / 127. */
-export function quantizeInt8(data: Float32Array, dims: readonly number[], axis: number | undefined): { values: Int8Array; scales: Float32Array } {
+export function quantizeInt8(
+  data: Float32Array,
+  dims: readonly number[],
+  axis: number | undefined,
+): { values: Int8Array; scales: Float32Array } {
   const channels = axis === undefined ? 1 : dims[axis];
   const inner = axis === undefined ? data.length : dims.slice(axis + 1).reduce((a, b) => a * b, 1);
   const channelOf = (i: number) => (axis === undefined ? 0 : Math.floor(i / inner) % channels);
@@ -110,7 +119,8 @@ export function quantizeInt8(data: Float32Array, dims: readonly number[], axis: 
   // An all-zero channel gets scale 1: its values are 0 either way.
   const scales = max.map((m) => (m === 0 ? 1 : m / 127));
   const values = new Int8Array(data.length);
-  for (let i = 0; i < data.length; i++) values[i] = Math.max(-127, Math.min(127, Math.round(data[i] / scales[channelOf(i)])));
+  for (let i = 0; i < data.length; i++)
+    values[i] = Math.max(-127, Math.min(127, Math.round(data[i] / scales[channelOf(i)])));
   return { values, scales };
 }
 
@@ -128,10 +138,16 @@ export function quantizeInt8(data: Float32Array, dims: readonly number[], axis: 
  */
 export function quantizeModel(model: OnnxModel, precision: Precision, options: QuantizeOptions = {}): QuantizeResult {
   if (!(PRECISIONS as readonly string[]).includes(precision)) {
-    throw new ONNXPIPE_EXPORT_INVALID_OPTION(`'precision' must be one of ${PRECISIONS.join(', ')}; received ${JSON.stringify(precision)}`);
+    throw new ONNXPIPE_EXPORT_INVALID_OPTION(
+      `'precision' must be one of ${PRECISIONS.join(', ')}; received ${JSON.stringify(precision)}`,
+    );
   }
   const minElements = options.minElements ?? MIN_QUANTIZED_ELEMENTS;
-  const taken = new Set([...model.graph.node.flatMap((n) => [n.name, ...n.output]), ...model.graph.initializer.map((t) => t.name), ...model.graph.input.map((v) => v.name)]);
+  const taken = new Set([
+    ...model.graph.node.flatMap((n) => [n.name, ...n.output]),
+    ...model.graph.initializer.map((t) => t.name),
+    ...model.graph.input.map((v) => v.name),
+  ]);
   const unique = (wanted: string) => {
     let name = wanted;
     for (let i = 1; taken.has(name); i++) name = `${wanted}_${i}`;
@@ -149,8 +165,19 @@ export function quantizeModel(model: OnnxModel, precision: Precision, options: Q
     const data = tensor.data as Float32Array;
     if (precision === 'fp16') {
       const stored = unique(`${tensor.name}/fp16`);
-      initializers.push({ name: stored, dataType: TensorDataType.FLOAT16, dims: tensor.dims.slice(), data: toFloat16Array(data) });
-      prologue.push({ name: unique(`${tensor.name}/from_fp16`), opType: 'Cast', input: [stored], output: [tensor.name], attribute: [attr.int('to', TensorDataType.FLOAT)] });
+      initializers.push({
+        name: stored,
+        dataType: TensorDataType.FLOAT16,
+        dims: tensor.dims.slice(),
+        data: toFloat16Array(data),
+      });
+      prologue.push({
+        name: unique(`${tensor.name}/from_fp16`),
+        opType: 'Cast',
+        input: [stored],
+        output: [tensor.name],
+        attribute: [attr.int('to', TensorDataType.FLOAT)],
+      });
       quantized.push({ name: tensor.name, elements: data.length });
       continue;
     }
@@ -163,8 +190,20 @@ export function quantizeModel(model: OnnxModel, precision: Precision, options: Q
     const scaleDims = axis === undefined ? [] : tensor.dims.map((d, i) => (i === axis ? d : 1));
     initializers.push({ name: stored, dataType: TensorDataType.INT8, dims: tensor.dims.slice(), data: values });
     initializers.push({ name: scale, dataType: TensorDataType.FLOAT, dims: scaleDims, data: scales });
-    prologue.push({ name: unique(`${tensor.name}/from_int8`), opType: 'Cast', input: [stored], output: [widened], attribute: [attr.int('to', TensorDataType.FLOAT)] });
-    prologue.push({ name: unique(`${tensor.name}/dequantize`), opType: 'Mul', input: [widened, scale], output: [tensor.name], attribute: [] });
+    prologue.push({
+      name: unique(`${tensor.name}/from_int8`),
+      opType: 'Cast',
+      input: [stored],
+      output: [widened],
+      attribute: [attr.int('to', TensorDataType.FLOAT)],
+    });
+    prologue.push({
+      name: unique(`${tensor.name}/dequantize`),
+      opType: 'Mul',
+      input: [widened, scale],
+      output: [tensor.name],
+      attribute: [],
+    });
     quantized.push({ name: tensor.name, elements: data.length, axis });
   }
   const graph = { ...model.graph, initializer: initializers, node: [...prologue, ...model.graph.node] };
@@ -174,7 +213,9 @@ export function quantizeModel(model: OnnxModel, precision: Precision, options: Q
     ...model.metadataProps.filter(({ key }) => !variantKeys.has(key)),
     { key: VARIANT_METADATA_KEYS.variant, value: precision },
     { key: VARIANT_METADATA_KEYS.weights, value: WEIGHTS[precision] },
-    ...(options.sourceSha256 === undefined ? [] : [{ key: VARIANT_METADATA_KEYS.sourceSha256, value: options.sourceSha256 }]),
+    ...(options.sourceSha256 === undefined
+      ? []
+      : [{ key: VARIANT_METADATA_KEYS.sourceSha256, value: options.sourceSha256 }]),
   ];
   return { model: { ...model, graph, metadataProps }, quantized };
 }

@@ -6,7 +6,13 @@ import { decodeModel, encodeModel } from '@onnxpipe/onnx';
 import { ONNXPIPE_EXPORT_MODEL_LOAD_FAILED } from '../convert/errors.js';
 import { chooseWebVariant, MAX_ACCURACY_DROP_POINTS } from './choose-variant.js';
 import { evaluateVariants, type ModelEvaluation } from './evaluate-variants.js';
-import { quantizeModel, VARIANT_METADATA_KEYS, withMetadata, type Precision, type QuantizedTensor } from './quantize-model.js';
+import {
+  quantizeModel,
+  VARIANT_METADATA_KEYS,
+  withMetadata,
+  type Precision,
+  type QuantizedTensor,
+} from './quantize-model.js';
 
 // One command per model version: read <version>/model.onnx, write model.<precision>.onnx beside
 // it, measure each on the test set against model.onnx, and record files, figures and the
@@ -46,10 +52,19 @@ export interface VariantRecord {
 }
 
 export interface VariantsReport {
-  readonly source: { readonly file: 'model.onnx'; readonly bytes: number; readonly sha256: string; readonly testAccuracy: number };
+  readonly source: {
+    readonly file: 'model.onnx';
+    readonly bytes: number;
+    readonly sha256: string;
+    readonly testAccuracy: number;
+  };
   readonly variants: readonly VariantRecord[];
   /** The file browsers fetch: the smallest within `maxDropPoints` of model.onnx. */
-  readonly web: { readonly file: string; readonly precision: Precision | 'fp32'; readonly maxAccuracyDropPoints: number };
+  readonly web: {
+    readonly file: string;
+    readonly precision: Precision | 'fp32';
+    readonly maxAccuracyDropPoints: number;
+  };
   readonly manifestPath: string;
 }
 
@@ -82,7 +97,11 @@ export async function writeVariants(options: WriteVariantsOptions): Promise<Vari
     bytes = new Uint8Array(await readFile(modelPath));
     manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
   } catch (error) {
-    throw new ONNXPIPE_EXPORT_MODEL_LOAD_FAILED(versionDir, `needs model.onnx and the manifest.json that records its export (${(error as Error).message})`, { cause: error });
+    throw new ONNXPIPE_EXPORT_MODEL_LOAD_FAILED(
+      versionDir,
+      `needs model.onnx and the manifest.json that records its export (${(error as Error).message})`,
+      { cause: error },
+    );
   }
   const sourceSha256 = sha256(bytes);
   if (manifest.onnx?.sha256 !== sourceSha256) {
@@ -93,9 +112,15 @@ export async function writeVariants(options: WriteVariantsOptions): Promise<Vari
   }
   const source = decodeModel(bytes);
   const metadata = parseModelMetadata(source.metadataProps);
-  const made = options.precisions.map((precision) => ({ precision, ...quantizeModel(source, precision, { sourceSha256 }) }));
+  const made = options.precisions.map((precision) => ({
+    precision,
+    ...quantizeModel(source, precision, { sourceSha256 }),
+  }));
   const evaluations = await evaluateVariants({
-    models: [{ name: 'model.onnx', bytes }, ...made.map(({ precision, model }) => ({ name: variantFile(precision), bytes: encodeModel(model) }))],
+    models: [
+      { name: 'model.onnx', bytes },
+      ...made.map(({ precision, model }) => ({ name: variantFile(precision), bytes: encodeModel(model) })),
+    ],
     images: options.test.images,
     labels: options.test.labels,
     height: metadata.height,
@@ -118,15 +143,37 @@ export async function writeVariants(options: WriteVariantsOptions): Promise<Vari
     );
     const file = variantFile(precision);
     await writeAtomically(join(versionDir, file), final);
-    variants.push(record(precision, file, final, model.metadataProps.find((p) => p.key === VARIANT_METADATA_KEYS.weights)?.value ?? '', quantized, evaluation));
+    variants.push(
+      record(
+        precision,
+        file,
+        final,
+        model.metadataProps.find((p) => p.key === VARIANT_METADATA_KEYS.weights)?.value ?? '',
+        quantized,
+        evaluation,
+      ),
+    );
   }
   const maxDropPoints = options.maxDropPoints ?? MAX_ACCURACY_DROP_POINTS;
   const chosen = chooseWebVariant(
-    [{ file: 'model.onnx', bytes: bytes.byteLength, accuracy: sourceEvaluation.accuracy, precision: 'fp32' as Precision | 'fp32' }, ...variants.map((v) => ({ file: v.file, bytes: v.bytes, accuracy: v.testAccuracy, precision: v.precision }))],
+    [
+      {
+        file: 'model.onnx',
+        bytes: bytes.byteLength,
+        accuracy: sourceEvaluation.accuracy,
+        precision: 'fp32' as Precision | 'fp32',
+      },
+      ...variants.map((v) => ({ file: v.file, bytes: v.bytes, accuracy: v.testAccuracy, precision: v.precision })),
+    ],
     maxDropPoints,
   );
   const report: VariantsReport = {
-    source: { file: 'model.onnx', bytes: bytes.byteLength, sha256: sourceSha256, testAccuracy: sourceEvaluation.accuracy },
+    source: {
+      file: 'model.onnx',
+      bytes: bytes.byteLength,
+      sha256: sourceSha256,
+      testAccuracy: sourceEvaluation.accuracy,
+    },
     variants,
     web: { file: chosen.file, precision: chosen.precision, maxAccuracyDropPoints: maxDropPoints },
     manifestPath,
@@ -136,7 +183,14 @@ export async function writeVariants(options: WriteVariantsOptions): Promise<Vari
   return report;
 }
 
-function record(precision: Precision, file: string, bytes: Uint8Array, weights: string, quantized: readonly QuantizedTensor[], evaluation: ModelEvaluation): VariantRecord {
+function record(
+  precision: Precision,
+  file: string,
+  bytes: Uint8Array,
+  weights: string,
+  quantized: readonly QuantizedTensor[],
+  evaluation: ModelEvaluation,
+): VariantRecord {
   return {
     precision,
     file,

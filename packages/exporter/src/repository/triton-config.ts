@@ -30,20 +30,22 @@ export function renderTritonConfig(options: TritonConfigOptions): string {
   const parameters = Object.entries(options.parameters ?? {})
     .map(([key, value]) => `parameters {\n  key: ${quote(key)}\n  value: { string_value: ${quote(value)} }\n}`)
     .join('\n');
-  return [
-    `name: ${quote(options.name)}`,
-    `platform: "onnxruntime_onnx"`,
-    `max_batch_size: ${maxBatchSize}`,
-    // Every version stays reachable by number (Triton's default is the latest only).
-    `version_policy: { all: { } }`,
-    `input [\n${tensor(options.input)}\n]`,
-    `output [\n${tensor(options.output)}\n]`,
-    `dynamic_batching {\n  preferred_batch_size: [ ${preferred.join(', ')} ]\n  max_queue_delay_microseconds: ${options.maxQueueDelayMicroseconds ?? 500}\n}`,
-    `instance_group [\n  {\n    count: 1\n    kind: KIND_AUTO\n  }\n]`,
-    parameters,
-  ]
-    .filter((part) => part.length > 0)
-    .join('\n') + '\n';
+  return (
+    [
+      `name: ${quote(options.name)}`,
+      `platform: "onnxruntime_onnx"`,
+      `max_batch_size: ${maxBatchSize}`,
+      // Every version stays reachable by number (Triton's default is the latest only).
+      `version_policy: { all: { } }`,
+      `input [\n${tensor(options.input)}\n]`,
+      `output [\n${tensor(options.output)}\n]`,
+      `dynamic_batching {\n  preferred_batch_size: [ ${preferred.join(', ')} ]\n  max_queue_delay_microseconds: ${options.maxQueueDelayMicroseconds ?? 500}\n}`,
+      `instance_group [\n  {\n    count: 1\n    kind: KIND_AUTO\n  }\n]`,
+      parameters,
+    ]
+      .filter((part) => part.length > 0)
+      .join('\n') + '\n'
+  );
 }
 
 /** A protobuf text-format string literal. */

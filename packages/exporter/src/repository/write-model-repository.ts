@@ -28,9 +28,18 @@ export interface ModelRepositoryEntry {
  * Facts of one training run (accuracy, commit, dates) stay in each version's ONNX file.
  */
 const MODEL_LEVEL_KEYS: ReadonlySet<string> = new Set(
-  (['labels', 'normalizationMean', 'normalizationStd', 'inputLayout', 'inputShape', 'preprocessing', 'output', 'dataset'] as const).map(
-    (key) => MODEL_METADATA_KEYS[key],
-  ),
+  (
+    [
+      'labels',
+      'normalizationMean',
+      'normalizationStd',
+      'inputLayout',
+      'inputShape',
+      'preprocessing',
+      'output',
+      'dataset',
+    ] as const
+  ).map((key) => MODEL_METADATA_KEYS[key]),
 );
 
 export interface WrittenEntry {

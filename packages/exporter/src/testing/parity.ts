@@ -72,7 +72,9 @@ export async function exportAndCompare(model: tf.LayersModel, options: ParityOpt
         if (dims.length === 4 && layout === 'nchw') actual = nchwToNhwc(actual, dims);
         const actualShape = dims.length === 4 && layout === 'nchw' ? [dims[0], dims[2], dims[3], dims[1]] : dims;
         if (actualShape.join() !== expected.shape.join()) {
-          throw new Error(`onnxruntime output shape [${actualShape}] differs from tfjs [${expected.shape}] (${layout}, opset ${opset})`);
+          throw new Error(
+            `onnxruntime output shape [${actualShape}] differs from tfjs [${expected.shape}] (${layout}, opset ${opset})`,
+          );
         }
         let maxAbsDiff = 0;
         for (let i = 0; i < actual.length; i++) {

@@ -36,7 +36,12 @@ export function randomizeWeights(model: tf.LayersModel, seed: number): void {
 
 /** Seeded U(low, high) input of `shape` (batch included), e.g. for `model.predict`. */
 export function randomInput(shape: readonly number[], seed: number, low = -1, high = 1): Float32Array {
-  return uniform(createRng(seed), shape.reduce((a, b) => a * b, 1), low, high);
+  return uniform(
+    createRng(seed),
+    shape.reduce((a, b) => a * b, 1),
+    low,
+    high,
+  );
 }
 
 /** `[N, H, W, C]` → `[N, C, H, W]`, for feeding tfjs-layout data to an NCHW graph. */

@@ -50,7 +50,9 @@ export async function verifyExport(input: VerificationInput): Promise<Verificati
     for (let start = 0; start < count; start += batchSize) {
       const n = Math.min(batchSize, count - start);
       const nhwc = normalizePixels(input.images.subarray(start * pixels, (start + n) * pixels), input.normalization);
-      const expected = tf.tidy(() => input.layersModel.predict(tf.tensor4d(nhwc, [n, height, width, channels])) as tf.Tensor);
+      const expected = tf.tidy(
+        () => input.layersModel.predict(tf.tensor4d(nhwc, [n, height, width, channels])) as tf.Tensor,
+      );
       const reference = (await expected.data()) as Float32Array;
       expected.dispose();
       const feed = input.layout === 'nchw' ? toNchw(nhwc, n, height, width, channels) : nhwc;

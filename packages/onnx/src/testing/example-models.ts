@@ -145,7 +145,12 @@ export function buildCnnExample(options: { opset?: number; seed?: number } = {})
           for (let py = 0; py < 3; py++) {
             for (let px = 0; px < 3; px++) {
               pooled.push(
-                Math.max(at(2 * py, 2 * px), at(2 * py, 2 * px + 1), at(2 * py + 1, 2 * px), at(2 * py + 1, 2 * px + 1)),
+                Math.max(
+                  at(2 * py, 2 * px),
+                  at(2 * py, 2 * px + 1),
+                  at(2 * py + 1, 2 * px),
+                  at(2 * py + 1, 2 * px + 1),
+                ),
               );
             }
           }

@@ -20,7 +20,10 @@ describe('checkOnnxModels', () => {
         ['bad-shape', reluModel(['N', 4])],
       ]),
     );
-    assert.deepEqual(failures.map((f) => f.name), ['bad-shape']);
+    assert.deepEqual(
+      failures.map((f) => f.name),
+      ['bad-shape'],
+    );
     assert.match(failures[0].message, /shape/i);
   });
 });

@@ -22,11 +22,19 @@ export interface BenchDigit {
 export async function benchDigit(options: { dataDir?: string; index: number; scale: number }): Promise<BenchDigit> {
   const dir = options.dataDir ?? mnistTestDataDir();
   if (dir === undefined) {
-    throw new Error('no MNIST test set found: pass --data-dir or set ONNXPIPE_DATA_DIR to the folder holding t10k-images-idx3-ubyte.gz');
+    throw new Error(
+      'no MNIST test set found: pass --data-dir or set ONNXPIPE_DATA_DIR to the folder holding t10k-images-idx3-ubyte.gz',
+    );
   }
   const { images, labels } = readMnistTestDigits(dir, options.index + 1);
-  if (images.length <= options.index) throw new Error(`'--digit' must be below ${images.length}; received ${options.index}`);
-  const png = await encodeDigit(images[options.index], { scale: options.scale, margin: 0, darkOnWhite: true, format: 'png' });
+  if (images.length <= options.index)
+    throw new Error(`'--digit' must be below ${images.length}; received ${options.index}`);
+  const png = await encodeDigit(images[options.index], {
+    scale: options.scale,
+    margin: 0,
+    darkOnWhite: true,
+    format: 'png',
+  });
   return { png, label: String(labels[options.index]), index: options.index, side: 28 * options.scale };
 }
 

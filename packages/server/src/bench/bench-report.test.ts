@@ -9,10 +9,25 @@ const inProcess: SessionThroughput[] = [
   { batchSize: 64, runs: 100, seconds: 1, imagesPerSecond: 6400, msPerRun: 10 },
 ];
 
-function load(connections: number, requestsPerSecond: number, p99Ms: number, extra: Partial<LoadResult> = {}): LoadResult {
+function load(
+  connections: number,
+  requestsPerSecond: number,
+  p99Ms: number,
+  extra: Partial<LoadResult> = {},
+): LoadResult {
   return {
-    connections, durationSeconds: 10, ok: requestsPerSecond * 10, requestsPerSecond, p50Ms: 1, p99Ms, maxMs: p99Ms,
-    errors: 0, timeouts: 0, non2xx: 0, statusCodes: { 200: requestsPerSecond * 10 }, ...extra,
+    connections,
+    durationSeconds: 10,
+    ok: requestsPerSecond * 10,
+    requestsPerSecond,
+    p50Ms: 1,
+    p99Ms,
+    maxMs: p99Ms,
+    errors: 0,
+    timeouts: 0,
+    non2xx: 0,
+    statusCodes: { 200: requestsPerSecond * 10 },
+    ...extra,
   };
 }
 
@@ -48,7 +63,10 @@ test('the target is reported as not evaluated when its run or its reference is m
 });
 
 test('the markdown tables have one row per measurement and a ratio column per in-process batch size', () => {
-  const markdown = renderMarkdown(inProcess, [{ batching: 'off', load: load(1, 50, 3) }, { batching: 'on', load: load(64, 3200, 20, { errors: 2, timeouts: 1 }) }]);
+  const markdown = renderMarkdown(inProcess, [
+    { batching: 'off', load: load(1, 50, 3) },
+    { batching: 'on', load: load(64, 3200, 20, { errors: 2, timeouts: 1 }) },
+  ]);
   const [ceiling, serve] = markdown.split('\n\n').map((table) => table.split('\n'));
   assert.equal(ceiling.length, 2 + inProcess.length);
   assert.equal(serve.length, 2 + 2);

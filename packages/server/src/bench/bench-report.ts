@@ -37,10 +37,16 @@ export type TargetOutcome =
 export function evaluateTarget(rows: readonly ServeRow[], inProcess: readonly SessionThroughput[]): TargetOutcome {
   const row = rows.find((r) => r.batching === 'on' && r.load.connections === SERVE_TARGET.connections);
   const reference = inProcess.find((r) => r.batchSize === SERVE_TARGET.batchSize);
-  if (row === undefined) return { evaluated: false, reason: `no run with batching on at ${SERVE_TARGET.connections} connections` };
-  if (reference === undefined) return { evaluated: false, reason: `no in-process run at batch ${SERVE_TARGET.batchSize}` };
+  if (row === undefined)
+    return { evaluated: false, reason: `no run with batching on at ${SERVE_TARGET.connections} connections` };
+  if (reference === undefined)
+    return { evaluated: false, reason: `no in-process run at batch ${SERVE_TARGET.batchSize}` };
   const ratio = row.load.requestsPerSecond / reference.imagesPerSecond;
-  const met = ratio >= SERVE_TARGET.minRatio && row.load.p99Ms < SERVE_TARGET.maxP99Ms && row.load.errors === 0 && row.load.non2xx === 0;
+  const met =
+    ratio >= SERVE_TARGET.minRatio &&
+    row.load.p99Ms < SERVE_TARGET.maxP99Ms &&
+    row.load.errors === 0 &&
+    row.load.non2xx === 0;
   return {
     evaluated: true,
     met,
@@ -51,7 +57,8 @@ export function evaluateTarget(rows: readonly ServeRow[], inProcess: readonly Se
   };
 }
 
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const row = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
 // Small ratios keep two significant digits: "0 %" would hide 0.4 % and 0.04 % alike.
 const percent = (ratio: number) => `${ratio < 0.1 ? (100 * ratio).toPrecision(2) : fmt(100 * ratio)} %`;
@@ -65,7 +72,9 @@ export function renderMarkdown(inProcess: readonly SessionThroughput[], rows: re
   const lines = [
     row(['in-process onnxruntime-node', 'batch', 'images/s', 'ms / run', 'runs']),
     row(['---', '---:', '---:', '---:', '---:']),
-    ...inProcess.map((r) => row(['`session.run` loop', String(r.batchSize), fmt(r.imagesPerSecond), fmt(r.msPerRun, 2), String(r.runs)])),
+    ...inProcess.map((r) =>
+      row(['`session.run` loop', String(r.batchSize), fmt(r.imagesPerSecond), fmt(r.msPerRun, 2), String(r.runs)]),
+    ),
     '',
   ];
   const references = inProcess.map((r) => `vs in-process b${r.batchSize}`);

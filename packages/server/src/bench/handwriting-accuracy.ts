@@ -31,7 +31,9 @@ const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const devDir = devSetDir();
 const mnistDir = mnistTestDataDir();
 if (devDir === undefined || mnistDir === undefined) {
-  throw new Error('bench:handwriting needs the MNIST test files ($ONNXPIPE_DATA_DIR) and the dev set ($ONNXPIPE_DEV_SET_DIR)');
+  throw new Error(
+    'bench:handwriting needs the MNIST test files ($ONNXPIPE_DATA_DIR) and the dev set ($ONNXPIPE_DEV_SET_DIR)',
+  );
 }
 
 interface Sample {
@@ -41,8 +43,12 @@ interface Sample {
 }
 
 async function encode(image: RawImage, encoding: HandwritingVariant['encoding']): Promise<Sample['body']> {
-  const pipeline = sharp(Buffer.from(image.data), { raw: { width: image.width, height: image.height, channels: image.channels } });
-  return encoding?.format === 'jpeg' ? pipeline.jpeg({ quality: encoding.quality }).toBuffer() : pipeline.png().toBuffer();
+  const pipeline = sharp(Buffer.from(image.data), {
+    raw: { width: image.width, height: image.height, channels: image.channels },
+  });
+  return encoding?.format === 'jpeg'
+    ? pipeline.jpeg({ quality: encoding.quality }).toBuffer()
+    : pipeline.png().toBuffer();
 }
 
 const dev = readDigitFolder(devDir);
@@ -51,7 +57,11 @@ const mnist = readMnistTestDigits(mnistDir, Number(values.mnist));
 sets.push({
   name: `MNIST test set (${mnist.images.length.toLocaleString('en-US')}, dark on white PNG)`,
   samples: await Promise.all(
-    mnist.images.map(async (pixels, i) => ({ body: await encodeDigit(pixels, { scale: 2, margin: 4 }), type: 'image/png', label: mnist.labels[i] })),
+    mnist.images.map(async (pixels, i) => ({
+      body: await encodeDigit(pixels, { scale: 2, margin: 4 }),
+      type: 'image/png',
+      label: mnist.labels[i],
+    })),
   ),
 });
 for (const variant of HANDWRITING_VARIANTS) {
@@ -92,7 +102,12 @@ try {
 }
 
 /** How many of `samples` version `version` labels right, `concurrency` requests in flight. */
-async function classifyAll(url: string, version: string, samples: readonly Sample[], concurrency: number): Promise<number> {
+async function classifyAll(
+  url: string,
+  version: string,
+  samples: readonly Sample[],
+  concurrency: number,
+): Promise<number> {
   let next = 0;
   let correct = 0;
   const worker = async () => {

@@ -57,7 +57,9 @@ if (values.help) {
 function integer(name: string, raw: string, min: number, max: number): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
-    process.stderr.write(`bench:scale: '--${name}' must be an integer from ${min} to ${max}; received "${raw}"\n\n${USAGE}`);
+    process.stderr.write(
+      `bench:scale: '--${name}' must be an integer from ${min} to ${max}; received "${raw}"\n\n${USAGE}`,
+    );
     process.exit(2);
   }
   return value;
@@ -71,7 +73,8 @@ const probeTimeoutMs = integer('probe-timeout-ms', values['probe-timeout-ms']!, 
 const scale = integer('scale', values.scale!, 1, 64);
 const extraFlags = values['server-flags']!.split(/\s+/).filter((f) => f !== '');
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 /** One load level. */
 export interface ScaleRow {
@@ -111,9 +114,12 @@ const INFERENCE_ROUTES = /route="(\/predict|\/v2\/models\/:name(\/versions\/:ver
 
 /** Copies the model's highest version `count` times into a temporary repository (versions 1..count). */
 async function repositoryWithVersions(source: string, model: string, count: number): Promise<string> {
-  const folders = (await readdir(join(source, model))).filter((f) => /^\d+$/.test(f)).sort((a, b) => Number(a) - Number(b));
+  const folders = (await readdir(join(source, model)))
+    .filter((f) => /^\d+$/.test(f))
+    .sort((a, b) => Number(a) - Number(b));
   const highest = folders.at(-1);
-  if (highest === undefined) throw new Error(`no ${source}/${model}/<version>/model.onnx: train and export first, or pass --model-repository`);
+  if (highest === undefined)
+    throw new Error(`no ${source}/${model}/<version>/model.onnx: train and export first, or pass --model-repository`);
   const dir = await mkdtemp(join(tmpdir(), 'onnxpipe-scale-'));
   await cp(join(source, model, 'config.pbtxt'), join(dir, model, 'config.pbtxt'));
   for (let v = 1; v <= count; v++) {
@@ -123,7 +129,11 @@ async function repositoryWithVersions(source: string, model: string, count: numb
 }
 
 /** GETs `url` every interval until `signal` aborts, passing each latency (Infinity: failed or timed out) and body. */
-async function probeLoop(url: string, signal: AbortSignal, onSample: (ms: number, body: string) => void): Promise<void> {
+async function probeLoop(
+  url: string,
+  signal: AbortSignal,
+  onSample: (ms: number, body: string) => void,
+): Promise<void> {
   while (!signal.aborted) {
     const started = performance.now();
     try {
@@ -142,7 +152,8 @@ async function measureLevel(server: ServerProcess, png: Buffer, c: number): Prom
   const live: number[] = [];
   const queue: number[] = [];
   // The readings around the level must not fail on a starved machine: they wait longer than a probe.
-  const metrics = async () => (await fetch(`${server.url}/metrics`, { signal: AbortSignal.timeout(READING_TIMEOUT_MS) })).text();
+  const metrics = async () =>
+    (await fetch(`${server.url}/metrics`, { signal: AbortSignal.timeout(READING_TIMEOUT_MS) })).text();
   const durationSum = (text: string) => sumSamples(text, `${METRIC_NAMES.requestDuration}_sum`, INFERENCE_ROUTES);
   const before = await metrics();
   const cpuBefore = server.cpuSeconds() ?? NaN;
@@ -153,7 +164,13 @@ async function measureLevel(server: ServerProcess, png: Buffer, c: number): Prom
       if (Number.isFinite(ms)) queue.push(sumSamples(body, METRIC_NAMES.queueLength));
     }),
   ];
-  const load = await runLoad({ url: `${server.url}/predict`, body: png, contentType: 'image/png', connections: c, durationSeconds: duration });
+  const load = await runLoad({
+    url: `${server.url}/predict`,
+    body: png,
+    contentType: 'image/png',
+    connections: c,
+    durationSeconds: duration,
+  });
   stop.abort();
   await Promise.all(probes);
   // Requests still in flight when autocannon stops finish within the request timeout; let them,
@@ -180,7 +197,9 @@ let repository: string | undefined;
 let server: ServerProcess | undefined;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    void Promise.all([server?.stop(2_000), repository && rm(repository, { recursive: true, force: true })]).finally(() => process.exit(130));
+    void Promise.all([server?.stop(2_000), repository && rm(repository, { recursive: true, force: true })]).finally(
+      () => process.exit(130),
+    );
   });
 }
 
@@ -188,15 +207,39 @@ try {
   repository = await repositoryWithVersions(resolve(values['model-repository']!), values.model!, versions);
   const digit = await benchDigit({ index: 0, scale });
   console.log(
-    `machine: ${availableParallelism()} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.versions.node}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+    `machine: ${availableParallelism()} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.versions.node}, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
   );
-  console.log(`model: ${values.model}, ${versions} version(s) loaded; body: a ${digit.side}×${digit.side} PNG of MNIST test digit #0 (${digit.png.length} bytes)`);
-  const flags = ['--model-repository', repository, '--default-model', values.model!, '--device', 'cpu', '--log-level', 'warn', ...extraFlags];
+  console.log(
+    `model: ${values.model}, ${versions} version(s) loaded; body: a ${digit.side}×${digit.side} PNG of MNIST test digit #0 (${digit.png.length} bytes)`,
+  );
+  const flags = [
+    '--model-repository',
+    repository,
+    '--default-model',
+    values.model!,
+    '--device',
+    'cpu',
+    '--log-level',
+    'warn',
+    ...extraFlags,
+  ];
   server = await startServerProcess({ root, flags });
-  console.log(`server pid ${server.pid}, flags: ${flags.slice(2).join(' ')}; idle RSS ${fmt(server.peakRssMiB() ?? NaN)} MiB`);
-  await runLoad({ url: `${server.url}/predict`, body: digit.png, contentType: 'image/png', connections: 8, durationSeconds: 2 });
+  console.log(
+    `server pid ${server.pid}, flags: ${flags.slice(2).join(' ')}; idle RSS ${fmt(server.peakRssMiB() ?? NaN)} MiB`,
+  );
+  await runLoad({
+    url: `${server.url}/predict`,
+    body: digit.png,
+    contentType: 'image/png',
+    connections: 8,
+    durationSeconds: 2,
+  });
   const rows: ScaleRow[] = [];
-  console.log('| connections | req/s | p50 / p99 ms | non-2xx | server cores | CPU ms/req | queue mean / max | concurrency (Little) | live max ms (fails/probes) | peak RSS MiB |');
+  console.log(
+    '| connections | req/s | p50 / p99 ms | non-2xx | server cores | CPU ms/req | queue mean / max | concurrency (Little) | live max ms (fails/probes) | peak RSS MiB |',
+  );
   console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const c of connections) {
     const row = await measureLevel(server, digit.png, c);
@@ -210,7 +253,11 @@ try {
   const code = await server.stop();
   server = undefined;
   if (code !== 0) console.log(`warning: the server exited with code ${code} on SIGTERM`);
-  console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average after: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   if (values.json) console.log(JSON.stringify({ versions, duration, rows }));
 } catch (error) {
   await server?.stop(2_000);

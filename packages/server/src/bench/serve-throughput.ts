@@ -78,15 +78,18 @@ function usageError(message: string): never {
 
 function integer(name: string, raw: string, min: number, max: number): number {
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) usageError(`'--${name}' must be an integer from ${min} to ${max}; received "${raw}"`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    usageError(`'--${name}' must be an integer from ${min} to ${max}; received "${raw}"`);
   return value;
 }
 
 const device = values.device!;
-if (!['cpu', 'cuda', 'webgpu'].includes(device)) usageError(`'--device' must be one of cpu, cuda, webgpu; received "${device}"`);
+if (!['cpu', 'cuda', 'webgpu'].includes(device))
+  usageError(`'--device' must be one of cpu, cuda, webgpu; received "${device}"`);
 const connections = values.connections!.split(',').map((c) => integer('connections', c.trim(), 1, 1024));
 const modes = values.batching!.split(',').map((m) => m.trim());
-for (const mode of modes) if (mode !== 'off' && mode !== 'on') usageError(`'--batching' takes off and/or on; received "${mode}"`);
+for (const mode of modes)
+  if (mode !== 'off' && mode !== 'on') usageError(`'--batching' takes off and/or on; received "${mode}"`);
 const duration = integer('duration', values.duration!, 1, 600);
 const warmup = integer('warmup', values.warmup!, 0, 60);
 const inProcessSeconds = integer('inprocess-seconds', values['inprocess-seconds']!, 1, 120);
@@ -99,8 +102,12 @@ if (inferenceWorker !== undefined && inferenceWorker !== 'true' && inferenceWork
 const workerFlags = inferenceWorker === undefined ? [] : ['--inference-worker', inferenceWorker];
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 // scanModelRepository reports skipped folders through a logger; here they go to stderr.
 const warnOnly = {
@@ -124,7 +131,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 try {
-  tiny = values['tiny-model'] ? await writeTestRepository([{ name: values.model, bytes: buildTinyMnistModel().bytes }]) : undefined;
+  tiny = values['tiny-model']
+    ? await writeTestRepository([{ name: values.model, bytes: buildTinyMnistModel().bytes }])
+    : undefined;
   const repository = tiny?.dir ?? resolve(values['model-repository']!);
   const entry = (await scanModelRepository(repository, 'latest', warnOnly)).find((e) => e.name === values.model);
   if (entry === undefined) {
@@ -146,7 +155,9 @@ try {
     `body: MNIST test digit #${digit.index} (label ${digit.label}), ${digit.side}×${digit.side} PNG dark on white, ${digit.png.length} bytes`,
   );
   if (availableParallelism() <= 4) {
-    console.log(`note: autocannon (this process) and the server share the ${availableParallelism()} cores; the load generator takes a share of them`);
+    console.log(
+      `note: autocannon (this process) and the server share the ${availableParallelism()} cores; the load generator takes a share of them`,
+    );
   }
 
   // In-process ceiling first, while no server competes for the cores.
@@ -154,17 +165,31 @@ try {
   let inProcess: SessionThroughput[];
   try {
     const input = await preprocessLikeServer(digit.png, model.metadata);
-    inProcess = await measureSessionThroughput(model, input, IN_PROCESS_BATCHES, { seconds: inProcessSeconds, maxRuns: MAX_IN_PROCESS_RUNS });
+    inProcess = await measureSessionThroughput(model, input, IN_PROCESS_BATCHES, {
+      seconds: inProcessSeconds,
+      maxRuns: MAX_IN_PROCESS_RUNS,
+    });
   } finally {
     await model.session.release();
   }
-  for (const r of inProcess) console.log(`in-process session.run, batch ${r.batchSize}: ${fmt(r.imagesPerSecond)} images/s (${r.runs} runs)`);
+  for (const r of inProcess)
+    console.log(`in-process session.run, batch ${r.batchSize}: ${fmt(r.imagesPerSecond)} images/s (${r.runs} runs)`);
 
   const rows: ServeRow[] = [];
   for (const mode of modes as BatchingMode[]) {
     const flags = [
-      '--model-repository', repository, '--default-model', values.model!, '--device', device,
-      '--log-level', values['server-log-level']!, '--shutdown-timeout-ms', '5000', ...workerFlags, ...BATCHING_FLAGS[mode],
+      '--model-repository',
+      repository,
+      '--default-model',
+      values.model!,
+      '--device',
+      device,
+      '--log-level',
+      values['server-log-level']!,
+      '--shutdown-timeout-ms',
+      '5000',
+      ...workerFlags,
+      ...BATCHING_FLAGS[mode],
     ];
     server = await startServerProcess({ root, flags });
     const url = `${server.url}/predict`;
@@ -176,13 +201,28 @@ try {
         `answers "${answer.predictions?.[0]?.label}" for a ${digit.label} on ${answer.executionProvider}`,
     );
     if (warmup > 0) {
-      await runLoad({ url, body: digit.png, contentType: 'image/png', connections: Math.max(...connections), durationSeconds: warmup });
+      await runLoad({
+        url,
+        body: digit.png,
+        contentType: 'image/png',
+        connections: Math.max(...connections),
+        durationSeconds: warmup,
+      });
     }
     for (const c of connections) {
       const cpuBefore = server.cpuSeconds();
-      const result = await runLoad({ url, body: digit.png, contentType: 'image/png', connections: c, durationSeconds: duration });
+      const result = await runLoad({
+        url,
+        body: digit.png,
+        contentType: 'image/png',
+        connections: c,
+        durationSeconds: duration,
+      });
       const cpuAfter = server.cpuSeconds();
-      const cpuMs = cpuBefore === undefined || cpuAfter === undefined || result.ok === 0 ? undefined : (1000 * (cpuAfter - cpuBefore)) / result.ok;
+      const cpuMs =
+        cpuBefore === undefined || cpuAfter === undefined || result.ok === 0
+          ? undefined
+          : (1000 * (cpuAfter - cpuBefore)) / result.ok;
       rows.push({ batching: mode, load: result, ...(cpuMs === undefined ? {} : { serverCpuMsPerRequest: cpuMs }) });
       console.log(
         `  ${String(c).padStart(4)} connections: ${fmt(result.requestsPerSecond)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ` +
@@ -202,8 +242,24 @@ try {
   console.log(`\n${formatTarget(target)}`);
   console.log('latencies are whole milliseconds (autocannon); req/s counts 2xx responses only');
   if (values.json) {
-    const machine = { cores: availableParallelism(), cpu: cpus()[0]?.model, node: process.versions.node, loadavg: loadavg() };
-    console.log(JSON.stringify({ machine, model: entry.path, tiny: tiny !== undefined, device, digit: { index: digit.index, side: digit.side, bytes: digit.png.length }, inProcess, rows, target }));
+    const machine = {
+      cores: availableParallelism(),
+      cpu: cpus()[0]?.model,
+      node: process.versions.node,
+      loadavg: loadavg(),
+    };
+    console.log(
+      JSON.stringify({
+        machine,
+        model: entry.path,
+        tiny: tiny !== undefined,
+        device,
+        digit: { index: digit.index, side: digit.side, bytes: digit.png.length },
+        inProcess,
+        rows,
+        target,
+      }),
+    );
   }
 } catch (error) {
   process.stderr.write(`bench:serve: ${(error as Error).message}\n`);

@@ -21,7 +21,13 @@ test('bench:serve starts the server as npm start does, loads it with autocannon,
     try {
       assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
       const png = await solidImage(28, 28, 'png', 255);
-      const result = await runLoad({ url: `${server.url}/predict`, body: png, contentType: 'image/png', connections: 4, durationSeconds: 1 });
+      const result = await runLoad({
+        url: `${server.url}/predict`,
+        body: png,
+        contentType: 'image/png',
+        connections: 4,
+        durationSeconds: 1,
+      });
       assert.ok(result.ok > 0, 'some requests were answered');
       assert.deepEqual({ errors: result.errors, non2xx: result.non2xx }, { errors: 0, non2xx: 0 });
       assert.deepEqual(Object.keys(result.statusCodes), ['200']);

@@ -125,13 +125,22 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   while (exitCode === undefined) {
     if (Date.now() > deadline) {
       await stop(2_000);
-      throw new Error(`the server at ${url} was not ready within ${options.readyTimeoutMs ?? 120_000} ms; stderr:\n${stderr}`);
+      throw new Error(
+        `the server at ${url} was not ready within ${options.readyTimeoutMs ?? 120_000} ms; stderr:\n${stderr}`,
+      );
     }
     const ready = await fetch(`${url}/v2/health/ready`, { signal: AbortSignal.timeout(1_000) }).then(
       (response) => response.status === 200,
       () => false,
     );
-    if (ready) return { url, pid: child.pid!, peakRssMiB: () => peakRssMiB(child.pid!), cpuSeconds: () => cpuSeconds(child.pid!), stop };
+    if (ready)
+      return {
+        url,
+        pid: child.pid!,
+        peakRssMiB: () => peakRssMiB(child.pid!),
+        cpuSeconds: () => cpuSeconds(child.pid!),
+        stop,
+      };
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   await stop();

@@ -40,7 +40,9 @@ test(`${N} concurrent requests equal ${N} single ones and take fewer session run
     let worst = 0;
     concurrent.forEach((body, i) => {
       assert.equal(body.predictions[0].label, singles[i].predictions[0].label);
-      body.predictions[0].probabilities.forEach((p, j) => (worst = Math.max(worst, Math.abs(p - singles[i].predictions[0].probabilities[j]))));
+      body.predictions[0].probabilities.forEach(
+        (p, j) => (worst = Math.max(worst, Math.abs(p - singles[i].predictions[0].probabilities[j]))),
+      );
     });
     assert.ok(worst <= 1e-6, `max |Δ| = ${worst}`);
   } finally {

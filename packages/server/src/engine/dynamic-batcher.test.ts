@@ -28,10 +28,16 @@ test('concurrent submits share one run and each gets its own outputs back, in or
   const { batches, run } = recorder();
   const batcher = new DynamicBatcher(run, options());
   const results = await Promise.all([batcher.submit([1]), batcher.submit([2, 3]), batcher.submit([4])]);
-  assert.deepEqual(results.map((r) => r.map((x) => x.output)), [[10], [20, 30], [40]]);
+  assert.deepEqual(
+    results.map((r) => r.map((x) => x.output)),
+    [[10], [20, 30], [40]],
+  );
   assert.deepEqual(batches, [[1, 2, 3, 4]]);
   assert.equal(results[1][0].batchSize, 4);
-  assert.deepEqual({ ...batcher.stats }, { runs: 1, items: 4, largestBatch: 4, queueLength: 0, rejected: 0, timedOut: 0 });
+  assert.deepEqual(
+    { ...batcher.stats },
+    { runs: 1, items: 4, largestBatch: 4, queueLength: 0, rejected: 0, timedOut: 0 },
+  );
 });
 
 test('a full batch leaves at once; the rest waits for the next run (one run at a time)', async () => {
@@ -39,8 +45,14 @@ test('a full batch leaves at once; the rest waits for the next run (one run at a
   const batcher = new DynamicBatcher(run, options({ maxBatchSize: 3, maxQueueDelayMs: 1000 }));
   const started = performance.now();
   const [a, b] = await Promise.all([batcher.submit([1, 2, 3, 4]), batcher.submit([5, 6])]);
-  assert.deepEqual(batches, [[1, 2, 3], [4, 5, 6]]);
-  assert.deepEqual([...a, ...b].map((r) => r.output), [10, 20, 30, 40, 50, 60]);
+  assert.deepEqual(batches, [
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
+  assert.deepEqual(
+    [...a, ...b].map((r) => r.output),
+    [10, 20, 30, 40, 50, 60],
+  );
   assert.ok(performance.now() - started < 500, 'full batches do not wait for maxQueueDelayMs');
 });
 
@@ -61,8 +73,14 @@ test('a submit that does not fit the queue is refused whole with QUEUE_FULL', as
   await assert.rejects(batcher.submit([3, 4]), { code: 'ONNXPIPE_SERVER_QUEUE_FULL', statusCode: 503 });
   assert.equal(batcher.stats.queueLength, 2, 'nothing of the refused submit was queued');
   const third = batcher.submit([3]);
-  assert.deepEqual((await first).map((r) => r.output), [10, 20]);
-  assert.deepEqual((await third).map((r) => r.output), [30]);
+  assert.deepEqual(
+    (await first).map((r) => r.output),
+    [10, 20],
+  );
+  assert.deepEqual(
+    (await third).map((r) => r.output),
+    [30],
+  );
   assert.equal(batcher.stats.rejected, 1);
 });
 
@@ -72,21 +90,33 @@ test('a deadline removes waiting items and rejects with REQUEST_TIMEOUT; others 
   const late = batcher.submit([1], { deadline: performance.now() + 10 });
   const patient = batcher.submit([2]);
   await assert.rejects(late, { code: 'ONNXPIPE_SERVER_REQUEST_TIMEOUT', statusCode: 503 });
-  assert.deepEqual((await patient).map((r) => r.output), [20]);
+  assert.deepEqual(
+    (await patient).map((r) => r.output),
+    [20],
+  );
   assert.deepEqual(batches, [[2]]);
   assert.equal(batcher.stats.timedOut, 1);
 });
 
 test('a failing run rejects every submit in it, and the batcher keeps working', async () => {
   let fail = true;
-  const batcher = new DynamicBatcher(async (xs: readonly number[]) => {
-    if (fail) throw new Error('boom');
-    return xs.map((x) => x + 1);
-  }, options({ maxQueueDelayMs: 5 }));
+  const batcher = new DynamicBatcher(
+    async (xs: readonly number[]) => {
+      if (fail) throw new Error('boom');
+      return xs.map((x) => x + 1);
+    },
+    options({ maxQueueDelayMs: 5 }),
+  );
   const results = await Promise.allSettled([batcher.submit([1]), batcher.submit([2])]);
-  assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ['rejected', 'rejected'],
+  );
   fail = false;
-  assert.deepEqual((await batcher.submit([3])).map((r) => r.output), [4]);
+  assert.deepEqual(
+    (await batcher.submit([3])).map((r) => r.output),
+    [4],
+  );
 });
 
 test('close runs what is queued without waiting, then refuses new work', async () => {
@@ -96,7 +126,10 @@ test('close runs what is queued without waiting, then refuses new work', async (
   const started = performance.now();
   await batcher.close();
   assert.ok(performance.now() - started < 1000);
-  assert.deepEqual((await queued).map((r) => r.output), [10, 20]);
+  assert.deepEqual(
+    (await queued).map((r) => r.output),
+    [10, 20],
+  );
   assert.deepEqual(batches, [[1, 2]]);
   await assert.rejects(batcher.submit([3]), { code: 'ONNXPIPE_SERVER_MODEL_NOT_READY' });
 });
@@ -121,8 +154,14 @@ test('adaptive: submits of the same event-loop turn share a run; items gather wh
   await new Promise((r) => setTimeout(r, 5));
   const last = batcher.submit([6]);
   const results = await Promise.all([...first, ...later, last]);
-  assert.deepEqual(batches, [[1, 2], [3, 4, 5, 6]]);
-  assert.deepEqual(results.map((r) => r.map((x) => x.output)), [[10], [20], [30], [40, 50], [60]]);
+  assert.deepEqual(batches, [
+    [1, 2],
+    [3, 4, 5, 6],
+  ]);
+  assert.deepEqual(
+    results.map((r) => r.map((x) => x.output)),
+    [[10], [20], [30], [40, 50], [60]],
+  );
   assert.equal(results[2][0].batchSize, 4);
 });
 

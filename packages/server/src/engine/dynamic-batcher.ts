@@ -195,9 +195,13 @@ export class DynamicBatcher<I, O> {
       if (this.#queue[i].request === request) this.#queue.splice(i, 1);
     }
     this.#stats.timedOut++;
-    this.#settle(request, undefined, new ONNXPIPE_SERVER_REQUEST_TIMEOUT(
-      `no result within 'requestTimeoutMs' (the server is overloaded); retry later`,
-    ));
+    this.#settle(
+      request,
+      undefined,
+      new ONNXPIPE_SERVER_REQUEST_TIMEOUT(
+        `no result within 'requestTimeoutMs' (the server is overloaded); retry later`,
+      ),
+    );
   }
 
   #settle(request: PendingRequest<O>, results: BatchedResult<O>[] | undefined, error?: unknown): void {
@@ -269,7 +273,12 @@ export class DynamicBatcher<I, O> {
       });
       // After the callers are answered; metrics must never fail a batch or the server.
       try {
-        this.#observe?.({ batchSize: batch.length, runMs, queueMs: batch.map((p) => started - p.enqueuedAt), failed: outputs === undefined });
+        this.#observe?.({
+          batchSize: batch.length,
+          runMs,
+          queueMs: batch.map((p) => started - p.enqueuedAt),
+          failed: outputs === undefined,
+        });
       } catch {
         // ignored on purpose (see above)
       }

@@ -108,14 +108,16 @@ export class InferenceEngine {
     const size = metadata.height * metadata.width;
     const data = new Float32Array(inputs.length * size);
     inputs.forEach((input, i) => data.set(input, i * size));
-    const dims = metadata.inputLayout === 'NCHW'
-      ? [inputs.length, 1, metadata.height, metadata.width]
-      : [inputs.length, metadata.height, metadata.width, 1];
+    const dims =
+      metadata.inputLayout === 'NCHW'
+        ? [inputs.length, 1, metadata.height, metadata.width]
+        : [inputs.length, metadata.height, metadata.width, 1];
     let values: Float32Array;
     try {
       values = this.#worker
         ? await this.#worker.run(data, dims)
-        : ((await session.run({ [inputName]: new ort.Tensor('float32', data, dims) }))[outputName].data as Float32Array);
+        : ((await session.run({ [inputName]: new ort.Tensor('float32', data, dims) }))[outputName]
+            .data as Float32Array);
     } catch (error) {
       throw new ONNXPIPE_SERVER_INFERENCE_FAILED(
         `onnxruntime failed on a batch of ${inputs.length} for model ${this.model.name} version ${this.model.version}: ${(error as Error).message}`,

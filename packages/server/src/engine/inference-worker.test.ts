@@ -57,17 +57,27 @@ function slowModelBytes(): Uint8Array {
   const [logits] = g.node('MatMul', [h, w1]);
   g.node('LogSoftmax', [logits], { outputs: ['log_probs'], attributes: [] });
   g.output('log_probs', TensorDataType.FLOAT, ['N', 10]);
-  const model = createModel({ graph: g.build(), opset: 17, producerName: 'onnxpipe-server-tests', producerVersion: '0.1.0', metadata: mnistMetadata() });
+  const model = createModel({
+    graph: g.build(),
+    opset: 17,
+    producerName: 'onnxpipe-server-tests',
+    producerVersion: '0.1.0',
+    metadata: mnistMetadata(),
+  });
   return encodeModel(model);
 }
 
 test('with the worker, /v2/health/live answers promptly while a 64-item batch runs', async () => {
-  const { app, close } = await createTestApp({ overrides: { inferenceWorker: true, logLevel: 'warn' }, models: [{ bytes: slowModelBytes() }] });
+  const { app, close } = await createTestApp({
+    overrides: { inferenceWorker: true, logLevel: 'warn' },
+    models: [{ bytes: slowModelBytes() }],
+  });
   try {
     await app.listen({ host: '127.0.0.1', port: 0 });
     const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     const body = JSON.stringify({ pixels: randomPixels(64, 5), preprocess: 'none' });
-    const send = () => fetch(`${base}/predict?timings=true`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const send = () =>
+      fetch(`${base}/predict?timings=true`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     // onnxruntime's first batch of a size allocates and prepacks; time a warm one.
     await (await send()).arrayBuffer();
     let done = false;
@@ -85,7 +95,10 @@ test('with the worker, /v2/health/live answers promptly while a 64-item batch ru
     }
     const { timings } = await predict;
     assert.equal(timings!.batchSize, 64);
-    assert.ok(latencies.length >= 3, `only ${latencies.length} health checks answered during a ${timings!.inferenceMs} ms batch`);
+    assert.ok(
+      latencies.length >= 3,
+      `only ${latencies.length} health checks answered during a ${timings!.inferenceMs} ms batch`,
+    );
     // The median, not the worst: the first checks share the event loop with parsing and
     // preprocessing the 64 items, which do run there, and on two busy cores the worker competes
     // with the event loop for CPU.

@@ -24,7 +24,9 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
 
 /** An output the worker may hand over whole: a Float32Array spanning its own buffer. */
 function transferable(values: Float32Array): Float32Array {
-  return values.byteOffset === 0 && values.byteLength === values.buffer.byteLength && values.buffer instanceof ArrayBuffer
+  return values.byteOffset === 0 &&
+    values.byteLength === values.buffer.byteLength &&
+    values.buffer instanceof ArrayBuffer
     ? values
     : values.slice();
 }
@@ -33,9 +35,16 @@ async function start(): Promise<ort.InferenceSession> {
   const bytes = await readFile(init.path);
   // The main thread checked this file; a reload may have replaced it since.
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  if (sha256 !== init.sha256) throw new Error(`sha256 ${sha256} differs from ${init.sha256} checked moments ago: the file changed during the load`);
+  if (sha256 !== init.sha256)
+    throw new Error(
+      `sha256 ${sha256} differs from ${init.sha256} checked moments ago: the file changed during the load`,
+    );
   const threads = init.intraOpThreads ? { intraOpNumThreads: init.intraOpThreads } : {};
-  const session = await ort.InferenceSession.create(bytes, { executionProviders: [init.provider], graphOptimizationLevel: 'all', ...threads });
+  const session = await ort.InferenceSession.create(bytes, {
+    executionProviders: [init.provider],
+    graphOptimizationLevel: 'all',
+    ...threads,
+  });
   const size = init.warmupDims.reduce((a, b) => a * b, 1);
   await session.run({ [init.inputName]: new ort.Tensor('float32', new Float32Array(size), init.warmupDims) });
   return session;

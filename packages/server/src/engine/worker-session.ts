@@ -32,9 +32,7 @@ export type SessionWorkerRequest =
 
 /** Messages on the worker's own port (its life). */
 export type SessionWorkerReply =
-  | { readonly type: 'ready' }
-  | { readonly type: 'failed'; readonly message: string }
-  | { readonly type: 'released' };
+  { readonly type: 'ready' } | { readonly type: 'failed'; readonly message: string } | { readonly type: 'released' };
 
 /** Messages on the results port (one per run). */
 export type SessionRunReply =
@@ -48,11 +46,16 @@ interface Pending {
 
 function spawn(workerData: SessionWorkerData): Worker {
   const transferList = [workerData.results];
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./session-worker.js', import.meta.url), { workerData, transferList });
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./session-worker.js', import.meta.url), { workerData, transferList });
   // Run from source (tests, `npm start` through tsx): the worker needs the TypeScript loader too.
   const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
   const script = JSON.stringify(new URL('./session-worker.ts', import.meta.url).href);
-  return new Worker(`import(${tsx}).then((api) => { api.register(); return import(${script}); });`, { eval: true, workerData, transferList });
+  return new Worker(`import(${tsx}).then((api) => { api.register(); return import(${script}); });`, {
+    eval: true,
+    workerData,
+    transferList,
+  });
 }
 
 /**
@@ -94,7 +97,10 @@ export class WorkerSession {
       intraOpThreads,
       inputName: model.inputName,
       outputName: model.outputName,
-      warmupDims: metadata.inputLayout === 'NCHW' ? [1, 1, metadata.height, metadata.width] : [1, metadata.height, metadata.width, 1],
+      warmupDims:
+        metadata.inputLayout === 'NCHW'
+          ? [1, 1, metadata.height, metadata.width]
+          : [1, metadata.height, metadata.width, 1],
     });
     // Listeners are removed one by one: removeAllListeners would also drop the ones through
     // which the worker keeps its message port referenced.
@@ -107,7 +113,12 @@ export class WorkerSession {
         onExit = (code) => reject(new Error(`the inference worker exited with code ${code} while starting`));
         onMessage = (reply) => {
           if (reply.type === 'ready') resolve();
-          else reject(new Error(reply.type === 'failed' ? reply.message : `unexpected ${reply.type} from a starting inference worker`));
+          else
+            reject(
+              new Error(
+                reply.type === 'failed' ? reply.message : `unexpected ${reply.type} from a starting inference worker`,
+              ),
+            );
         };
         worker.on('error', onError).on('exit', onExit).on('message', onMessage);
       });
@@ -128,7 +139,11 @@ export class WorkerSession {
    */
   poll(): void {
     if (this.#pending.size === 0) return;
-    for (let received = receiveMessageOnPort(this.#results); received !== undefined; received = receiveMessageOnPort(this.#results)) {
+    for (
+      let received = receiveMessageOnPort(this.#results);
+      received !== undefined;
+      received = receiveMessageOnPort(this.#results)
+    ) {
       this.#receive(received.message as SessionRunReply);
     }
   }

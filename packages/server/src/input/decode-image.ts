@@ -37,7 +37,12 @@ function checkPixels(where: string, width: number, height: number, maxImagePixel
  * @throws `ONNXPIPE_SERVER_UNSUPPORTED_MEDIA_TYPE` (415) for another image format (GIF, TIFF, ...)
  * @throws `ONNXPIPE_SERVER_IMAGE_TOO_LARGE` (413) above `maxImagePixels`
  */
-export async function decodeImage(bytes: Uint8Array, where: string, maxImagePixels: number, options: InflateOptions = {}): Promise<RawImage> {
+export async function decodeImage(
+  bytes: Uint8Array,
+  where: string,
+  maxImagePixels: number,
+  options: InflateOptions = {},
+): Promise<RawImage> {
   return decodeImageSync(bytes, where, maxImagePixels, options) ?? decodeWithSharp(bytes, where, maxImagePixels);
 }
 
@@ -48,7 +53,12 @@ export async function decodeImage(bytes: Uint8Array, where: string, maxImagePixe
  *
  * @throws `ONNXPIPE_SERVER_IMAGE_TOO_LARGE` (413) for a PNG above `maxImagePixels`
  */
-export function decodeImageSync(bytes: Uint8Array, where: string, maxImagePixels: number, options: InflateOptions = {}): RawImage | undefined {
+export function decodeImageSync(
+  bytes: Uint8Array,
+  where: string,
+  maxImagePixels: number,
+  options: InflateOptions = {},
+): RawImage | undefined {
   const png = readPngHeader(bytes);
   if (png === undefined) return undefined;
   checkPixels(where, png.width, png.height, maxImagePixels);
@@ -82,8 +92,11 @@ export async function decodeWithSharp(bytes: Uint8Array, where: string, maxImage
     const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     return { width: info.width, height: info.height, channels: info.channels as RawImage['channels'], data };
   } catch (error) {
-    throw new ONNXPIPE_SERVER_UNDECODABLE_IMAGE(`${where}: the ${metadata.format} image does not decode: ${message(error)}`, {
-      cause: error,
-    });
+    throw new ONNXPIPE_SERVER_UNDECODABLE_IMAGE(
+      `${where}: the ${metadata.format} image does not decode: ${message(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
 }

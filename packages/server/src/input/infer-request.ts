@@ -40,7 +40,19 @@ export interface InferRequestBody {
 
 /** The protocol's tensor datatypes. */
 export const TENSOR_DATATYPES = [
-  'BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64', 'BYTES',
+  'BOOL',
+  'UINT8',
+  'UINT16',
+  'UINT32',
+  'UINT64',
+  'INT8',
+  'INT16',
+  'INT32',
+  'INT64',
+  'FP16',
+  'FP32',
+  'FP64',
+  'BYTES',
 ] as const;
 
 const FP32_MAX = 3.4028234663852886e38;
@@ -72,7 +84,9 @@ export interface TensorModel {
 
 /** The model's input shape, batch dimension `batch` (-1: variable). */
 export function modelInputShape(metadata: ModelMetadata, batch: number): number[] {
-  return metadata.inputLayout === 'NCHW' ? [batch, 1, metadata.height, metadata.width] : [batch, metadata.height, metadata.width, 1];
+  return metadata.inputLayout === 'NCHW'
+    ? [batch, 1, metadata.height, metadata.width]
+    : [batch, metadata.height, metadata.width, 1];
 }
 
 const bad = (message: string) => new ONNXPIPE_SERVER_BAD_REQUEST(message);
@@ -82,7 +96,8 @@ const shapeText = (shape: readonly (number | string)[]) => `[${shape.join(', ')}
 function flatten(data: TensorData, depth: number, out: unknown[], where: string): void {
   for (const value of data) {
     if (!Array.isArray(value)) out.push(value);
-    else if (depth >= 8) throw bad(`'${where}' nests arrays deeper than the tensor's rank; send it flat or in its shape`);
+    else if (depth >= 8)
+      throw bad(`'${where}' nests arrays deeper than the tensor's rank; send it flat or in its shape`);
     else flatten(value as TensorData, depth + 1, out, where);
   }
 }
@@ -90,14 +105,17 @@ function flatten(data: TensorData, depth: number, out: unknown[], where: string)
 function fromJson(data: TensorData, datatype: string, count: number, where: string): Float32Array {
   const values: unknown[] = [];
   flatten(data, 1, values, where);
-  if (values.length !== count) throw bad(`'${where}' must hold ${count} values for the tensor's shape; received ${values.length}`);
+  if (values.length !== count)
+    throw bad(`'${where}' must hold ${count} values for the tensor's shape; received ${values.length}`);
   const [min, max, integers] = NUMERIC_DATATYPES[datatype];
   const out = new Float32Array(count);
   for (let i = 0; i < count; i++) {
     const v = values[i];
     if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (integers && !Number.isInteger(v))) {
       const expected = integers ? `an integer from ${min} to ${max}` : 'a finite number';
-      throw bad(`'${where}[${i}]' (flattened) must be ${expected} for datatype ${datatype}; received ${describeValue(v)}`);
+      throw bad(
+        `'${where}[${i}]' (flattened) must be ${expected} for datatype ${datatype}; received ${describeValue(v)}`,
+      );
     }
     out[i] = v;
   }
@@ -106,10 +124,14 @@ function fromJson(data: TensorData, datatype: string, count: number, where: stri
 
 function fromBinary(bytes: Uint8Array, datatype: string, count: number, where: string): Float32Array {
   if (datatype !== 'FP32') {
-    throw bad(`'${where}.datatype' must be FP32 for binary tensor data (other numeric types are taken as JSON); received ${describeValue(datatype)}`);
+    throw bad(
+      `'${where}.datatype' must be FP32 for binary tensor data (other numeric types are taken as JSON); received ${describeValue(datatype)}`,
+    );
   }
   if (bytes.byteLength !== count * 4) {
-    throw bad(`'${where}.parameters.binary_data_size' must be ${count * 4} (${count} FP32 values for the tensor's shape); received ${bytes.byteLength}`);
+    throw bad(
+      `'${where}.parameters.binary_data_size' must be ${count * 4} (${count} FP32 values for the tensor's shape); received ${bytes.byteLength}`,
+    );
   }
   // The protocol's binary tensors are little-endian, whatever the host's order.
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -129,22 +151,38 @@ function fromBinary(bytes: Uint8Array, datatype: string, count: number, where: s
  * @throws `ONNXPIPE_SERVER_BAD_REQUEST` (400) naming the field, what was expected and what was received
  * @throws `ONNXPIPE_SERVER_TOO_MANY_ITEMS` (413) for a batch over `maxItems`
  */
-export function itemsFromTensors(body: InferRequestBody, model: TensorModel, maxItems: number, binary?: Uint8Array): Float32Array[] {
+export function itemsFromTensors(
+  body: InferRequestBody,
+  model: TensorModel,
+  maxItems: number,
+  binary?: Uint8Array,
+): Float32Array[] {
   const { metadata, inputName } = model;
   if (body.inputs.length !== 1) {
-    throw bad(`'inputs' must hold one tensor, ${inputName} (the model's only input); received ${body.inputs.length}: ${formatChoices(body.inputs.map((i) => i.name))}`);
+    throw bad(
+      `'inputs' must hold one tensor, ${inputName} (the model's only input); received ${body.inputs.length}: ${formatChoices(body.inputs.map((i) => i.name))}`,
+    );
   }
   const [input] = body.inputs;
   const where = 'inputs[0]';
-  if (input.name !== inputName) throw bad(`'${where}.name' must be ${describeValue(inputName)} (the model's input); received ${describeValue(input.name)}`);
+  if (input.name !== inputName)
+    throw bad(
+      `'${where}.name' must be ${describeValue(inputName)} (the model's input); received ${describeValue(input.name)}`,
+    );
   if (!(input.datatype in NUMERIC_DATATYPES)) {
-    throw bad(`'${where}.datatype' must be one of ${formatChoices(ACCEPTED_INPUT_DATATYPES)} (the model takes FP32; other numeric types are converted); received ${describeValue(input.datatype)}`);
+    throw bad(
+      `'${where}.datatype' must be one of ${formatChoices(ACCEPTED_INPUT_DATATYPES)} (the model takes FP32; other numeric types are converted); received ${describeValue(input.datatype)}`,
+    );
   }
   const expected = modelInputShape(metadata, -1);
   const [batch] = input.shape;
-  const fits = input.shape.length === expected.length && input.shape.every((d, i) => (i === 0 ? Number.isInteger(d) && d >= 1 : d === expected[i]));
+  const fits =
+    input.shape.length === expected.length &&
+    input.shape.every((d, i) => (i === 0 ? Number.isInteger(d) && d >= 1 : d === expected[i]));
   if (!fits) {
-    throw bad(`'${where}.shape' must be ${shapeText(['n', ...expected.slice(1)])} (${metadata.inputLayout}) with n ≥ 1; received ${shapeText(input.shape)}`);
+    throw bad(
+      `'${where}.shape' must be ${shapeText(['n', ...expected.slice(1)])} (${metadata.inputLayout}) with n ≥ 1; received ${shapeText(input.shape)}`,
+    );
   }
   if (batch > maxItems) {
     throw new ONNXPIPE_SERVER_TOO_MANY_ITEMS(
@@ -155,7 +193,8 @@ export function itemsFromTensors(body: InferRequestBody, model: TensorModel, max
   const binarySize = input.parameters?.binary_data_size;
   let values: Float32Array;
   if (binarySize !== undefined) {
-    if (input.data !== undefined) throw bad(`'${where}' must have either 'data' or 'parameters.binary_data_size', not both`);
+    if (input.data !== undefined)
+      throw bad(`'${where}' must have either 'data' or 'parameters.binary_data_size', not both`);
     if (binary === undefined || binarySize !== binary.byteLength) {
       throw bad(
         `'${where}.parameters.binary_data_size' must equal the bytes after the JSON header (Inference-Header-Content-Length); received ${describeValue(binarySize)} for ${binary?.byteLength ?? 0} bytes`,
@@ -163,8 +202,10 @@ export function itemsFromTensors(body: InferRequestBody, model: TensorModel, max
     }
     values = fromBinary(binary, input.datatype, batch * size, where);
   } else {
-    if (input.data === undefined) throw bad(`'${where}' must have 'data' (or binary data with 'parameters.binary_data_size')`);
-    if (binary !== undefined && binary.byteLength > 0) throw bad(`binary data follows the JSON header, but no input declares 'parameters.binary_data_size'`);
+    if (input.data === undefined)
+      throw bad(`'${where}' must have 'data' (or binary data with 'parameters.binary_data_size')`);
+    if (binary !== undefined && binary.byteLength > 0)
+      throw bad(`binary data follows the JSON header, but no input declares 'parameters.binary_data_size'`);
     values = fromJson(input.data, input.datatype, batch * size, `${where}.data`);
   }
   return Array.from({ length: batch }, (_, i) => values.slice(i * size, (i + 1) * size));
@@ -188,16 +229,21 @@ export function requestedOutput(body: InferRequestBody, model: TensorModel): Out
   const outputs = body.outputs ?? [];
   if (outputs.length === 0) return { binary: binaryDefault };
   if (outputs.length > 1 || outputs[0].name !== model.outputName) {
-    throw bad(`'outputs' may only name ${describeValue(model.outputName)} (the model's only output); received ${formatChoices(outputs.map((o) => o.name))}`);
+    throw bad(
+      `'outputs' may only name ${describeValue(model.outputName)} (the model's only output); received ${formatChoices(outputs.map((o) => o.name))}`,
+    );
   }
   const parameters = outputs[0].parameters ?? {};
   const binary = parameters.binary_data ?? binaryDefault;
-  if (typeof binary !== 'boolean') throw bad(`'outputs[0].parameters.binary_data' must be true or false; received ${describeValue(binary)}`);
+  if (typeof binary !== 'boolean')
+    throw bad(`'outputs[0].parameters.binary_data' must be true or false; received ${describeValue(binary)}`);
   const k = parameters.classification;
   if (k === undefined) return { binary };
   const classes = model.metadata.labels.length;
   if (typeof k !== 'number' || !Number.isInteger(k) || k < 1) {
-    throw bad(`'outputs[0].parameters.classification' must be an integer from 1 to ${classes}; received ${describeValue(k)}`);
+    throw bad(
+      `'outputs[0].parameters.classification' must be an integer from 1 to ${classes}; received ${describeValue(k)}`,
+    );
   }
   return { binary, classification: Math.min(k, classes) };
 }

@@ -9,7 +9,10 @@ import { decodePngFast, readPngHeader, PNG_FAST_PATH_MAX_PIXELS } from './png-fa
 // the one decodeImage used for every image before the fast path.
 
 async function sharpPixels(bytes: Uint8Array) {
-  const { data, info } = await sharp(bytes, { failOn: 'error' }).rotate().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(bytes, { failOn: 'error' })
+    .rotate()
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, channels: info.channels, data: new Uint8Array(data) };
 }
 
@@ -34,8 +37,16 @@ const kinds: [string, () => Promise<Uint8Array>, boolean][] = [
   ['palette 8-bit', () => raw(31, 17, 3).png({ palette: true, colours: 200, dither: 0 }).toBuffer(), true],
   ['palette 2-bit', () => raw(31, 17, 3).png({ palette: true, colours: 4, dither: 0 }).toBuffer(), true],
   ['palette 4-bit', () => raw(13, 7, 3).png({ palette: true, colours: 16, dither: 0 }).toBuffer(), true],
-  ['palette 1-bit, interlaced', () => raw(13, 7, 3).png({ palette: true, colours: 2, dither: 0, progressive: true }).toBuffer(), true],
-  ['palette with transparency (tRNS): sharp', () => raw(31, 17, 4).png({ palette: true, colours: 16, dither: 0 }).toBuffer(), false],
+  [
+    'palette 1-bit, interlaced',
+    () => raw(13, 7, 3).png({ palette: true, colours: 2, dither: 0, progressive: true }).toBuffer(),
+    true,
+  ],
+  [
+    'palette with transparency (tRNS): sharp',
+    () => raw(31, 17, 4).png({ palette: true, colours: 16, dither: 0 }).toBuffer(),
+    false,
+  ],
   ['RGB 16-bit: sharp', () => raw(31, 17, 3).toColourspace('rgb16').png().toBuffer(), false],
   ['grayscale 16-bit: sharp', () => raw(31, 17, 1).toColourspace('grey16').png().toBuffer(), false],
   ['RGB with an ICC profile: sharp', () => raw(31, 17, 3).withIccProfile('p3').png().toBuffer(), false],
@@ -68,7 +79,10 @@ test('the pixel limit is checked on the PNG header before decoding, fast path or
   const claim = Buffer.from(small);
   claim.writeUInt32BE(5000, 16);
   claim.writeUInt32BE(5000, 20);
-  await assert.rejects(decodeImage(claim.subarray(0, 40), 'image', 4_000_000), { code: 'ONNXPIPE_SERVER_IMAGE_TOO_LARGE', statusCode: 413 });
+  await assert.rejects(decodeImage(claim.subarray(0, 40), 'image', 4_000_000), {
+    code: 'ONNXPIPE_SERVER_IMAGE_TOO_LARGE',
+    statusCode: 413,
+  });
   await assert.rejects(decodeImage(small, 'image', 63), { code: 'ONNXPIPE_SERVER_IMAGE_TOO_LARGE' });
   assert.ok(8 * 8 <= PNG_FAST_PATH_MAX_PIXELS);
 });
@@ -81,7 +95,10 @@ test('corrupt or truncated small PNGs fall back to sharp and are refused with UN
   flipped[idat + 4 + (flipped.readUInt32BE(idat - 4) >> 1)] ^= 0xff; // inside IDAT: its CRC no longer matches
   for (const bytes of [truncated, flipped]) {
     assert.equal(decodePngFast(bytes, readPngHeader(bytes)!), undefined);
-    await assert.rejects(decodeImage(bytes, 'image', 4_000_000), { code: 'ONNXPIPE_SERVER_UNDECODABLE_IMAGE', statusCode: 422 });
+    await assert.rejects(decodeImage(bytes, 'image', 4_000_000), {
+      code: 'ONNXPIPE_SERVER_UNDECODABLE_IMAGE',
+      statusCode: 422,
+    });
   }
   assert.equal(readPngHeader(Buffer.from('GIF89a not a png at all, not at all')), undefined);
 });

@@ -31,7 +31,7 @@ const FALL_BACK_CHUNKS = new Set(['tRNS', 'iCCP', 'gAMA', 'cHRM', 'eXIf']);
 function hasFallBackChunk(bytes: Uint8Array): boolean {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   // eXIf may follow IDAT, so the whole chunk list is walked (it is short: a few chunk headers).
-  for (let at = 8; at + 8 <= bytes.length; ) {
+  for (let at = 8; at + 8 <= bytes.length;) {
     const type = String.fromCharCode(bytes[at + 4], bytes[at + 5], bytes[at + 6], bytes[at + 7]);
     if (FALL_BACK_CHUNKS.has(type)) return true;
     if (type === 'IEND') return false;
@@ -58,7 +58,11 @@ function acceptsHeader(header: PngHeader): boolean {
  * the pixel limit on the header first. With `grayscale`, an RGB image of the common kind may come
  * back as its gray channel (see {@link InflateOptions.grayscale}).
  */
-export function decodePngFast(bytes: Uint8Array, header: PngHeader, options: InflateOptions = {}): RawImage | undefined {
+export function decodePngFast(
+  bytes: Uint8Array,
+  header: PngHeader,
+  options: InflateOptions = {},
+): RawImage | undefined {
   if (!acceptsHeader(header) || hasFallBackChunk(bytes)) return undefined;
   // A file that fails here would fail in pngjs too (same checks, stricter stream): sharp words it.
   if (inflatesHeader(header)) return inflatePng(bytes, header, options);

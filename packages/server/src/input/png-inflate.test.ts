@@ -28,14 +28,32 @@ function rgba(width: number, height: number): Buffer {
 for (const kind of KINDS) {
   for (const filterType of [0, 1, 2, 3, 4]) {
     test(`inflatePng: ${kind.name}, filter ${filterType}: sharp's pixels`, async () => {
-      const png = new pngjs.PNG({ width: 23, height: 11, colorType: kind.colorType, inputColorType: 6, filterType } as pngjs.PNGOptions);
+      const png = new pngjs.PNG({
+        width: 23,
+        height: 11,
+        colorType: kind.colorType,
+        inputColorType: 6,
+        filterType,
+      } as pngjs.PNGOptions);
       rgba(23, 11).copy(png.data);
-      const bytes = pngjs.PNG.sync.write(png, { colorType: kind.colorType, inputColorType: 6, filterType } as pngjs.PNGOptions);
+      const bytes = pngjs.PNG.sync.write(png, {
+        colorType: kind.colorType,
+        inputColorType: 6,
+        filterType,
+      } as pngjs.PNGOptions);
       const header = readPngHeader(bytes)!;
       const image = inflatePng(bytes, header);
       assert.ok(image, 'decoded');
-      const { data, info } = await sharp(bytes, { failOn: 'error' }).rotate().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
-      const reference = { width: info.width, height: info.height, channels: info.channels as 1 | 3 | 4, data: new Uint8Array(data) };
+      const { data, info } = await sharp(bytes, { failOn: 'error' })
+        .rotate()
+        .raw({ depth: 'uchar' })
+        .toBuffer({ resolveWithObject: true });
+      const reference = {
+        width: info.width,
+        height: info.height,
+        channels: info.channels as 1 | 3 | 4,
+        data: new Uint8Array(data),
+      };
       assert.equal(image.channels, kind.channels);
       if (info.channels === kind.channels) assert.deepEqual(new Uint8Array(image.data), reference.data);
       assert.deepEqual(toGrayscale(image), toGrayscale(reference));
@@ -49,7 +67,9 @@ for (const kind of KINDS) {
 }
 
 test('inflatePng refuses what it cannot decode exactly, and decodes nothing past the header size', async () => {
-  const good = await sharp(rgba(16, 16), { raw: { width: 16, height: 16, channels: 4 } }).png().toBuffer();
+  const good = await sharp(rgba(16, 16), { raw: { width: 16, height: 16, channels: 4 } })
+    .png()
+    .toBuffer();
   const header = readPngHeader(good)!;
   assert.ok(inflatePng(good, header));
   // A header that claims fewer rows than the stream holds: the inflate stops at the claim.
@@ -72,7 +92,9 @@ test('inflatePng with grayscale gives core toGrayscale of every RGB value', asyn
     rgb[3 * p + 1] = (p >> 8) & 0xff;
     rgb[3 * p + 2] = p & 0xff;
   }
-  const bytes = await sharp(rgb, { raw: { width: side, height: side, channels: 3 } }).png({ compressionLevel: 1 }).toBuffer();
+  const bytes = await sharp(rgb, { raw: { width: side, height: side, channels: 3 } })
+    .png({ compressionLevel: 1 })
+    .toBuffer();
   const header = readPngHeader(bytes)!;
   const gray = inflatePng(bytes, header, { grayscale: true })!;
   assert.equal(gray.channels, 1);

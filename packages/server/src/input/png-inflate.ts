@@ -29,7 +29,7 @@ const IEND = 0x49454e44;
 function imageData(bytes: Uint8Array): Uint8Array | undefined {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const parts: Uint8Array[] = [];
-  for (let at = 8; at + 12 <= bytes.length; ) {
+  for (let at = 8; at + 12 <= bytes.length;) {
     const length = view.getUint32(at);
     const end = at + 12 + length;
     if (end > bytes.length) return undefined;
@@ -134,7 +134,8 @@ export function inflatePng(bytes: Uint8Array, header: PngHeader, options: Inflat
   const compressed = imageData(bytes);
   if (compressed === undefined) return undefined;
   // One byte of headroom: a stream longer than the header implies is refused, not cut short.
-  const filtered = expected < INFLATE_SCRATCH_MAX ? inflateScratch.subarray(0, expected + 1) : new Uint8Array(expected + 1);
+  const filtered =
+    expected < INFLATE_SCRATCH_MAX ? inflateScratch.subarray(0, expected + 1) : new Uint8Array(expected + 1);
   if (inflateInto(compressed, filtered) !== expected) return undefined;
   for (let y = 0, at = 1; y < height; y++, at += stride + 1) {
     if (!unfilterRowInPlace(filtered, at, stride, channels, y === 0)) return undefined;
@@ -145,7 +146,8 @@ export function inflatePng(bytes: Uint8Array, header: PngHeader, options: Inflat
   if (options.grayscale && channels === 3) {
     const gray = Buffer.allocUnsafe(width * height);
     for (let y = 0, at = 1, dst = 0; y < height; y++, at += stride + 1) {
-      for (let i = at, end = at + stride; i < end; i += 3) gray[dst++] = luma601(filtered[i], filtered[i + 1], filtered[i + 2]);
+      for (let i = at, end = at + stride; i < end; i += 3)
+        gray[dst++] = luma601(filtered[i], filtered[i + 1], filtered[i + 2]);
     }
     return { width, height, channels: 1, data: gray };
   }

@@ -56,7 +56,8 @@ export async function prepareInputs(
     const [item] = items;
     const image =
       item.kind === 'image'
-        ? (decodeImageSync(item.bytes, item.where, maxImagePixels, GRAY) ?? (await decodeWithSharp(item.bytes, item.where, maxImagePixels)))
+        ? (decodeImageSync(item.bytes, item.where, maxImagePixels, GRAY) ??
+          (await decodeWithSharp(item.bytes, item.where, maxImagePixels)))
         : undefined;
     return [prepareItem(item, image, metadata, preprocess, trace)];
   }
@@ -69,7 +70,13 @@ export async function prepareInputs(
 }
 
 /** Preprocesses one item: its decoded image, or its pixel array when `image` is undefined. */
-function prepareItem(item: InputItem, image: RawImage | undefined, metadata: ModelMetadata, preprocess: PreprocessMode, trace: boolean): PreparedInput {
+function prepareItem(
+  item: InputItem,
+  image: RawImage | undefined,
+  metadata: ModelMetadata,
+  preprocess: PreprocessMode,
+  trace: boolean,
+): PreparedInput {
   try {
     const raw = image ?? pixelsFromFloats(item.kind === 'pixels' ? item.values : [], { size: metadata.height });
     const result = preprocessDigit(raw, {
@@ -83,7 +90,10 @@ function prepareItem(item: InputItem, image: RawImage | undefined, metadata: Mod
     return { input: result.input, empty: result.empty, trace: box === undefined ? seen : { ...seen, box } };
   } catch (error) {
     if (error instanceof OnnxpipeError && error.code === 'ONNXPIPE_CORE_BAD_IMAGE') {
-      const hint = preprocess === 'none' && image !== undefined ? " (with preprocess=none the image must already be the model's input size)" : '';
+      const hint =
+        preprocess === 'none' && image !== undefined
+          ? " (with preprocess=none the image must already be the model's input size)"
+          : '';
       throw new ONNXPIPE_SERVER_BAD_INPUT_TENSOR(`${item.where}: ${error.message}${hint}`, { cause: error });
     }
     throw error;

@@ -13,7 +13,11 @@ import {
 /** One thing to classify and where it came from (for error messages). */
 export type InputItem =
   | { readonly kind: 'image'; readonly bytes: Uint8Array; readonly where: string }
-  | { readonly kind: 'pixels'; readonly values: readonly number[] | readonly (readonly number[])[]; readonly where: string };
+  | {
+      readonly kind: 'pixels';
+      readonly values: readonly number[] | readonly (readonly number[])[];
+      readonly where: string;
+    };
 
 /** `preprocess` values: the model's recipe, or none for inputs already in the model's format. */
 export const PREPROCESS_MODES = ['mnist', 'none'] as const;
@@ -66,7 +70,11 @@ export function itemsFromJson(body: PredictJsonBody, side: number, maxItems: num
   if (body.image !== undefined) return [{ kind: 'image', bytes: fromBase64(body.image, 'image'), where: 'image' }];
   if (body.images !== undefined) {
     checkCount(body.images.length, maxItems);
-    return body.images.map((text, i) => ({ kind: 'image', bytes: fromBase64(text, `images[${i}]`), where: `images[${i}]` }));
+    return body.images.map((text, i) => ({
+      kind: 'image',
+      bytes: fromBase64(text, `images[${i}]`),
+      where: `images[${i}]`,
+    }));
   }
   const pixels = body.pixels!;
   const first = pixels[0];
@@ -97,7 +105,11 @@ export interface MultipartItems {
  * to streamed multipart bodies); @fastify/multipart's own limits stop a single file or too many
  * files early.
  */
-export async function itemsFromMultipart(request: FastifyRequest, maxItems: number, maxBodyBytes: number): Promise<MultipartItems> {
+export async function itemsFromMultipart(
+  request: FastifyRequest,
+  maxItems: number,
+  maxBodyBytes: number,
+): Promise<MultipartItems> {
   const items: InputItem[] = [];
   let preprocess: PreprocessMode | undefined;
   let total = 0;
@@ -116,7 +128,9 @@ export async function itemsFromMultipart(request: FastifyRequest, maxItems: numb
         items.push({ kind: 'image', bytes, where });
       } else if (part.fieldname === 'preprocess') {
         if (!PREPROCESS_MODES.includes(part.value as PreprocessMode)) {
-          throw new ONNXPIPE_SERVER_BAD_REQUEST(`'preprocess' must be one of ${formatChoices(PREPROCESS_MODES)}; received ${describeValue(part.value)}`);
+          throw new ONNXPIPE_SERVER_BAD_REQUEST(
+            `'preprocess' must be one of ${formatChoices(PREPROCESS_MODES)}; received ${describeValue(part.value)}`,
+          );
         }
         preprocess = part.value as PreprocessMode;
       } else {
@@ -127,7 +141,11 @@ export async function itemsFromMultipart(request: FastifyRequest, maxItems: numb
     }
   } catch (error) {
     // busboy reports a malformed body with plain Errors; coded errors (ours, the plugin's) pass.
-    if ((error as { code?: unknown }).code !== undefined || (error as { statusCode?: unknown }).statusCode !== undefined) throw error;
+    if (
+      (error as { code?: unknown }).code !== undefined ||
+      (error as { statusCode?: unknown }).statusCode !== undefined
+    )
+      throw error;
     throw new ONNXPIPE_SERVER_BAD_REQUEST(`malformed multipart body: ${(error as Error).message}`, { cause: error });
   }
   if (items.length === 0) {

@@ -10,7 +10,15 @@ import { constants, createInflate, inflateSync, type Inflate } from 'node:zlib';
 // zlib errors), and the next call creates a fresh one.
 
 interface ZlibHandle {
-  writeSync(flush: number, input: Uint8Array, inOffset: number, inLength: number, out: Uint8Array, outOffset: number, outLength: number): void;
+  writeSync(
+    flush: number,
+    input: Uint8Array,
+    inOffset: number,
+    inLength: number,
+    out: Uint8Array,
+    outOffset: number,
+    outLength: number,
+  ): void;
 }
 
 /** The parts of a zlib stream that inflateSync uses internally. */

@@ -13,7 +13,9 @@ const preflight = (app: FastifyInstance, origin: string, url = '/predict') =>
   });
 
 test('listed origins pass the preflight and can read the response; others get no CORS headers', async () => {
-  const { app, close } = await createTestApp({ overrides: { corsOrigins: ['https://app.example', 'http://localhost:5173'] } });
+  const { app, close } = await createTestApp({
+    overrides: { corsOrigins: ['https://app.example', 'http://localhost:5173'] },
+  });
   try {
     const allowed = await preflight(app, 'https://app.example');
     assert.equal(allowed.statusCode, 204);
@@ -28,7 +30,12 @@ test('listed origins pass the preflight and can read the response; others get no
     const refused = await preflight(app, 'https://evil.example');
     assert.equal(refused.headers['access-control-allow-origin'], undefined, 'the browser blocks the call');
 
-    const actual = await app.inject({ method: 'POST', url: '/predict?preprocess=none', headers: { origin: 'https://app.example' }, payload: { pixels: Array(784).fill(0) } });
+    const actual = await app.inject({
+      method: 'POST',
+      url: '/predict?preprocess=none',
+      headers: { origin: 'https://app.example' },
+      payload: { pixels: Array(784).fill(0) },
+    });
     assert.equal(actual.statusCode, 200);
     assert.equal(actual.headers['access-control-allow-origin'], 'https://app.example');
     assert.match(String(actual.headers['access-control-expose-headers']), /x-request-id/);

@@ -46,12 +46,19 @@ test('/docs/json is valid OpenAPI 3 and documents every route with a summary and
     (broken.paths['/predict'].post as unknown as Record<string, unknown>).responses = 'none';
     assert.equal((await new Validator().validate(broken as never)).valid, false);
 
-    assert.deepEqual(Object.keys(document.paths).sort(), Object.keys(ROUTES).sort(), 'no more, no fewer (hidden: /v2/, /docs, the static files of webRoot)');
+    assert.deepEqual(
+      Object.keys(document.paths).sort(),
+      Object.keys(ROUTES).sort(),
+      'no more, no fewer (hidden: /v2/, /docs, the static files of webRoot)',
+    );
     for (const [path, methods] of Object.entries(ROUTES)) {
       for (const method of methods) {
         const operation = document.paths[path][method];
         assert.ok(operation, `${method.toUpperCase()} ${path} is documented`);
-        assert.ok(operation.summary && operation.tags?.length, `${method.toUpperCase()} ${path} has a summary and tags`);
+        assert.ok(
+          operation.summary && operation.tags?.length,
+          `${method.toUpperCase()} ${path} has a summary and tags`,
+        );
       }
     }
     assert.ok('onnxpipe-error' in document.components.schemas && 'open-inference-error' in document.components.schemas);

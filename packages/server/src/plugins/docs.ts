@@ -19,12 +19,14 @@ export const docsPlugin = fp(
         info: {
           title: 'onnxpipe server',
           version: SERVER_VERSION,
-          description:
-            `${SERVER_NAME}: handwritten-digit classification over HTTP. POST /predict takes images; the Open Inference Protocol (KServe v2) routes take raw tensors. Errors of /predict are { error, code, statusCode, message }; errors of /v2 routes are { error, code } with error the message.`,
+          description: `${SERVER_NAME}: handwritten-digit classification over HTTP. POST /predict takes images; the Open Inference Protocol (KServe v2) routes take raw tensors. Errors of /predict are { error, code, statusCode, message }; errors of /v2 routes are { error, code } with error the message.`,
         },
         tags: [
           { name: 'Predict', description: 'Images in, labelled predictions out.' },
-          { name: 'Open Inference Protocol', description: 'KServe v2 / Triton REST: metadata, readiness, tensor inference.' },
+          {
+            name: 'Open Inference Protocol',
+            description: 'KServe v2 / Triton REST: metadata, readiness, tensor inference.',
+          },
           { name: 'Model repository', description: "Triton's repository extension: index, load, unload." },
           { name: 'Health', description: 'Liveness and readiness probes.' },
           { name: 'Operations', description: 'Metrics.' },
@@ -32,7 +34,9 @@ export const docsPlugin = fp(
         components: { securitySchemes: { modelControlToken: MODEL_CONTROL_SECURITY_SCHEME } },
       },
       // Shared schemas keep their $id as their name under components.schemas.
-      refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+      refResolver: {
+        buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+      },
     });
     await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   },

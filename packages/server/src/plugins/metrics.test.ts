@@ -19,7 +19,9 @@ function parseMetrics(text: string): Sample[] {
     if (line === '' || line.startsWith('#')) continue;
     const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     assert.ok(match, `not a sample line: ${line}`);
-    const labels = Object.fromEntries([...(match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    const labels = Object.fromEntries(
+      [...(match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="([^"]*)"/g)].map((m) => [m[1], m[2]]),
+    );
     samples.push({ name: match[1], labels, value: Number(match[3]) });
   }
   return samples;
@@ -36,10 +38,17 @@ test('GET /metrics: request counts and latency by route, batch, queue and infere
   const { app, close } = await createTestApp();
   try {
     for (let i = 0; i < 3; i++) {
-      assert.equal((await app.inject({ method: 'POST', url: '/predict?preprocess=none', payload: { pixels: Array(784).fill(0) } })).statusCode, 200);
+      assert.equal(
+        (await app.inject({ method: 'POST', url: '/predict?preprocess=none', payload: { pixels: Array(784).fill(0) } }))
+          .statusCode,
+        200,
+      );
     }
     assert.equal((await app.inject({ method: 'POST', url: '/v2/models/mnist/infer', payload: infer })).statusCode, 200);
-    assert.equal((await app.inject({ method: 'POST', url: '/v2/models/fashion/infer', payload: infer })).statusCode, 404);
+    assert.equal(
+      (await app.inject({ method: 'POST', url: '/v2/models/fashion/infer', payload: infer })).statusCode,
+      404,
+    );
     assert.equal((await app.inject({ url: '/nowhere' })).statusCode, 404);
 
     const response = await app.inject({ url: '/metrics' });
@@ -53,7 +62,10 @@ test('GET /metrics: request counts and latency by route, batch, queue and infere
     assert.equal(requests('POST', '/v2/models/:name/infer', '200'), 1, 'the route pattern, not the URL');
     assert.equal(requests('POST', '/v2/models/:name/infer', '404'), 1);
     assert.equal(requests('GET', 'unmatched', '404'), 1);
-    assert.equal(find(samples, 'onnxpipe_http_request_duration_seconds_count', { method: 'POST', route: '/predict' }), 3);
+    assert.equal(
+      find(samples, 'onnxpipe_http_request_duration_seconds_count', { method: 'POST', route: '/predict' }),
+      3,
+    );
     assert.ok(find(samples, 'onnxpipe_http_request_duration_seconds_sum', { method: 'POST', route: '/predict' })! > 0);
 
     // 3 runs of one item and one of two (the model's warm-up is not counted).
@@ -71,7 +83,11 @@ test('GET /metrics: request counts and latency by route, batch, queue and infere
   const second = await createTestApp();
   try {
     const samples = parseMetrics((await second.app.inject({ url: '/metrics' })).body);
-    assert.equal(find(samples, 'onnxpipe_http_requests_total', { route: '/predict' }), undefined, 'a fresh app has its own registry');
+    assert.equal(
+      find(samples, 'onnxpipe_http_requests_total', { route: '/predict' }),
+      undefined,
+      'a fresh app has its own registry',
+    );
     assert.equal(find(samples, 'onnxpipe_batch_size_count', model), undefined);
   } finally {
     await second.close();
@@ -79,7 +95,10 @@ test('GET /metrics: request counts and latency by route, batch, queue and infere
 });
 
 test('the queue length gauge reads the queue at scrape time; loads are counted by outcome', async () => {
-  const { app, close } = await createTestApp({ overrides: { maxQueueDelayMs: 500, batchScheduling: 'delay' }, env: MODEL_CONTROL_ENV });
+  const { app, close } = await createTestApp({
+    overrides: { maxQueueDelayMs: 500, batchScheduling: 'delay' },
+    env: MODEL_CONTROL_ENV,
+  });
   try {
     const pending = app.inject({ method: 'POST', url: '/v2/models/mnist/infer', payload: infer });
     while (app.models.get().stats.queueLength < 2) await new Promise((r) => setTimeout(r, 2));

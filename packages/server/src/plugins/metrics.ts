@@ -38,7 +38,11 @@ export const metricsPlugin = fp(
     app.decorate('metrics', registry);
     collectDefaultMetrics({ register: registry, prefix: 'onnxpipe_' });
     const registers = [registry];
-    const labelsOf = (model: LoadedModel) => ({ model: model.name, version: model.version, execution_provider: app.models.executionProvider });
+    const labelsOf = (model: LoadedModel) => ({
+      model: model.name,
+      version: model.version,
+      execution_provider: app.models.executionProvider,
+    });
 
     const requests = new Counter({
       name: METRIC_NAMES.requests,
@@ -130,7 +134,12 @@ export const metricsPlugin = fp(
           summary: 'Prometheus metrics',
           description: `Prometheus text format: ${Object.values(METRIC_NAMES).join(', ')}, and the process metrics (onnxpipe_process_*, onnxpipe_nodejs_*).`,
           tags: ['Operations'],
-          response: { 200: { description: 'Prometheus text exposition format 0.0.4.', content: { 'text/plain': { schema: { type: 'string' } } } } },
+          response: {
+            200: {
+              description: 'Prometheus text exposition format 0.0.4.',
+              content: { 'text/plain': { schema: { type: 'string' } } },
+            },
+          },
         },
       },
       async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()),

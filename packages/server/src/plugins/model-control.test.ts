@@ -11,12 +11,20 @@ const ROUTES = ['/v2/repository/models/mnist/load', '/v2/repository/models/mnist
 
 async function post(app: FastifyInstance, url: string, headers: Record<string, string> = {}) {
   const response = await app.inject({ method: 'POST', url, headers });
-  return { status: response.statusCode, headers: response.headers, ...response.json<{ code: string; error: string }>() };
+  return {
+    status: response.statusCode,
+    headers: response.headers,
+    ...response.json<{ code: string; error: string }>(),
+  };
 }
 
 async function stillServing(app: FastifyInstance): Promise<void> {
   assert.equal((await app.inject({ url: '/v2/models/mnist/ready' })).statusCode, 200, 'mnist is still served');
-  const predicted = await app.inject({ method: 'POST', url: '/predict?preprocess=none', payload: { pixels: Array(784).fill(0) } });
+  const predicted = await app.inject({
+    method: 'POST',
+    url: '/predict?preprocess=none',
+    payload: { pixels: Array(784).fill(0) },
+  });
   assert.equal(predicted.statusCode, 200);
 }
 
@@ -51,7 +59,10 @@ test('with modelControlMode poll, load and unload answer 403 pointing at explici
       const answer = await post(app, url, MODEL_CONTROL_AUTH);
       assert.equal(answer.status, 403);
       assert.equal(answer.code, 'ONNXPIPE_SERVER_MODEL_CONTROL_DISABLED');
-      assert.match(answer.error, /'modelControlMode' is poll: the server reloads the repository by itself every 3600 s.*need 'modelControlMode' explicit/);
+      assert.match(
+        answer.error,
+        /'modelControlMode' is poll: the server reloads the repository by itself every 3600 s.*need 'modelControlMode' explicit/,
+      );
     }
     await stillServing(app);
   } finally {
@@ -67,9 +78,14 @@ test('explicit: no token is 401 with a Bearer challenge, a wrong one 403, the ri
       assert.equal(none.status, 401);
       assert.equal(none.code, 'ONNXPIPE_SERVER_AUTHENTICATION_REQUIRED');
       assert.equal(none.headers['www-authenticate'], 'Bearer realm="onnxpipe model control"');
-      assert.match(none.error, /^POST \/v2\/repository\/models\/mnist\/(load|unload) changes the served models: it needs 'Authorization: Bearer <token>'.*received no Authorization header$/);
+      assert.match(
+        none.error,
+        /^POST \/v2\/repository\/models\/mnist\/(load|unload) changes the served models: it needs 'Authorization: Bearer <token>'.*received no Authorization header$/,
+      );
 
-      const basic = await post(app, url, { authorization: `Basic ${Buffer.from(`user:${TEST_MODEL_CONTROL_TOKEN}`).toString('base64')}` });
+      const basic = await post(app, url, {
+        authorization: `Basic ${Buffer.from(`user:${TEST_MODEL_CONTROL_TOKEN}`).toString('base64')}`,
+      });
       assert.equal(basic.status, 401, 'another scheme is no bearer token');
       assert.match(basic.error, /received an Authorization header of another form$/);
 
@@ -96,7 +112,12 @@ test('explicit: no token is 401 with a Bearer challenge, a wrong one 403, the ri
 
     // A body that would fail validation: without the token the answer is still 401, so nothing
     // about the route's input is disclosed or parsed for an unauthenticated caller.
-    const early = await app.inject({ method: 'POST', url: ROUTES[0], headers: { 'content-type': 'application/json' }, payload: '{not json' });
+    const early = await app.inject({
+      method: 'POST',
+      url: ROUTES[0],
+      headers: { 'content-type': 'application/json' },
+      payload: '{not json',
+    });
     assert.equal(early.statusCode, 401);
   } finally {
     await close();

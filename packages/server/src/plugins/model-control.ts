@@ -56,7 +56,8 @@ export function modelControlGuard(config: ServerConfig): onRequestHookHandler {
     const candidate = bearerCredentials(authorization);
     if (candidate === undefined) {
       reply.header('www-authenticate', MODEL_CONTROL_CHALLENGE);
-      const received = authorization === undefined ? 'no Authorization header' : 'an Authorization header of another form';
+      const received =
+        authorization === undefined ? 'no Authorization header' : 'an Authorization header of another form';
       done(
         new ONNXPIPE_SERVER_AUTHENTICATION_REQUIRED(
           `${route(request)} changes the served models: it needs 'Authorization: Bearer <token>' with the model control token ('modelControlToken'); received ${received}`,
@@ -65,7 +66,11 @@ export function modelControlGuard(config: ServerConfig): onRequestHookHandler {
       return;
     }
     if (!config.modelControlToken.matches(candidate)) {
-      done(new ONNXPIPE_SERVER_INVALID_TOKEN(`${route(request)}: the bearer token is not the model control token ('modelControlToken')`));
+      done(
+        new ONNXPIPE_SERVER_INVALID_TOKEN(
+          `${route(request)}: the bearer token is not the model control token ('modelControlToken')`,
+        ),
+      );
       return;
     }
     done();

@@ -36,7 +36,11 @@ test('API responses, errors and 404s carry nosniff, no-referrer, DENY and a poli
       assert.equal(response.statusCode, status, request.url);
       assertCommon(response.headers, request.url);
       assert.equal(response.headers['content-security-policy'], API_CONTENT_SECURITY_POLICY, request.url);
-      assert.equal(response.headers['cross-origin-embedder-policy'], undefined, `${request.url}: isolation is the page's`);
+      assert.equal(
+        response.headers['cross-origin-embedder-policy'],
+        undefined,
+        `${request.url}: isolation is the page's`,
+      );
     }
   } finally {
     await close();
@@ -57,13 +61,22 @@ test("the web app's files carry the page's policy (with 'wasm-unsafe-eval') and 
       const response = await app.inject({ url });
       assert.equal(response.statusCode, 200, url);
       assertCommon(response.headers, url);
-      assert.equal(response.headers['content-security-policy'], WEB_APP_CONTENT_SECURITY_POLICY, `${url}: a worker's policy is its script's`);
-      for (const [name, value] of Object.entries(ISOLATION_HEADERS)) assert.equal(response.headers[name], value, `${url}: ${name}`);
+      assert.equal(
+        response.headers['content-security-policy'],
+        WEB_APP_CONTENT_SECURITY_POLICY,
+        `${url}: a worker's policy is its script's`,
+      );
+      for (const [name, value] of Object.entries(ISOLATION_HEADERS))
+        assert.equal(response.headers[name], value, `${url}: ${name}`);
     }
     const docs = await app.inject({ url: '/docs' });
     assert.equal(docs.statusCode, 200);
     assertCommon(docs.headers, '/docs');
-    assert.match(String(docs.headers['content-security-policy']), /^default-src 'self'; .*script-src 'self' .*script-src-attr 'none'/, "Swagger UI's policy");
+    assert.match(
+      String(docs.headers['content-security-policy']),
+      /^default-src 'self'; .*script-src 'self' .*script-src-attr 'none'/,
+      "Swagger UI's policy",
+    );
   } finally {
     await close();
     await rm(parent, { recursive: true, force: true });

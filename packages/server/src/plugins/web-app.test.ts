@@ -16,10 +16,16 @@ async function writeWebRoot(): Promise<{ parent: string; root: string }> {
   const parent = await mkdtemp(join(tmpdir(), 'onnxpipe-web-root-'));
   const root = join(parent, 'browser');
   await mkdir(join(root, 'ort', '1.30.0'), { recursive: true });
-  await writeFile(join(root, 'index.html'), '<!doctype html><title>demo</title><script type="module" src="demo.js"></script>');
+  await writeFile(
+    join(root, 'index.html'),
+    '<!doctype html><title>demo</title><script type="module" src="demo.js"></script>',
+  );
   await writeFile(join(root, 'demo.js'), 'export {};');
   await writeFile(join(root, 'demo.css'), 'body { margin: 0 }');
-  await writeFile(join(root, 'ort', '1.30.0', 'ort-wasm-simd-threaded.wasm'), Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+  await writeFile(
+    join(root, 'ort', '1.30.0', 'ort-wasm-simd-threaded.wasm'),
+    Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]),
+  );
   await writeFile(join(root, 'ort', '1.30.0', 'ort-wasm-simd-threaded.mjs'), 'export default {};');
   // Not in a version folder: its URL would not change on an upgrade, so it must not be immutable.
   await writeFile(join(root, 'ort', 'ort-wasm-simd-threaded.mjs'), 'export default {};');
@@ -52,7 +58,11 @@ test('/ serves index.html and the build its files, with JavaScript and wasm type
       assert.equal(response.statusCode, 200, url);
       assert.match(String(response.headers['content-type']), type, url);
       assert.equal(response.headers['cache-control'], cache, url);
-      assert.equal(response.headers['cross-origin-embedder-policy'], 'require-corp', `${url}: workers take their own script's policy`);
+      assert.equal(
+        response.headers['cross-origin-embedder-policy'],
+        'require-corp',
+        `${url}: workers take their own script's policy`,
+      );
     }
     const wasm = await app.inject({ url: '/ort/1.30.0/ort-wasm-simd-threaded.wasm' });
     assert.deepEqual([...wasm.rawPayload.subarray(0, 4)], [0, 0x61, 0x73, 0x6d]);
@@ -92,11 +102,18 @@ test('compressed copies are served by Accept-Encoding with Vary and their own ET
   await writeFile(`${wasm}.br`, brotliCompressSync(Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])));
   const { app, close } = await createTestApp({ overrides: { webRoot: root } });
   try {
-    const brotli = await app.inject({ url: '/onnxpipe-web.js', headers: { 'accept-encoding': 'gzip, deflate, br, zstd' } });
+    const brotli = await app.inject({
+      url: '/onnxpipe-web.js',
+      headers: { 'accept-encoding': 'gzip, deflate, br, zstd' },
+    });
     assert.equal(brotli.statusCode, 200);
     assert.equal(brotli.headers['content-encoding'], 'br');
     assert.match(String(brotli.headers.vary), /accept-encoding/i);
-    assert.equal(brotli.headers['content-type'], 'text/javascript; charset=utf-8', 'the type of the file, not of the copy');
+    assert.equal(
+      brotli.headers['content-type'],
+      'text/javascript; charset=utf-8',
+      'the type of the file, not of the copy',
+    );
     assert.equal(brotli.headers['cache-control'], REVALIDATE_CACHE);
     assert.equal(brotliDecompressSync(brotli.rawPayload).toString(), sdk);
     const gzip = await app.inject({ url: '/onnxpipe-web.js', headers: { 'accept-encoding': 'gzip' } });
@@ -108,18 +125,27 @@ test('compressed copies are served by Accept-Encoding with Vary and their own ET
     assert.match(String(plain.headers.vary), /accept-encoding/i, 'the identity answer varies too');
     const etags = new Set([brotli, gzip, plain].map((r) => String(r.headers.etag)));
     assert.equal(etags.size, 3, 'each representation has its own ETag');
-    const revalidated = await app.inject({ url: '/onnxpipe-web.js', headers: { 'accept-encoding': 'br', 'if-none-match': String(brotli.headers.etag) } });
+    const revalidated = await app.inject({
+      url: '/onnxpipe-web.js',
+      headers: { 'accept-encoding': 'br', 'if-none-match': String(brotli.headers.etag) },
+    });
     assert.equal(revalidated.statusCode, 304);
 
     const chunk = await app.inject({ url: '/chunks/ort-webgpu-0123456789.js', headers: { 'accept-encoding': 'br' } });
     assert.equal(chunk.headers['content-encoding'], 'br');
     assert.equal(chunk.headers['cache-control'], IMMUTABLE_CACHE);
-    const runtime = await app.inject({ url: '/ort/1.30.0/ort-wasm-simd-threaded.wasm', headers: { 'accept-encoding': 'br, gzip' } });
+    const runtime = await app.inject({
+      url: '/ort/1.30.0/ort-wasm-simd-threaded.wasm',
+      headers: { 'accept-encoding': 'br, gzip' },
+    });
     assert.equal(runtime.headers['content-encoding'], 'br');
     assert.equal(runtime.headers['content-type'], 'application/wasm');
     assert.equal(runtime.headers['cache-control'], IMMUTABLE_CACHE);
     // No .gz beside it: gzip-only clients get the file itself.
-    const gzipOnly = await app.inject({ url: '/ort/1.30.0/ort-wasm-simd-threaded.wasm', headers: { 'accept-encoding': 'gzip' } });
+    const gzipOnly = await app.inject({
+      url: '/ort/1.30.0/ort-wasm-simd-threaded.wasm',
+      headers: { 'accept-encoding': 'gzip' },
+    });
     assert.equal(gzipOnly.headers['content-encoding'], undefined);
     assert.deepEqual([...gzipOnly.rawPayload.subarray(0, 4)], [0, 0x61, 0x73, 0x6d]);
     // The copies are not files of their own.

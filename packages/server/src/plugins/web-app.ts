@@ -75,7 +75,9 @@ export const webAppPlugin: FastifyPluginAsync = async (app) => {
   const root = app.config.webRoot;
   if (root === undefined) return;
   if (!existsSync(root) || !statSync(root).isDirectory() || !existsSync(`${root}/index.html`)) {
-    app.log.warn(`no demo page at / : ${root} has no index.html; run \`npm run build:web\` to build it (or set webRoot to none)`);
+    app.log.warn(
+      `no demo page at / : ${root} has no index.html; run \`npm run build:web\` to build it (or set webRoot to none)`,
+    );
     const notBuilt = async () => {
       throw new ONNXPIPE_SERVER_WEB_APP_NOT_BUILT(
         `the demo page is not built: ${root} has no index.html ('webRoot'); run \`npm run build:web\` and restart the server`,

@@ -18,6 +18,7 @@ export function negotiateEncoding(accept: string | string[] | undefined): Conten
   }
   const weight = (encoding: string) => weights.get(encoding) ?? weights.get('*') ?? 0;
   let best: ContentEncoding | undefined;
-  for (const encoding of CONTENT_ENCODINGS) if (weight(encoding) > 0 && (best === undefined || weight(encoding) > weight(best))) best = encoding;
+  for (const encoding of CONTENT_ENCODINGS)
+    if (weight(encoding) > 0 && (best === undefined || weight(encoding) > weight(best))) best = encoding;
   return best;
 }

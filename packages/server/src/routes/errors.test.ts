@@ -7,7 +7,7 @@ import { createTestApp } from '../testing/test-app.js';
 // One test per error class: the status, the stable code, the body shape, and for 503s the
 // Retry-After header. Messages are not asserted beyond naming what they are about.
 
-const digit = new Uint8Array(784).map((_, i) => ((i % 28) - 14) ** 2 + ((i / 28) - 14) ** 2 < 40 ? 255 : 0);
+const digit = new Uint8Array(784).map((_, i) => (((i % 28) - 14) ** 2 + (i / 28 - 14) ** 2 < 40 ? 255 : 0));
 const pixels = Array.from(digit);
 
 function assertError(response: LightMyRequestResponse, statusCode: number, code: string, mentions?: string): void {
@@ -20,7 +20,10 @@ function assertError(response: LightMyRequestResponse, statusCode: number, code:
   if (mentions !== undefined) assert.match(String(body.message), new RegExp(mentions));
 }
 
-function multipart(files: readonly Buffer[], fields: Record<string, string> = {}): Promise<{ headers: Record<string, string>; payload: Buffer }> {
+function multipart(
+  files: readonly Buffer[],
+  fields: Record<string, string> = {},
+): Promise<{ headers: Record<string, string>; payload: Buffer }> {
   const form = new FormData();
   for (const [key, value] of Object.entries(fields)) form.append(key, value);
   files.forEach((bytes, i) => form.append('image', new Blob([bytes], { type: 'image/png' }), `f${i}.png`));
@@ -48,12 +51,22 @@ test('400: schema violations and malformed input forms', async () => {
       assertError(await app.inject({ method: 'POST', url, payload }), 400, 'ONNXPIPE_SERVER_BAD_REQUEST');
     }
     assertError(
-      await app.inject({ method: 'POST', url: '/predict', headers: { 'content-type': 'application/json' }, payload: '{"pixels": [' }),
+      await app.inject({
+        method: 'POST',
+        url: '/predict',
+        headers: { 'content-type': 'application/json' },
+        payload: '{"pixels": [',
+      }),
       400,
       'ONNXPIPE_SERVER_BAD_REQUEST',
     );
     const form = await multipart([await encodeDigit(digit)], { colour: 'red' });
-    assertError(await app.inject({ method: 'POST', url: '/predict', ...form }), 400, 'ONNXPIPE_SERVER_BAD_REQUEST', 'colour');
+    assertError(
+      await app.inject({ method: 'POST', url: '/predict', ...form }),
+      400,
+      'ONNXPIPE_SERVER_BAD_REQUEST',
+      'colour',
+    );
   } finally {
     await close();
   }
@@ -62,8 +75,18 @@ test('400: schema violations and malformed input forms', async () => {
 test('404: unknown model, unknown version, unknown route', async () => {
   const { app, close } = await createTestApp();
   try {
-    assertError(await app.inject({ method: 'POST', url: '/predict?model=fashion', payload: { pixels } }), 404, 'ONNXPIPE_SERVER_MODEL_NOT_FOUND', 'mnist');
-    assertError(await app.inject({ method: 'POST', url: '/predict?version=2', payload: { pixels } }), 404, 'ONNXPIPE_SERVER_VERSION_NOT_FOUND', '1');
+    assertError(
+      await app.inject({ method: 'POST', url: '/predict?model=fashion', payload: { pixels } }),
+      404,
+      'ONNXPIPE_SERVER_MODEL_NOT_FOUND',
+      'mnist',
+    );
+    assertError(
+      await app.inject({ method: 'POST', url: '/predict?version=2', payload: { pixels } }),
+      404,
+      'ONNXPIPE_SERVER_VERSION_NOT_FOUND',
+      '1',
+    );
     assertError(await app.inject({ method: 'GET', url: '/nowhere' }), 404, 'ONNXPIPE_SERVER_ROUTE_NOT_FOUND');
   } finally {
     await close();
@@ -71,7 +94,9 @@ test('404: unknown model, unknown version, unknown route', async () => {
 });
 
 test('413: body over maxBodyBytes (raw, JSON and multipart), image over maxImagePixels, items over maxItemsPerRequest', async () => {
-  const { app, close } = await createTestApp({ overrides: { maxBodyBytes: 64 * 1024, maxImagePixels: 250_000, maxItemsPerRequest: 3 } });
+  const { app, close } = await createTestApp({
+    overrides: { maxBodyBytes: 64 * 1024, maxImagePixels: 250_000, maxItemsPerRequest: 3 },
+  });
   try {
     const big = Buffer.alloc(64 * 1024 + 1, 1);
     assertError(
@@ -100,14 +125,27 @@ test('413: body over maxBodyBytes (raw, JSON and multipart), image over maxImage
     );
 
     const four = Array.from({ length: 4 }, () => pixels);
-    assertError(await app.inject({ method: 'POST', url: '/predict', payload: { pixels: four } }), 413, 'ONNXPIPE_SERVER_TOO_MANY_ITEMS', 'maxItemsPerRequest');
+    assertError(
+      await app.inject({ method: 'POST', url: '/predict', payload: { pixels: four } }),
+      413,
+      'ONNXPIPE_SERVER_TOO_MANY_ITEMS',
+      'maxItemsPerRequest',
+    );
     const small = await solidImage(8, 8, 'png');
     assertError(
-      await app.inject({ method: 'POST', url: '/predict', payload: { images: Array(4).fill(small.toString('base64')) } }),
+      await app.inject({
+        method: 'POST',
+        url: '/predict',
+        payload: { images: Array(4).fill(small.toString('base64')) },
+      }),
       413,
       'ONNXPIPE_SERVER_TOO_MANY_ITEMS',
     );
-    assertError(await app.inject({ method: 'POST', url: '/predict', ...(await multipart(Array(4).fill(small))) }), 413, 'ONNXPIPE_SERVER_TOO_MANY_ITEMS');
+    assertError(
+      await app.inject({ method: 'POST', url: '/predict', ...(await multipart(Array(4).fill(small))) }),
+      413,
+      'ONNXPIPE_SERVER_TOO_MANY_ITEMS',
+    );
   } finally {
     await close();
   }
@@ -117,7 +155,12 @@ test('415: unsupported Content-Type, and image bytes of another format', async (
   const { app, close } = await createTestApp();
   try {
     assertError(
-      await app.inject({ method: 'POST', url: '/predict', headers: { 'content-type': 'text/plain' }, payload: 'seven' }),
+      await app.inject({
+        method: 'POST',
+        url: '/predict',
+        headers: { 'content-type': 'text/plain' },
+        payload: 'seven',
+      }),
       415,
       'ONNXPIPE_SERVER_UNSUPPORTED_MEDIA_TYPE',
       'image/png',
@@ -149,7 +192,11 @@ test('422: undecodable images, pixels of the wrong shape or range, preprocess=no
       { payload: { image: Buffer.from('GIF? no').toString('base64') } },
     ];
     for (const request of cases) {
-      assertError(await app.inject({ method: 'POST', url: '/predict', ...request }), 422, 'ONNXPIPE_SERVER_UNDECODABLE_IMAGE');
+      assertError(
+        await app.inject({ method: 'POST', url: '/predict', ...request }),
+        422,
+        'ONNXPIPE_SERVER_UNDECODABLE_IMAGE',
+      );
     }
     const tensorCases = [
       { url: '/predict', payload: { pixels: pixels.slice(1) } },
@@ -159,10 +206,20 @@ test('422: undecodable images, pixels of the wrong shape or range, preprocess=no
       { url: '/predict', payload: { pixels: Array.from({ length: 28 }, () => Array(27).fill(0)) } },
     ];
     for (const { url, payload } of tensorCases) {
-      assertError(await app.inject({ method: 'POST', url, payload }), 422, 'ONNXPIPE_SERVER_BAD_INPUT_TENSOR', 'pixels');
+      assertError(
+        await app.inject({ method: 'POST', url, payload }),
+        422,
+        'ONNXPIPE_SERVER_BAD_INPUT_TENSOR',
+        'pixels',
+      );
     }
     assertError(
-      await app.inject({ method: 'POST', url: '/predict?preprocess=none', headers: { 'content-type': 'image/png' }, payload: png }),
+      await app.inject({
+        method: 'POST',
+        url: '/predict?preprocess=none',
+        headers: { 'content-type': 'image/png' },
+        payload: png,
+      }),
       422,
       'ONNXPIPE_SERVER_BAD_INPUT_TENSOR',
       '28×28',
@@ -174,7 +231,9 @@ test('422: undecodable images, pixels of the wrong shape or range, preprocess=no
 
 test('503 with Retry-After: a full queue refuses at once; a request past requestTimeoutMs times out', async () => {
   // Items wait up to 300 ms for company, and at most 2 may wait: the first request fills the queue.
-  const { app, close } = await createTestApp({ overrides: { maxQueueLength: 2, maxItemsPerRequest: 2, maxQueueDelayMs: 300, batchScheduling: 'delay' } });
+  const { app, close } = await createTestApp({
+    overrides: { maxQueueLength: 2, maxItemsPerRequest: 2, maxQueueDelayMs: 300, batchScheduling: 'delay' },
+  });
   try {
     const first = app.inject({ method: 'POST', url: '/predict', payload: { pixels: [pixels, pixels] } });
     while (app.models.get().stats.queueLength < 2) await new Promise((r) => setTimeout(r, 5));
@@ -187,7 +246,9 @@ test('503 with Retry-After: a full queue refuses at once; a request past request
     await close();
   }
 
-  const slow = await createTestApp({ overrides: { requestTimeoutMs: 50, maxQueueDelayMs: 400, batchScheduling: 'delay' } });
+  const slow = await createTestApp({
+    overrides: { requestTimeoutMs: 50, maxQueueDelayMs: 400, batchScheduling: 'delay' },
+  });
   try {
     const response = await slow.app.inject({ method: 'POST', url: '/predict', payload: { pixels } });
     assertError(response, 503, 'ONNXPIPE_SERVER_REQUEST_TIMEOUT', 'requestTimeoutMs');

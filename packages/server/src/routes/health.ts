@@ -35,7 +35,8 @@ export const healthRoutes: FastifyPluginAsync = async (app) => {
     {
       schema: {
         summary: 'Server ready',
-        description: 'Readiness: 200 when at least one model is loaded and the server is not shutting down, else 503 (a Kubernetes readinessProbe).',
+        description:
+          'Readiness: 200 when at least one model is loaded and the server is not shutting down, else 503 (a Kubernetes readinessProbe).',
         tags: ['Health', 'Open Inference Protocol'],
         response: { 200: READY_SCHEMA, 503: READY_SCHEMA },
       },

@@ -16,7 +16,10 @@ import { createTestApp, tinyModelBytes } from '../testing/test-app.js';
 
 test('the model file: the loaded bytes, ETag = sha256, 304 on revalidation, highest version by default', async () => {
   const v2 = buildTinyMnistModel({ seed: 7 }).bytes;
-  const { app, close } = await createTestApp({ overrides: { modelVersions: 'all' }, models: [{ bytes: tinyModelBytes() }, { version: 2, bytes: v2 }] });
+  const { app, close } = await createTestApp({
+    overrides: { modelVersions: 'all' },
+    models: [{ bytes: tinyModelBytes() }, { version: 2, bytes: v2 }],
+  });
   try {
     const latest = await app.inject({ url: '/models/mnist/model.onnx' });
     assert.equal(latest.statusCode, 200);
@@ -32,7 +35,10 @@ test('the model file: the loaded bytes, ETag = sha256, 304 on revalidation, high
     assert.equal(first.statusCode, 200);
     assert.deepEqual(new Uint8Array(first.rawPayload), tinyModelBytes());
 
-    const notModified = await app.inject({ url: '/models/mnist/versions/2/model.onnx', headers: { 'if-none-match': `"${sha256}"` } });
+    const notModified = await app.inject({
+      url: '/models/mnist/versions/2/model.onnx',
+      headers: { 'if-none-match': `"${sha256}"` },
+    });
     assert.equal(notModified.statusCode, 304);
     assert.equal(notModified.body, '');
 
@@ -79,8 +85,16 @@ test("a version's variants from its manifest: served by name, compressed by Acce
     { precision: 'int4', file: '../secret.onnx', sha256: sha(int8) },
     { precision: 'fp16', file: 'model.fp16.onnx', sha256: 'not a sha' },
   ];
-  await writeFile(join(dir, 'mnist', '2', 'manifest.json'), JSON.stringify({ onnx: { file: 'model.onnx', sha256: sha(model), variants, web: { file: 'model.int8.onnx' } } }));
-  const app = await buildApp({ config: loadConfig({ env: {}, overrides: { device: 'cpu', logLevel: 'silent', modelRepository: dir, webRoot: 'none' } }) });
+  await writeFile(
+    join(dir, 'mnist', '2', 'manifest.json'),
+    JSON.stringify({ onnx: { file: 'model.onnx', sha256: sha(model), variants, web: { file: 'model.int8.onnx' } } }),
+  );
+  const app = await buildApp({
+    config: loadConfig({
+      env: {},
+      overrides: { device: 'cpu', logLevel: 'silent', modelRepository: dir, webRoot: 'none' },
+    }),
+  });
   try {
     const metadata = (await app.inject({ url: '/v2/models/mnist' })).json();
     assert.equal(metadata.parameters.web_model_file, 'model.int8.onnx');
@@ -92,7 +106,10 @@ test("a version's variants from its manifest: served by name, compressed by Acce
     assert.equal(plain.headers.etag, `"${sha(int8)}"`);
     assert.equal(plain.headers.vary, 'accept-encoding');
     assert.match(String(plain.headers['content-disposition']), /filename="mnist-2\.int8\.onnx"/);
-    const br = await app.inject({ url: '/models/mnist/model.int8.onnx', headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    const br = await app.inject({
+      url: '/models/mnist/model.int8.onnx',
+      headers: { 'accept-encoding': 'gzip, deflate, br' },
+    });
     assert.equal(br.headers['content-encoding'], 'br');
     assert.equal(br.headers.etag, `"${sha(int8)}-br"`);
     assert.equal(br.headers['x-model-version'], '2');
@@ -103,16 +120,31 @@ test("a version's variants from its manifest: served by name, compressed by Acce
     assert.deepEqual(new Uint8Array(gunzipSync(gz.rawPayload)), model);
     // Any representation's ETag revalidates: they differ only in encoding.
     const gzInt8 = await app.inject({ url: '/models/mnist/model.int8.onnx', headers: { 'accept-encoding': 'gzip' } });
-    for (const tag of [br.headers.etag, plain.headers.etag, `W/${gzInt8.headers.etag}`, `"other", ${br.headers.etag}`]) {
-      const again = await app.inject({ url: '/models/mnist/versions/2/model.int8.onnx', headers: { 'accept-encoding': 'br', 'if-none-match': String(tag) } });
+    for (const tag of [
+      br.headers.etag,
+      plain.headers.etag,
+      `W/${gzInt8.headers.etag}`,
+      `"other", ${br.headers.etag}`,
+    ]) {
+      const again = await app.inject({
+        url: '/models/mnist/versions/2/model.int8.onnx',
+        headers: { 'accept-encoding': 'br', 'if-none-match': String(tag) },
+      });
       assert.equal(again.statusCode, 304, String(tag));
     }
 
     const unknown = await app.inject({ url: '/models/mnist/versions/2/model.fp16.onnx' });
     assert.equal(unknown.statusCode, 404);
     assert.equal(unknown.json().code, 'ONNXPIPE_SERVER_MODEL_FILE_NOT_FOUND');
-    assert.match(unknown.json().message, /'file' must be one of model\.onnx, model\.int8\.onnx for model mnist version 2; received "model\.fp16\.onnx"/);
-    for (const url of ['/models/mnist/manifest.json', '/models/mnist/versions/2/..%2Fsecret.onnx', '/models/mnist/secret.onnx']) {
+    assert.match(
+      unknown.json().message,
+      /'file' must be one of model\.onnx, model\.int8\.onnx for model mnist version 2; received "model\.fp16\.onnx"/,
+    );
+    for (const url of [
+      '/models/mnist/manifest.json',
+      '/models/mnist/versions/2/..%2Fsecret.onnx',
+      '/models/mnist/secret.onnx',
+    ]) {
       const response = await app.inject({ url });
       assert.ok(response.statusCode === 400 || response.statusCode === 404, `${url}: ${response.statusCode}`);
       assert.match(response.json().code, /^ONNXPIPE_SERVER_/, url);
@@ -121,7 +153,12 @@ test("a version's variants from its manifest: served by name, compressed by Acce
     await writeFile(join(dir, 'mnist', '2', 'model.int8.onnx'), model);
     // Read once already: the cached bytes are what was checked. A new server sees the change.
     await app.close();
-    const fresh = await buildApp({ config: loadConfig({ env: {}, overrides: { device: 'cpu', logLevel: 'silent', modelRepository: dir, webRoot: 'none' } }) });
+    const fresh = await buildApp({
+      config: loadConfig({
+        env: {},
+        overrides: { device: 'cpu', logLevel: 'silent', modelRepository: dir, webRoot: 'none' },
+      }),
+    });
     const changed = await fresh.inject({ url: '/models/mnist/model.int8.onnx' });
     assert.equal(changed.statusCode, 409);
     assert.equal(changed.json().code, 'ONNXPIPE_SERVER_MODEL_FILE_CHANGED');

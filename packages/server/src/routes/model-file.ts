@@ -88,14 +88,20 @@ function encoded(file: ServedFile, encoding: ContentEncoding): Promise<Buffer> {
   if (bytes === undefined) {
     bytes =
       encoding === 'br'
-        ? brotli(file.bytes, { params: { [zlib.BROTLI_PARAM_QUALITY]: MODEL_FILE_BROTLI_QUALITY, [zlib.BROTLI_PARAM_SIZE_HINT]: file.bytes.length } })
+        ? brotli(file.bytes, {
+            params: {
+              [zlib.BROTLI_PARAM_QUALITY]: MODEL_FILE_BROTLI_QUALITY,
+              [zlib.BROTLI_PARAM_SIZE_HINT]: file.bytes.length,
+            },
+          })
         : gzipAsync(file.bytes, { level: 9 });
     file.encoded.set(encoding, bytes);
   }
   return bytes;
 }
 
-const etagOf = (sha256: string, encoding: ContentEncoding | undefined) => `"${sha256}${encoding === undefined ? '' : `-${encoding}`}"`;
+const etagOf = (sha256: string, encoding: ContentEncoding | undefined) =>
+  `"${sha256}${encoding === undefined ? '' : `-${encoding}`}"`;
 
 /** Whether If-None-Match names any representation of this content (they differ only in encoding). */
 function notModified(ifNoneMatch: string | undefined, sha256: string): boolean {
@@ -107,12 +113,17 @@ function notModified(ifNoneMatch: string | undefined, sha256: string): boolean {
 }
 
 const FILE_RESPONSE = {
-  description: 'The ONNX file (protobuf), as loaded or recorded; brotli or gzip by Accept-Encoding. ETag: its sha256 (with -br or -gzip for an encoded body).',
+  description:
+    'The ONNX file (protobuf), as loaded or recorded; brotli or gzip by Accept-Encoding. ETag: its sha256 (with -br or -gzip for an encoded body).',
   content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
 } as const;
 const NOT_MODIFIED = { description: 'If-None-Match named the current ETag.', type: 'null' } as const;
 /** model.onnx or a variant: `model.<precision>.onnx`. */
-const FILE_PARAM = { type: 'string', pattern: '^model(\\.[a-z0-9]+)?\\.onnx$', examples: ['model.onnx', 'model.int8.onnx'] } as const;
+const FILE_PARAM = {
+  type: 'string',
+  pattern: '^model(\\.[a-z0-9]+)?\\.onnx$',
+  examples: ['model.onnx', 'model.int8.onnx'],
+} as const;
 
 /** `GET /models/{name}/{file}`, `GET /models/{name}/versions/{version}/{file}`. */
 export const modelFileRoutes: FastifyPluginAsync = async (app) => {
@@ -133,7 +144,10 @@ export const modelFileRoutes: FastifyPluginAsync = async (app) => {
     return app.models.use(name, version, async ({ model }) => {
       const served = await servedFile(model, file);
       const encoding = negotiateEncoding(request.headers['accept-encoding']);
-      reply.header('cache-control', 'no-cache').header('vary', 'accept-encoding').header('x-model-version', model.version);
+      reply
+        .header('cache-control', 'no-cache')
+        .header('vary', 'accept-encoding')
+        .header('x-model-version', model.version);
       reply.header('etag', etagOf(served.sha256, encoding));
       if (notModified(request.headers['if-none-match'], served.sha256)) return reply.status(304).send();
       const body = encoding === undefined ? served.bytes : await encoded(served, encoding);

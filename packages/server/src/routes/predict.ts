@@ -31,16 +31,31 @@ const QUERY_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    model: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', description: 'Model name (default: the defaultModel setting).' },
+    model: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$',
+      description: 'Model name (default: the defaultModel setting).',
+    },
     version: { type: 'string', pattern: '^[1-9][0-9]*$', description: 'Model version (default: the highest loaded).' },
-    topk: { type: 'integer', minimum: 1, maximum: 1000, description: 'Add the k most probable labels to each prediction (k is capped at the label count).' },
-    preprocess: { type: 'string', enum: PREPROCESS_MODES, description: "mnist (default): centre and scale the digit as MNIST was made; none: the input is already a 28×28 MNIST image." },
+    topk: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 1000,
+      description: 'Add the k most probable labels to each prediction (k is capped at the label count).',
+    },
+    preprocess: {
+      type: 'string',
+      enum: PREPROCESS_MODES,
+      description:
+        'mnist (default): centre and scale the digit as MNIST was made; none: the input is already a 28×28 MNIST image.',
+    },
     timings: { type: 'boolean', description: 'Add server-side timings to the response.' },
     debug: {
       // 1/0 as well as true/false: query coercion turns only "true" and "false" into booleans.
       type: ['boolean', 'integer'],
       enum: [true, false, 1, 0],
-      description: "1 or true: add to each prediction what preprocessing saw — the crop box found in the image, how it was found, and the 28×28 image the model was given as a PNG data URL.",
+      description:
+        '1 or true: add to each prediction what preprocessing saw — the crop box found in the image, how it was found, and the 28×28 image the model was given as a PNG data URL.',
     },
   },
 } as const;
@@ -52,11 +67,17 @@ const JSON_BODY_SCHEMA = {
   description: 'Exactly one of image, images, pixels.',
   properties: {
     image: { type: 'string', minLength: 1, description: 'A base64 PNG, JPEG or WebP file (a data: URL is fine).' },
-    images: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 }, description: 'Several base64 files: one prediction each.' },
+    images: {
+      type: 'array',
+      minItems: 1,
+      items: { type: 'string', minLength: 1 },
+      description: 'Several base64 files: one prediction each.',
+    },
     pixels: {
       type: 'array',
       minItems: 1,
-      description: 'Raw pixels in 0–255 or 0–1, 0 = black: one image as 784 numbers or 28 rows of 28, or a batch of either.',
+      description:
+        'Raw pixels in 0–255 or 0–1, 0 = black: one image as 784 numbers or 28 rows of 28, or a batch of either.',
       items: {
         anyOf: [PIXEL_VALUE, { type: 'array', items: { anyOf: [PIXEL_VALUE, { type: 'array', items: PIXEL_VALUE }] } }],
       },
@@ -73,10 +94,18 @@ const PREDICTION_SCHEMA = {
   properties: {
     label: { type: 'string' },
     confidence: { type: 'number', description: 'Probability of label.' },
-    probabilities: { type: 'array', items: { type: 'number' }, description: 'One per label, in label order; they sum to 1.' },
+    probabilities: {
+      type: 'array',
+      items: { type: 'number' },
+      description: 'One per label, in label order; they sum to 1.',
+    },
     topk: {
       type: 'array',
-      items: { type: 'object', required: ['label', 'probability'], properties: { label: { type: 'string' }, probability: { type: 'number' } } },
+      items: {
+        type: 'object',
+        required: ['label', 'probability'],
+        properties: { label: { type: 'string' }, probability: { type: 'number' } },
+      },
     },
     empty: { type: 'boolean', description: 'Present and true when the image had no ink: the prediction means little.' },
     debug: {
@@ -87,18 +116,31 @@ const PREDICTION_SCHEMA = {
         method: {
           type: 'string',
           enum: ['clean', 'photo', 'skip'],
-          description: 'clean: the paper is one value (drawings, scans); photo: it varies (camera noise, uneven light), so the background was estimated locally and the digit found among connected components; skip: preprocess=none.',
+          description:
+            'clean: the paper is one value (drawings, scans); photo: it varies (camera noise, uneven light), so the background was estimated locally and the digit found among connected components; skip: preprocess=none.',
         },
         inverted: { type: 'boolean', description: 'Dark ink on light paper, turned into light ink on black as MNIST.' },
         box: {
           type: ['object', 'null'],
-          description: 'The crop around the digit, in pixels of the decoded image (after EXIF orientation); null when no digit was found or preprocessing was skipped.',
+          description:
+            'The crop around the digit, in pixels of the decoded image (after EXIF orientation); null when no digit was found or preprocessing was skipped.',
           required: ['x', 'y', 'width', 'height'],
-          properties: { x: { type: 'integer' }, y: { type: 'integer' }, width: { type: 'integer' }, height: { type: 'integer' } },
+          properties: {
+            x: { type: 'integer' },
+            y: { type: 'integer' },
+            width: { type: 'integer' },
+            height: { type: 'integer' },
+          },
         },
-        imageWidth: { type: 'integer', description: 'Width of the decoded image (after EXIF orientation) or of the pixel array.' },
+        imageWidth: {
+          type: 'integer',
+          description: 'Width of the decoded image (after EXIF orientation) or of the pixel array.',
+        },
         imageHeight: { type: 'integer' },
-        image: { type: 'string', description: "The model's input as a grayscale PNG data URL (light ink on black, as MNIST), about 1 kB." },
+        image: {
+          type: 'string',
+          description: "The model's input as a grayscale PNG data URL (light ink on black, as MNIST), about 1 kB.",
+        },
       },
     },
   },
@@ -108,12 +150,17 @@ const RESPONSE_SCHEMA = {
   type: 'object',
   required: ['model', 'executionProvider', 'predictions'],
   properties: {
-    model: { type: 'object', required: ['name', 'version'], properties: { name: { type: 'string' }, version: { type: 'string' } } },
+    model: {
+      type: 'object',
+      required: ['name', 'version'],
+      properties: { name: { type: 'string' }, version: { type: 'string' } },
+    },
     executionProvider: { type: 'string', enum: ['cpu', 'cuda', 'webgpu'] },
     predictions: { type: 'array', items: PREDICTION_SCHEMA },
     timings: {
       type: 'object',
-      description: 'Milliseconds: decoding and preprocessing, waiting in the batch queue (longest item), the session run(s), and the whole handler.',
+      description:
+        'Milliseconds: decoding and preprocessing, waiting in the batch queue (longest item), the session run(s), and the whole handler.',
       properties: {
         preprocessMs: { type: 'number' },
         queueMs: { type: 'number' },
@@ -132,8 +179,10 @@ export const predictRoutes: FastifyPluginAsync = async (app) => {
   const { config } = app;
   // Parsers live in this plugin's scope only: other routes keep fastify's defaults.
   app.removeContentTypeParser('text/plain');
-  app.addContentTypeParser([...IMAGE_MEDIA_TYPES], { parseAs: 'buffer', bodyLimit: config.maxBodyBytes }, (_request, body, done) =>
-    done(null, body),
+  app.addContentTypeParser(
+    [...IMAGE_MEDIA_TYPES],
+    { parseAs: 'buffer', bodyLimit: config.maxBodyBytes },
+    (_request, body, done) => done(null, body),
   );
   await app.register(multipart, {
     throwFileSizeLimit: true,
@@ -177,7 +226,13 @@ export const predictRoutes: FastifyPluginAsync = async (app) => {
 
         const { items, preprocess: fromBody } = await collectItems(request, metadata.height);
         const preprocess = query.preprocess ?? fromBody ?? 'mnist';
-        const prepared = await prepareInputs(items, metadata, preprocess, config.maxImagePixels, query.debug === true || query.debug === 1);
+        const prepared = await prepareInputs(
+          items,
+          metadata,
+          preprocess,
+          config.maxImagePixels,
+          query.debug === true || query.debug === 1,
+        );
         const preprocessed = performance.now();
 
         const results = await engine.infer(
@@ -209,7 +264,10 @@ export const predictRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
-  async function collectItems(request: FastifyRequest, side: number): Promise<{ items: InputItem[]; preprocess?: PreprocessMode }> {
+  async function collectItems(
+    request: FastifyRequest,
+    side: number,
+  ): Promise<{ items: InputItem[]; preprocess?: PreprocessMode }> {
     if (request.isMultipart()) return itemsFromMultipart(request, config.maxItemsPerRequest, config.maxBodyBytes);
     if (Buffer.isBuffer(request.body)) {
       return { items: [{ kind: 'image', bytes: request.body, where: 'body' }] };

@@ -12,7 +12,9 @@ import { mnistTestDataDir, readMnistTestDigits } from '@onnxpipe/data/testing';
 // white paper, upscaled 5×, with a margin, as PNG files in one multipart request.
 
 // The repository the server would serve: $ONNXPIPE_MODEL_REPOSITORY, else the checkout's models/.
-const repository = resolve(process.env.ONNXPIPE_MODEL_REPOSITORY ?? fileURLToPath(new URL('../../../../models', import.meta.url)));
+const repository = resolve(
+  process.env.ONNXPIPE_MODEL_REPOSITORY ?? fileURLToPath(new URL('../../../../models', import.meta.url)),
+);
 const shipped = `${repository}/mnist/1/model.onnx`;
 const dataDir = mnistTestDataDir();
 const skip = !existsSync(shipped)
@@ -21,27 +23,37 @@ const skip = !existsSync(shipped)
     ? 'the MNIST test files are missing: set ONNXPIPE_DATA_DIR'
     : false;
 
-test('the shipped mnist model reads 20 real test digits, drawn dark on white and upscaled, almost all correctly', { skip }, async (t) => {
-  const { images, labels } = readMnistTestDigits(dataDir!, 20);
-  const app = await buildApp({ config: loadConfig({ env: {}, overrides: { modelRepository: repository, device: 'cpu', logLevel: 'warn' } }) });
-  try {
-    const form = new FormData();
-    for (const [i, pixels] of images.entries()) {
-      form.append('image', new Blob([await encodeDigit(pixels, { scale: 5, darkOnWhite: true })], { type: 'image/png' }), `digit-${i}.png`);
-    }
-    const request = new Request('http://localhost/predict', { method: 'POST', body: form });
-    const response = await app.inject({
-      method: 'POST',
-      url: '/predict?model=mnist',
-      headers: { 'content-type': request.headers.get('content-type')! },
-      payload: Buffer.from(await request.arrayBuffer()),
+test(
+  'the shipped mnist model reads 20 real test digits, drawn dark on white and upscaled, almost all correctly',
+  { skip },
+  async (t) => {
+    const { images, labels } = readMnistTestDigits(dataDir!, 20);
+    const app = await buildApp({
+      config: loadConfig({ env: {}, overrides: { modelRepository: repository, device: 'cpu', logLevel: 'warn' } }),
     });
-    assert.equal(response.statusCode, 200, response.body);
-    const predicted = (response.json().predictions as { label: string }[]).map((p) => Number(p.label));
-    const correct = predicted.filter((label, i) => label === labels[i]).length;
-    assert.ok(correct >= 18, `${correct}/20 correct: predicted ${predicted.join(' ')}, labels ${labels.join(' ')}`);
-    t.diagnostic(`${correct}/20 correct on ${response.json().executionProvider}`);
-  } finally {
-    await app.close();
-  }
-});
+    try {
+      const form = new FormData();
+      for (const [i, pixels] of images.entries()) {
+        form.append(
+          'image',
+          new Blob([await encodeDigit(pixels, { scale: 5, darkOnWhite: true })], { type: 'image/png' }),
+          `digit-${i}.png`,
+        );
+      }
+      const request = new Request('http://localhost/predict', { method: 'POST', body: form });
+      const response = await app.inject({
+        method: 'POST',
+        url: '/predict?model=mnist',
+        headers: { 'content-type': request.headers.get('content-type')! },
+        payload: Buffer.from(await request.arrayBuffer()),
+      });
+      assert.equal(response.statusCode, 200, response.body);
+      const predicted = (response.json().predictions as { label: string }[]).map((p) => Number(p.label));
+      const correct = predicted.filter((label, i) => label === labels[i]).length;
+      assert.ok(correct >= 18, `${correct}/20 correct: predicted ${predicted.join(' ')}, labels ${labels.join(' ')}`);
+      t.diagnostic(`${correct}/20 correct on ${response.json().executionProvider}`);
+    } finally {
+      await app.close();
+    }
+  },
+);

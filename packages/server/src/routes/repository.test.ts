@@ -45,7 +45,11 @@ test('index, unload and load again', async () => {
       { name: 'other', version: '2', state: 'UNAVAILABLE', reason: 'not loaded yet' },
     ]);
 
-    const unloaded = await app.inject({ method: 'POST', headers: MODEL_CONTROL_AUTH, url: '/v2/repository/models/mnist/unload' });
+    const unloaded = await app.inject({
+      method: 'POST',
+      headers: MODEL_CONTROL_AUTH,
+      url: '/v2/repository/models/mnist/unload',
+    });
     assert.equal(unloaded.statusCode, 200, unloaded.body);
     assert.deepEqual(unloaded.json(), { name: 'mnist', ready: false });
     const gone = await app.inject({ method: 'POST', url: '/v2/models/mnist/infer', payload });
@@ -59,16 +63,36 @@ test('index, unload and load again', async () => {
     assert.deepEqual(ready.json(), [{ name: 'other', version: '1', state: 'READY' }]);
 
     // A load of `other` picks up version 2, the latest, and retires version 1.
-    const loaded = await app.inject({ method: 'POST', headers: MODEL_CONTROL_AUTH, url: '/v2/repository/models/other/load', payload: {} });
+    const loaded = await app.inject({
+      method: 'POST',
+      headers: MODEL_CONTROL_AUTH,
+      url: '/v2/repository/models/other/load',
+      payload: {},
+    });
     assert.equal(loaded.statusCode, 200, loaded.body);
-    assert.deepEqual(loaded.json<{ versions: { version: string }[] }>().versions.map((v) => v.version), ['2']);
-    assert.equal((await app.inject({ method: 'POST', headers: MODEL_CONTROL_AUTH, url: '/v2/repository/models/mnist/load' })).statusCode, 200);
+    assert.deepEqual(
+      loaded.json<{ versions: { version: string }[] }>().versions.map((v) => v.version),
+      ['2'],
+    );
+    assert.equal(
+      (await app.inject({ method: 'POST', headers: MODEL_CONTROL_AUTH, url: '/v2/repository/models/mnist/load' }))
+        .statusCode,
+      200,
+    );
     assert.equal(await infer(app), 'old');
 
-    const missing = await app.inject({ method: 'POST', headers: MODEL_CONTROL_AUTH, url: '/v2/repository/models/fashion/load' });
+    const missing = await app.inject({
+      method: 'POST',
+      headers: MODEL_CONTROL_AUTH,
+      url: '/v2/repository/models/fashion/load',
+    });
     assert.equal(missing.statusCode, 404);
     assert.equal(missing.json<{ code: string }>().code, 'ONNXPIPE_SERVER_MODEL_NOT_FOUND');
-    assert.equal((await app.inject({ method: 'POST', headers: MODEL_CONTROL_AUTH, url: '/v2/repository/models/fashion/unload' })).statusCode, 404);
+    assert.equal(
+      (await app.inject({ method: 'POST', headers: MODEL_CONTROL_AUTH, url: '/v2/repository/models/fashion/unload' }))
+        .statusCode,
+      404,
+    );
   } finally {
     await close();
   }
@@ -87,7 +111,11 @@ test('load swaps in a changed file; a request in flight finishes on the old mode
     while (old.stats.queueLength === 0) await new Promise((r) => setTimeout(r, 2));
 
     await writeModelVersion(repository.dir, { bytes: newModel.bytes });
-    const loaded = await app.inject({ method: 'POST', headers: MODEL_CONTROL_AUTH, url: '/v2/repository/models/mnist/load' });
+    const loaded = await app.inject({
+      method: 'POST',
+      headers: MODEL_CONTROL_AUTH,
+      url: '/v2/repository/models/mnist/load',
+    });
     assert.equal(loaded.statusCode, 200, loaded.body);
     const current = app.models.get();
     assert.notEqual(current, old);
@@ -106,11 +134,18 @@ test('load swaps in a changed file; a request in flight finishes on the old mode
 });
 
 test('a corrupt file fails the load with 400 naming it; the old model keeps serving', async () => {
-  const { app, close, repository } = await createTestApp({ models: [{ bytes: oldModel.bytes }], env: MODEL_CONTROL_ENV });
+  const { app, close, repository } = await createTestApp({
+    models: [{ bytes: oldModel.bytes }],
+    env: MODEL_CONTROL_ENV,
+  });
   try {
     const old = app.models.get();
     const path = await writeModelVersion(repository.dir, { bytes: new Uint8Array(512).fill(7) });
-    const response = await app.inject({ method: 'POST', headers: MODEL_CONTROL_AUTH, url: '/v2/repository/models/mnist/load' });
+    const response = await app.inject({
+      method: 'POST',
+      headers: MODEL_CONTROL_AUTH,
+      url: '/v2/repository/models/mnist/load',
+    });
     assert.equal(response.statusCode, 400, response.body);
     const body = response.json<{ code: string; error: string }>();
     assert.equal(body.code, 'ONNXPIPE_SERVER_RELOAD_FAILED');
@@ -120,7 +155,11 @@ test('a corrupt file fails the load with 400 naming it; the old model keeps serv
     assert.equal(old.state, 'serving');
     assert.equal(await infer(app), 'old');
     const index = await app.inject({ method: 'POST', url: '/v2/repository/index' });
-    assert.deepEqual(index.json(), [{ name: 'mnist', version: '1', state: 'READY' }], 'the old version is what is served');
+    assert.deepEqual(
+      index.json(),
+      [{ name: 'mnist', version: '1', state: 'READY' }],
+      'the old version is what is served',
+    );
     assert.equal((await app.inject({ url: '/v2/models/mnist/ready' })).statusCode, 200);
   } finally {
     await close();
@@ -128,15 +167,25 @@ test('a corrupt file fails the load with 400 naming it; the old model keeps serv
 });
 
 test('a file whose sha256 differs from its manifest fails the load with 400; the message ends with the models still served', async () => {
-  const { app, close, repository } = await createTestApp({ models: [{ bytes: oldModel.bytes }], env: MODEL_CONTROL_ENV });
+  const { app, close, repository } = await createTestApp({
+    models: [{ bytes: oldModel.bytes }],
+    env: MODEL_CONTROL_ENV,
+  });
   try {
     await writeModelVersion(repository.dir, { bytes: newModel.bytes, manifestSha256: 'ab'.repeat(32) });
-    const response = await app.inject({ method: 'POST', headers: MODEL_CONTROL_AUTH, url: '/v2/repository/models/mnist/load' });
+    const response = await app.inject({
+      method: 'POST',
+      headers: MODEL_CONTROL_AUTH,
+      url: '/v2/repository/models/mnist/load',
+    });
     assert.equal(response.statusCode, 400, response.body);
     const { code, error } = response.json<{ code: string; error: string }>();
     assert.equal(code, 'ONNXPIPE_SERVER_RELOAD_FAILED');
     // Once "... without re-exporting undefined; nothing was swapped": an absent cause was formatted into the message.
-    assert.match(error, /differs from (ab){32} recorded in .*manifest\.json: the file is corrupt or was replaced without re-exporting; nothing was swapped: still serving mnist:1$/);
+    assert.match(
+      error,
+      /differs from (ab){32} recorded in .*manifest\.json: the file is corrupt or was replaced without re-exporting; nothing was swapped: still serving mnist:1$/,
+    );
     assert.equal(await infer(app), 'old');
   } finally {
     await close();

@@ -38,7 +38,10 @@ const INDEX_SCHEMA = {
       name: { type: 'string' },
       version: { type: 'string' },
       state: { type: 'string', enum: ['READY', 'UNAVAILABLE'] },
-      reason: { type: 'string', description: 'Why an UNAVAILABLE version is not served (unloaded, a failed load, the version policy).' },
+      reason: {
+        type: 'string',
+        description: 'Why an UNAVAILABLE version is not served (unloaded, a failed load, the version policy).',
+      },
     },
   },
 } as const;
@@ -46,7 +49,9 @@ const INDEX_SCHEMA = {
 const LOAD_BODY_SCHEMA = {
   type: 'object',
   additionalProperties: false,
-  properties: { parameters: { ...PARAMETERS_SCHEMA, description: 'Accepted and ignored (Triton uses it for config overrides).' } },
+  properties: {
+    parameters: { ...PARAMETERS_SCHEMA, description: 'Accepted and ignored (Triton uses it for config overrides).' },
+  },
 } as const;
 
 const LOADED_SCHEMA = {
@@ -57,7 +62,11 @@ const LOADED_SCHEMA = {
     ready: { type: 'boolean' },
     versions: {
       type: 'array',
-      items: { type: 'object', required: ['version', 'sha256'], properties: { version: { type: 'string' }, sha256: { type: 'string' } } },
+      items: {
+        type: 'object',
+        required: ['version', 'sha256'],
+        properties: { version: { type: 'string' }, sha256: { type: 'string' } },
+      },
     },
   },
 } as const;
@@ -93,7 +102,8 @@ export const repositoryRoutes: FastifyPluginAsync = async (app) => {
   );
 
   const guard = modelControlGuard(app.config);
-  const CONTROL = "Needs modelControlMode explicit (else 403 ONNXPIPE_SERVER_MODEL_CONTROL_DISABLED) and 'Authorization: Bearer <token>' (none: 401 with WWW-Authenticate; a wrong one: 403).";
+  const CONTROL =
+    "Needs modelControlMode explicit (else 403 ONNXPIPE_SERVER_MODEL_CONTROL_DISABLED) and 'Authorization: Bearer <token>' (none: 401 with WWW-Authenticate; a wrong one: 403).";
 
   app.post<{ Params: NameParams }>(
     '/v2/repository/models/:name/load',
@@ -101,8 +111,7 @@ export const repositoryRoutes: FastifyPluginAsync = async (app) => {
       onRequest: guard,
       schema: {
         summary: 'Load or reload a model',
-        description:
-          `Re-reads the model's versions from the repository, checks and warms them up, then swaps them in; requests in flight finish on the old sessions. A file that fails its checks answers 400 naming it, and the old versions keep serving. ${CONTROL}`,
+        description: `Re-reads the model's versions from the repository, checks and warms them up, then swaps them in; requests in flight finish on the old sessions. A file that fails its checks answers 400 naming it, and the old versions keep serving. ${CONTROL}`,
         tags: [TAG],
         security: MODEL_CONTROL_SECURITY,
         params: MODEL_PARAMS_SCHEMA,
@@ -113,7 +122,11 @@ export const repositoryRoutes: FastifyPluginAsync = async (app) => {
     async (request) => {
       const { name } = request.params;
       const models = await app.models.load(name);
-      return { name, ready: app.models.readiness(name) === 'ready', versions: models.map((m) => ({ version: m.version, sha256: m.sha256 })) };
+      return {
+        name,
+        ready: app.models.readiness(name) === 'ready',
+        versions: models.map((m) => ({ version: m.version, sha256: m.sha256 })),
+      };
     },
   );
 

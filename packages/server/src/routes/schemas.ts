@@ -28,10 +28,14 @@ export const ERROR_RESPONSES = {
 export const OPEN_INFERENCE_ERROR_SCHEMA = {
   $id: 'open-inference-error',
   type: 'object',
-  description: "An Open Inference Protocol error: 'error' is the message (what was expected, what was received); 'code' a stable ONNXPIPE_SERVER_* code.",
+  description:
+    "An Open Inference Protocol error: 'error' is the message (what was expected, what was received); 'code' a stable ONNXPIPE_SERVER_* code.",
   required: ['error', 'code'],
   properties: {
-    error: { type: 'string', examples: ["'inputs[0].shape' must be [n, 1, 28, 28] with 1 ≤ n ≤ 64; received [1, 784]"] },
+    error: {
+      type: 'string',
+      examples: ["'inputs[0].shape' must be [n, 1, 28, 28] with 1 ≤ n ≤ 64; received [1, 784]"],
+    },
     code: { type: 'string', examples: ['ONNXPIPE_SERVER_BAD_REQUEST'] },
   },
 } as const;
@@ -46,7 +50,8 @@ export const OPEN_INFERENCE_ERROR_RESPONSES = {
 export const MODEL_CONTROL_SECURITY_SCHEME = {
   type: 'http',
   scheme: 'bearer',
-  description: "The model control token (ONNXPIPE_MODEL_CONTROL_TOKEN or --model-control-token-file), with modelControlMode explicit.",
+  description:
+    'The model control token (ONNXPIPE_MODEL_CONTROL_TOKEN or --model-control-token-file), with modelControlMode explicit.',
 } as const;
 
 /** The `security` of a model control route's schema. */

@@ -8,10 +8,21 @@ import {
   splitBinaryBody,
   type BinaryBody,
 } from '../input/binary-tensors.js';
-import { itemsFromTensors, requestedOutput, type InferRequestBody, type OutputRequest } from '../input/infer-request.js';
+import {
+  itemsFromTensors,
+  requestedOutput,
+  type InferRequestBody,
+  type OutputRequest,
+} from '../input/infer-request.js';
 import type { InferenceEngine } from '../engine/inference-engine.js';
 import { OPEN_INFERENCE_ERROR_RESPONSES } from './schemas.js';
-import { INFER_REQUEST_SCHEMA, INFER_RESPONSE_SCHEMA, MODEL_PARAMS_SCHEMA, MODEL_VERSION_PARAMS_SCHEMA, V2_TAG } from './v2-schemas.js';
+import {
+  INFER_REQUEST_SCHEMA,
+  INFER_RESPONSE_SCHEMA,
+  MODEL_PARAMS_SCHEMA,
+  MODEL_VERSION_PARAMS_SCHEMA,
+  V2_TAG,
+} from './v2-schemas.js';
 
 // POST /v2/models/{name}[/versions/{version}]/infer: the model's raw input tensor in, its raw
 // output tensor out, through the same dynamic batcher as /predict (each batch item of the
@@ -56,11 +67,20 @@ export const v2InferRoutes: FastifyPluginAsync = async (app) => {
   const { config } = app;
   // In this plugin's scope only: JSON, or JSON + binary tensors when the header says so.
   const parseJson = app.getDefaultJsonParser('error', 'error');
-  const parseBody = (request: FastifyRequest, bytes: Buffer, done: (error: Error | null, body?: unknown) => void): void => {
+  const parseBody = (
+    request: FastifyRequest,
+    bytes: Buffer,
+    done: (error: Error | null, body?: unknown) => void,
+  ): void => {
     const header = request.headers[INFERENCE_HEADER_LENGTH];
     if (header === undefined) {
-      if (String(request.headers['content-type']).startsWith('application/json')) return void parseJson(request, bytes.toString('utf8'), done);
-      return done(new ONNXPIPE_SERVER_BAD_REQUEST(`an application/octet-stream body needs the 'Inference-Header-Content-Length' header (binary tensor data extension)`));
+      if (String(request.headers['content-type']).startsWith('application/json'))
+        return void parseJson(request, bytes.toString('utf8'), done);
+      return done(
+        new ONNXPIPE_SERVER_BAD_REQUEST(
+          `an application/octet-stream body needs the 'Inference-Header-Content-Length' header (binary tensor data extension)`,
+        ),
+      );
     }
     let split: BinaryBody;
     try {
@@ -72,8 +92,10 @@ export const v2InferRoutes: FastifyPluginAsync = async (app) => {
     void parseJson(request, split.json, done);
   };
   app.removeContentTypeParser(['application/json', 'text/plain']);
-  app.addContentTypeParser(['application/json', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: config.maxBodyBytes }, (request, body, done) =>
-    parseBody(request, body as Buffer, done),
+  app.addContentTypeParser(
+    ['application/json', 'application/octet-stream'],
+    { parseAs: 'buffer', bodyLimit: config.maxBodyBytes },
+    (request, body, done) => parseBody(request, body as Buffer, done),
   );
 
   const schema = (versioned: boolean) => ({
@@ -86,7 +108,10 @@ export const v2InferRoutes: FastifyPluginAsync = async (app) => {
     response: { 200: INFER_RESPONSE_SCHEMA, ...OPEN_INFERENCE_ERROR_RESPONSES },
   });
 
-  const infer = async (request: FastifyRequest<{ Params: InferParams; Body: InferRequestBody }>, reply: FastifyReply) => {
+  const infer = async (
+    request: FastifyRequest<{ Params: InferParams; Body: InferRequestBody }>,
+    reply: FastifyReply,
+  ) => {
     const started = performance.now();
     const { body } = request;
     const { name, version } = request.params;
@@ -94,22 +119,43 @@ export const v2InferRoutes: FastifyPluginAsync = async (app) => {
       const items = itemsFromTensors(body, engine.model, config.maxItemsPerRequest, binaryData.get(request));
       const wanted = requestedOutput(body, engine.model);
       const results = await engine.infer(items, { deadline: started + config.requestTimeoutMs });
-      const tensor = outputTensor(engine, results.map((r) => r.output), wanted);
+      const tensor = outputTensor(
+        engine,
+        results.map((r) => r.output),
+        wanted,
+      );
       const head = {
         model_name: engine.model.name,
         model_version: engine.model.version,
         ...(body.id === undefined ? {} : { id: body.id }),
-        parameters: { execution_provider: app.models.executionProvider, batch_size: Math.max(...results.map((r) => r.batchSize)) },
+        parameters: {
+          execution_provider: app.models.executionProvider,
+          batch_size: Math.max(...results.map((r) => r.batchSize)),
+        },
       };
       const { name: outputName, datatype, shape, values } = tensor;
       if (!wanted.binary) {
-        return { ...head, outputs: [{ name: outputName, datatype, shape, data: Array.from(values as ArrayLike<number | string>) }] };
+        return {
+          ...head,
+          outputs: [{ name: outputName, datatype, shape, data: Array.from(values as ArrayLike<number | string>) }],
+        };
       }
-      const binary = datatype === 'BYTES' ? encodeBytesElements(values as string[]) : encodeFloat32(values as Float32Array);
-      const joined = joinBinaryBody({ ...head, outputs: [{ name: outputName, datatype, shape, parameters: { binary_data_size: binary.length } }] }, binary);
-      return reply.header(INFERENCE_HEADER_LENGTH, joined.headerLength).type('application/octet-stream').send(joined.body);
+      const binary =
+        datatype === 'BYTES' ? encodeBytesElements(values as string[]) : encodeFloat32(values as Float32Array);
+      const joined = joinBinaryBody(
+        { ...head, outputs: [{ name: outputName, datatype, shape, parameters: { binary_data_size: binary.length } }] },
+        binary,
+      );
+      return reply
+        .header(INFERENCE_HEADER_LENGTH, joined.headerLength)
+        .type('application/octet-stream')
+        .send(joined.body);
     });
   };
   app.post<{ Params: InferParams; Body: InferRequestBody }>('/v2/models/:name/infer', { schema: schema(false) }, infer);
-  app.post<{ Params: InferParams; Body: InferRequestBody }>('/v2/models/:name/versions/:version/infer', { schema: schema(true) }, infer);
+  app.post<{ Params: InferParams; Body: InferRequestBody }>(
+    '/v2/models/:name/versions/:version/infer',
+    { schema: schema(true) },
+    infer,
+  );
 };

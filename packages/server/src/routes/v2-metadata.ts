@@ -33,7 +33,8 @@ export const v2MetadataRoutes: FastifyPluginAsync = async (app) => {
   });
   const serverSchema = {
     summary: 'Server metadata',
-    description: 'Name, version and the protocol extensions this server implements; parameters.default_model is the model POST /predict uses without ?model.',
+    description:
+      'Name, version and the protocol extensions this server implements; parameters.default_model is the model POST /predict uses without ?model.',
     tags: [V2_TAG],
     response: { 200: SERVER_METADATA_SCHEMA, ...OPEN_INFERENCE_ERROR_RESPONSES },
   };
@@ -78,10 +79,14 @@ export const v2MetadataRoutes: FastifyPluginAsync = async (app) => {
     const { name } = request.params;
     return describe(app.models.get(name).model, app.models.versions(name));
   });
-  app.get<{ Params: ModelParams }>('/v2/models/:name/versions/:version', { schema: metadataSchema(true) }, async (request) => {
-    const { model } = app.models.get(request.params.name, request.params.version);
-    return describe(model, [model.version]);
-  });
+  app.get<{ Params: ModelParams }>(
+    '/v2/models/:name/versions/:version',
+    { schema: metadataSchema(true) },
+    async (request) => {
+      const { model } = app.models.get(request.params.name, request.params.version);
+      return describe(model, [model.version]);
+    },
+  );
 
   const readySchema = (versioned: boolean) => ({
     summary: versioned ? 'Model version ready' : 'Model ready',

@@ -16,8 +16,18 @@ export const PARAMETERS_SCHEMA = {
   additionalProperties: PARAMETER_VALUE,
 } as const;
 
-const NAME = { type: 'string', minLength: 1, maxLength: 256, description: 'Model name, as in the repository.' } as const;
-const VERSION = { type: 'string', minLength: 1, maxLength: 32, description: 'Model version (a directory of the repository).' } as const;
+const NAME = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 256,
+  description: 'Model name, as in the repository.',
+} as const;
+const VERSION = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 32,
+  description: 'Model version (a directory of the repository).',
+} as const;
 
 /** Path parameters `{ name }`. */
 export const MODEL_PARAMS_SCHEMA = {
@@ -40,10 +50,19 @@ export const SERVER_METADATA_SCHEMA = {
   properties: {
     name: { type: 'string' },
     version: { type: 'string' },
-    extensions: { type: 'array', items: { type: 'string' }, description: 'The protocol extensions this server implements.' },
+    extensions: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'The protocol extensions this server implements.',
+    },
     parameters: {
       type: 'object',
-      properties: { default_model: { type: 'string', description: 'The model that requests naming none use (the defaultModel setting).' } },
+      properties: {
+        default_model: {
+          type: 'string',
+          description: 'The model that requests naming none use (the defaultModel setting).',
+        },
+      },
     },
   },
 } as const;
@@ -71,7 +90,7 @@ export const MODEL_METADATA_SCHEMA = {
     parameters: {
       ...PARAMETERS_SCHEMA,
       description:
-        'labels (a JSON array, in output order), normalization_mean and normalization_std (the input is (pixel/255 − mean)/std), input_layout, preprocessing, output (log_softmax, softmax or logits), execution_provider, max_items_per_request, sha256 of the model file; model_files (a JSON array: model.onnx and its reduced-precision variants, each at GET /models/{name}/versions/{version}/{file}) and web_model_file, the one browsers should fetch (the smallest within 0.05 points of model.onnx\'s test accuracy, as the exporter measured).',
+        "labels (a JSON array, in output order), normalization_mean and normalization_std (the input is (pixel/255 − mean)/std), input_layout, preprocessing, output (log_softmax, softmax or logits), execution_provider, max_items_per_request, sha256 of the model file; model_files (a JSON array: model.onnx and its reduced-precision variants, each at GET /models/{name}/versions/{version}/{file}) and web_model_file, the one browsers should fetch (the smallest within 0.05 points of model.onnx's test accuracy, as the exporter measured).",
     },
   },
 } as const;
@@ -111,7 +130,10 @@ export const INFER_REQUEST_SCHEMA = {
           name: { type: 'string' },
           shape: { type: 'array', items: { type: 'integer', minimum: 0 } },
           datatype: { type: 'string', enum: TENSOR_DATATYPES },
-          parameters: { ...PARAMETERS_SCHEMA, description: 'binary_data_size: the bytes of this tensor after the JSON.' },
+          parameters: {
+            ...PARAMETERS_SCHEMA,
+            description: 'binary_data_size: the bytes of this tensor after the JSON.',
+          },
           data: TENSOR_DATA,
         },
       },
@@ -126,7 +148,8 @@ export const INFER_REQUEST_SCHEMA = {
           name: { type: 'string' },
           parameters: {
             ...PARAMETERS_SCHEMA,
-            description: 'classification: k returns the top k as "value:index:label" strings; binary_data: true returns binary tensor data.',
+            description:
+              'classification: k returns the top k as "value:index:label" strings; binary_data: true returns binary tensor data.',
           },
         },
       },
@@ -153,7 +176,11 @@ export const INFER_RESPONSE_SCHEMA = {
           shape: { type: 'array', items: { type: 'integer' } },
           datatype: { type: 'string', enum: TENSOR_DATATYPES },
           parameters: PARAMETERS_SCHEMA,
-          data: { type: 'array', items: { type: ['number', 'string'] }, description: 'Absent when the output is binary (parameters.binary_data_size).' },
+          data: {
+            type: 'array',
+            items: { type: ['number', 'string'] },
+            description: 'Absent when the output is binary (parameters.binary_data_size).',
+          },
         },
       },
     },

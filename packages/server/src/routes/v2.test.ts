@@ -19,7 +19,13 @@ interface InferResponse {
   model_version: string;
   id?: string;
   parameters: Record<string, unknown>;
-  outputs: { name: string; shape: number[]; datatype: string; data: (number | string)[]; parameters?: Record<string, unknown> }[];
+  outputs: {
+    name: string;
+    shape: number[];
+    datatype: string;
+    data: (number | string)[];
+    parameters?: Record<string, unknown>;
+  }[];
 }
 
 function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance = 1e-5): void {
@@ -38,24 +44,38 @@ function assertError(response: LightMyRequestResponse, statusCode: number, code:
   if (mentions !== undefined) assert.match(String(body.error), mentions);
 }
 
-const tensor = (data: Float32Array, n: number) => ({ name: 'input', shape: [n, 1, 28, 28], datatype: 'FP32', data: Array.from(data) });
+const tensor = (data: Float32Array, n: number) => ({
+  name: 'input',
+  shape: [n, 1, 28, 28],
+  datatype: 'FP32',
+  data: Array.from(data),
+});
 
 test('infer: JSON tensors give the reference forward pass to 1e-5, flat or nested, with or without a version', async () => {
   const { app, close } = await createTestApp();
   try {
     const x = inputs(3);
     const expected = reference.reference(x, 3);
-    const response = await app.inject({ method: 'POST', url: '/v2/models/mnist/infer', payload: { id: 'req-42', inputs: [tensor(x, 3)] } });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v2/models/mnist/infer',
+      payload: { id: 'req-42', inputs: [tensor(x, 3)] },
+    });
     assert.equal(response.statusCode, 200, response.body);
     const body = response.json<InferResponse>();
     assert.equal(body.model_name, 'mnist');
     assert.equal(body.model_version, '1');
     assert.equal(body.id, 'req-42');
     assert.equal(body.parameters.execution_provider, 'cpu');
-    assert.deepEqual(body.outputs.map((o) => [o.name, o.datatype, o.shape]), [['log_probs', 'FP32', [3, 10]]]);
+    assert.deepEqual(
+      body.outputs.map((o) => [o.name, o.datatype, o.shape]),
+      [['log_probs', 'FP32', [3, 10]]],
+    );
     assertClose(body.outputs[0].data as number[], expected);
 
-    const nested = Array.from({ length: 3 }, (_, n) => [Array.from({ length: 28 }, (_, y) => Array.from(x.subarray(n * 784 + y * 28, n * 784 + y * 28 + 28)))]);
+    const nested = Array.from({ length: 3 }, (_, n) => [
+      Array.from({ length: 28 }, (_, y) => Array.from(x.subarray(n * 784 + y * 28, n * 784 + y * 28 + 28))),
+    ]);
     const versioned = await app.inject({
       method: 'POST',
       url: '/v2/models/mnist/versions/1/infer',
@@ -76,7 +96,11 @@ test('infer and /predict share one dynamic batcher', async () => {
     const before = engine.stats.runs;
     const [v2, predict] = await Promise.all([
       app.inject({ method: 'POST', url: '/v2/models/mnist/infer', payload: { inputs: [tensor(inputs(2), 2)] } }),
-      app.inject({ method: 'POST', url: '/predict?preprocess=none&timings=true', payload: { pixels: Array(784).fill(0) } }),
+      app.inject({
+        method: 'POST',
+        url: '/predict?preprocess=none&timings=true',
+        payload: { pixels: Array(784).fill(0) },
+      }),
     ]);
     assert.equal(v2.statusCode, 200, v2.body);
     assert.equal(predict.statusCode, 200, predict.body);
@@ -106,8 +130,15 @@ test('classification extension: the top k as "value:index:label", most probable 
       const row = Array.from(expected.subarray(n * 10, n * 10 + 10));
       const order = row.map((_, i) => i).sort((a, b) => row[b] - row[a]);
       const entries = (output.data.slice(n * 2, n * 2 + 2) as string[]).map((s) => s.split(':'));
-      assert.deepEqual(entries.map((e) => Number(e[1])), order.slice(0, 2));
-      assert.deepEqual(entries.map((e) => e[2]), order.slice(0, 2).map(String), 'labels are the digits');
+      assert.deepEqual(
+        entries.map((e) => Number(e[1])),
+        order.slice(0, 2),
+      );
+      assert.deepEqual(
+        entries.map((e) => e[2]),
+        order.slice(0, 2).map(String),
+        'labels are the digits',
+      );
       entries.forEach((e, i) => assert.ok(Math.abs(Number(e[0]) - row[order[i]]) <= 1e-5));
     }
   } finally {
@@ -123,7 +154,9 @@ test('binary tensor data extension over a real loopback connection: FP32 bytes i
     const x = inputs(2);
     const header = Buffer.from(
       JSON.stringify({
-        inputs: [{ name: 'input', shape: [2, 1, 28, 28], datatype: 'FP32', parameters: { binary_data_size: x.length * 4 } }],
+        inputs: [
+          { name: 'input', shape: [2, 1, 28, 28], datatype: 'FP32', parameters: { binary_data_size: x.length * 4 } },
+        ],
         outputs: [{ name: 'log_probs', parameters: { binary_data: true } }],
       }),
     );
@@ -146,7 +179,11 @@ test('binary tensor data extension over a real loopback connection: FP32 bytes i
     assertClose(values, reference.reference(x, 2));
 
     // An octet-stream body without the header cannot be split: 400 in the protocol's shape.
-    const bad = await fetch(`http://127.0.0.1:${port}/v2/models/mnist/infer`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: header });
+    const bad = await fetch(`http://127.0.0.1:${port}/v2/models/mnist/infer`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: header,
+    });
     assert.equal(bad.status, 400);
     assert.equal(((await bad.json()) as { code: string }).code, 'ONNXPIPE_SERVER_BAD_REQUEST');
   } finally {
@@ -180,27 +217,68 @@ test('server metadata, model metadata and model readiness', async () => {
     assert.deepEqual((await app.inject({ url: '/v2/models/mnist/versions/1' })).json(), body);
     assert.deepEqual((await app.inject({ url: '/v2/models/mnist/ready' })).json(), { name: 'mnist', ready: true });
     assert.equal((await app.inject({ url: '/v2/models/mnist/versions/1/ready' })).statusCode, 200);
-    assertError(await app.inject({ url: '/v2/models/mnist/versions/7/ready' }), 404, 'ONNXPIPE_SERVER_VERSION_NOT_FOUND');
+    assertError(
+      await app.inject({ url: '/v2/models/mnist/versions/7/ready' }),
+      404,
+      'ONNXPIPE_SERVER_VERSION_NOT_FOUND',
+    );
   } finally {
     await close();
   }
 });
 
 test('errors on /v2 routes: { error, code } with 400, 404, 413, 415 and 503', async () => {
-  const { app, close } = await createTestApp({ overrides: { maxItemsPerRequest: 2, maxQueueLength: 2, maxQueueDelayMs: 300, batchScheduling: 'delay' } });
+  const { app, close } = await createTestApp({
+    overrides: { maxItemsPerRequest: 2, maxQueueLength: 2, maxQueueDelayMs: 300, batchScheduling: 'delay' },
+  });
   try {
-    const infer = (payload: unknown, url = '/v2/models/mnist/infer') => app.inject({ method: 'POST', url, payload: payload as object });
+    const infer = (payload: unknown, url = '/v2/models/mnist/infer') =>
+      app.inject({ method: 'POST', url, payload: payload as object });
     const one = tensor(inputs(1), 1);
-    assertError(await infer({ inputs: [{ ...one, shape: [1, 784] }] }), 400, 'ONNXPIPE_SERVER_BAD_REQUEST', /'inputs\[0\]\.shape' must be \[n, 1, 28, 28\]/);
-    assertError(await infer({ inputs: [{ ...one, data: one.data.slice(1) }] }), 400, 'ONNXPIPE_SERVER_BAD_REQUEST', /must hold 784 values/);
-    assertError(await infer({ inputs: [{ ...one, datatype: 'BYTES' }] }), 400, 'ONNXPIPE_SERVER_BAD_REQUEST', /datatype/);
-    assertError(await infer({ input: [one] }), 400, 'ONNXPIPE_SERVER_BAD_REQUEST');
-    assertError(await infer({ inputs: [one] }, '/v2/models/fashion/infer'), 404, 'ONNXPIPE_SERVER_MODEL_NOT_FOUND', /'model' must be one of mnist; received "fashion"/);
-    assertError(await infer({ inputs: [one] }, '/v2/models/mnist/versions/3/infer'), 404, 'ONNXPIPE_SERVER_VERSION_NOT_FOUND');
-    assertError(await app.inject({ url: '/v2/models/mnist/stats' }), 404, 'ONNXPIPE_SERVER_ROUTE_NOT_FOUND');
-    assertError(await infer({ inputs: [{ ...tensor(inputs(3), 3) }] }), 413, 'ONNXPIPE_SERVER_TOO_MANY_ITEMS', /at most 2/);
     assertError(
-      await app.inject({ method: 'POST', url: '/v2/models/mnist/infer', headers: { 'content-type': 'text/plain' }, payload: 'x' }),
+      await infer({ inputs: [{ ...one, shape: [1, 784] }] }),
+      400,
+      'ONNXPIPE_SERVER_BAD_REQUEST',
+      /'inputs\[0\]\.shape' must be \[n, 1, 28, 28\]/,
+    );
+    assertError(
+      await infer({ inputs: [{ ...one, data: one.data.slice(1) }] }),
+      400,
+      'ONNXPIPE_SERVER_BAD_REQUEST',
+      /must hold 784 values/,
+    );
+    assertError(
+      await infer({ inputs: [{ ...one, datatype: 'BYTES' }] }),
+      400,
+      'ONNXPIPE_SERVER_BAD_REQUEST',
+      /datatype/,
+    );
+    assertError(await infer({ input: [one] }), 400, 'ONNXPIPE_SERVER_BAD_REQUEST');
+    assertError(
+      await infer({ inputs: [one] }, '/v2/models/fashion/infer'),
+      404,
+      'ONNXPIPE_SERVER_MODEL_NOT_FOUND',
+      /'model' must be one of mnist; received "fashion"/,
+    );
+    assertError(
+      await infer({ inputs: [one] }, '/v2/models/mnist/versions/3/infer'),
+      404,
+      'ONNXPIPE_SERVER_VERSION_NOT_FOUND',
+    );
+    assertError(await app.inject({ url: '/v2/models/mnist/stats' }), 404, 'ONNXPIPE_SERVER_ROUTE_NOT_FOUND');
+    assertError(
+      await infer({ inputs: [{ ...tensor(inputs(3), 3) }] }),
+      413,
+      'ONNXPIPE_SERVER_TOO_MANY_ITEMS',
+      /at most 2/,
+    );
+    assertError(
+      await app.inject({
+        method: 'POST',
+        url: '/v2/models/mnist/infer',
+        headers: { 'content-type': 'text/plain' },
+        payload: 'x',
+      }),
       415,
       'ONNXPIPE_SERVER_UNSUPPORTED_MEDIA_TYPE',
       /application\/json, application\/octet-stream/,
@@ -217,7 +295,11 @@ test('errors on /v2 routes: { error, code } with 400, 404, 413, 415 and 503', as
   }
   const small = await createTestApp({ overrides: { maxBodyBytes: 1024 } });
   try {
-    const response = await small.app.inject({ method: 'POST', url: '/v2/models/mnist/infer', payload: { inputs: [tensor(inputs(1), 1)] } });
+    const response = await small.app.inject({
+      method: 'POST',
+      url: '/v2/models/mnist/infer',
+      payload: { inputs: [tensor(inputs(1), 1)] },
+    });
     assertError(response, 413, 'ONNXPIPE_SERVER_BODY_TOO_LARGE');
   } finally {
     await small.close();

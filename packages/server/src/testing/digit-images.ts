@@ -21,14 +21,29 @@ export async function encodeDigit(pixels: Uint8Array, options: DigitImageOptions
   const background = darkOnWhite ? 255 : 0;
   const image = sharp(Buffer.from(gray), { raw: { width: 28, height: 28, channels: 1 } })
     .resize(28 * scale, 28 * scale, { kernel: 'cubic' })
-    .extend({ top: margin, bottom: margin, left: margin, right: margin, background: { r: background, g: background, b: background } })
+    .extend({
+      top: margin,
+      bottom: margin,
+      left: margin,
+      right: margin,
+      background: { r: background, g: background, b: background },
+    })
     .toColourspace('srgb');
   const format = options.format ?? 'png';
-  return format === 'png' ? image.png().toBuffer() : format === 'jpeg' ? image.jpeg({ quality: 90 }).toBuffer() : image.webp().toBuffer();
+  return format === 'png'
+    ? image.png().toBuffer()
+    : format === 'jpeg'
+      ? image.jpeg({ quality: 90 }).toBuffer()
+      : image.webp().toBuffer();
 }
 
 /** A `width × height` solid image (a blank page, or a big image for limit tests). */
-export async function solidImage(width: number, height: number, format: 'png' | 'jpeg' | 'webp' | 'gif' = 'png', value = 255): Promise<Buffer> {
+export async function solidImage(
+  width: number,
+  height: number,
+  format: 'png' | 'jpeg' | 'webp' | 'gif' = 'png',
+  value = 255,
+): Promise<Buffer> {
   const image = sharp({ create: { width, height, channels: 3, background: { r: value, g: value, b: value } } });
   return image.toFormat(format).toBuffer();
 }

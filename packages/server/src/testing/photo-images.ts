@@ -25,7 +25,12 @@ export async function encodePhoto(photo: RawImage, quality?: number): Promise<Ph
  * The photo of digit `index` under `condition`: the same bytes for the same (seed, condition,
  * index) on every run.
  */
-export async function photoFile(ink: InkImage, condition: PhotoCondition, index: number, seed = 15): Promise<PhotoFile> {
+export async function photoFile(
+  ink: InkImage,
+  condition: PhotoCondition,
+  index: number,
+  seed = 15,
+): Promise<PhotoFile> {
   const rng = createRng(deriveSeed(seed, index));
   const { scene, jpegQuality } = condition.sample(ink, rng);
   return encodePhoto(renderPhoto(ink, scene, rng), jpegQuality);

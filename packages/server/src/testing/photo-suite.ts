@@ -45,12 +45,21 @@ export function mnistDigits(count: number): SuiteDigits | undefined {
   const dir = mnistTestDataDir();
   if (dir === undefined) return undefined;
   const { images, labels } = readMnistTestDigits(dir, count);
-  return { name: 'MNIST', labels, inks: images.map((data) => ({ width: 28, height: 28, data })), originals: images.map((data) => data.map((v) => 255 - v)) };
+  return {
+    name: 'MNIST',
+    labels,
+    inks: images.map((data) => ({ width: 28, height: 28, data })),
+    originals: images.map((data) => data.map((v) => 255 - v)),
+  };
 }
 
 /** The digits' own clean images as PNG files (the "same digits as clean images" reference). */
 export function originalFiles(digits: SuiteDigits): Promise<PhotoFile[]> {
-  return Promise.all(digits.originals.map((data, i) => encodePhoto({ width: digits.inks[i].width, height: digits.inks[i].height, channels: 1, data })));
+  return Promise.all(
+    digits.originals.map((data, i) =>
+      encodePhoto({ width: digits.inks[i].width, height: digits.inks[i].height, channels: 1, data }),
+    ),
+  );
 }
 
 /** The photos of `digits` under `condition`, seeded: the same files on every run. */
@@ -68,16 +77,33 @@ export interface RequestLimits {
  * Sends `files` to `POST {origin}/predict{query}` as multipart bodies within the server's limits,
  * over HTTP; the predicted labels in order, and how many came back empty.
  */
-export async function predictOverHttp(origin: string, files: readonly PhotoFile[], limits: RequestLimits, query = ''): Promise<{ labels: number[]; empty: number }> {
+export async function predictOverHttp(
+  origin: string,
+  files: readonly PhotoFile[],
+  limits: RequestLimits,
+  query = '',
+): Promise<{ labels: number[]; empty: number }> {
   const labels: number[] = [];
   let empty = 0;
   for (let start = 0, end = 0; start < files.length; start = end) {
     // As many files as fit, with room for the multipart framing.
     let bytes = 0;
-    for (end = start; end < files.length && end - start < limits.maxItemsPerRequest && bytes + files[end].bytes.length <= limits.maxBodyBytes * 0.9; end++) bytes += files[end].bytes.length;
-    if (end === start) throw new Error(`photo ${start} alone (${files[start].bytes.length} bytes) exceeds maxBodyBytes ${limits.maxBodyBytes}`);
+    for (
+      end = start;
+      end < files.length &&
+      end - start < limits.maxItemsPerRequest &&
+      bytes + files[end].bytes.length <= limits.maxBodyBytes * 0.9;
+      end++
+    )
+      bytes += files[end].bytes.length;
+    if (end === start)
+      throw new Error(
+        `photo ${start} alone (${files[start].bytes.length} bytes) exceeds maxBodyBytes ${limits.maxBodyBytes}`,
+      );
     const form = new FormData();
-    files.slice(start, end).forEach((file, i) => form.append('image', new Blob([file.bytes], { type: file.type }), `photo-${start + i}`));
+    files
+      .slice(start, end)
+      .forEach((file, i) => form.append('image', new Blob([file.bytes], { type: file.type }), `photo-${start + i}`));
     const response = await fetch(`${origin}/predict${query}`, { method: 'POST', body: form });
     if (response.status !== 200) throw new Error(`POST /predict answered ${response.status}: ${await response.text()}`);
     const { predictions } = (await response.json()) as { predictions: { label: string; empty?: boolean }[] };

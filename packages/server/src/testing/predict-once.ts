@@ -8,10 +8,15 @@ import { loadConfig } from '../config.js';
 
 const [repository, device, payload] = process.argv.slice(2);
 try {
-  const config = loadConfig({ env: {}, overrides: { modelRepository: repository, device: device as 'auto', logLevel: 'silent' } });
+  const config = loadConfig({
+    env: {},
+    overrides: { modelRepository: repository, device: device as 'auto', logLevel: 'silent' },
+  });
   const app = await buildApp({ config });
   const response = await app.inject({ method: 'POST', url: '/predict?preprocess=none', payload: JSON.parse(payload) });
-  process.stdout.write(`${JSON.stringify({ executionProvider: app.models.executionProvider, statusCode: response.statusCode, body: response.json() })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ executionProvider: app.models.executionProvider, statusCode: response.statusCode, body: response.json() })}\n`,
+  );
   await app.close();
 } catch (error) {
   const { code, message } = error as { code?: string; message: string };

@@ -36,7 +36,9 @@ export const MODEL_CONTROL_ENV: Readonly<Record<string, string>> = Object.freeze
 });
 
 /** The Authorization header of {@link TEST_MODEL_CONTROL_TOKEN}. */
-export const MODEL_CONTROL_AUTH: Readonly<Record<string, string>> = Object.freeze({ authorization: `Bearer ${TEST_MODEL_CONTROL_TOKEN}` });
+export const MODEL_CONTROL_AUTH: Readonly<Record<string, string>> = Object.freeze({
+  authorization: `Bearer ${TEST_MODEL_CONTROL_TOKEN}`,
+});
 
 /**
  * A fresh app over a fresh temporary repository (by default: the tiny model as mnist version

@@ -28,9 +28,12 @@ const CLASSES = 10;
  * conv 1→4 3×3 (valid) → ReLU → max-pool 2 → flatten → dense 676→10 → log-softmax, seeded
  * random weights (U(±1/√fan-in), as the trainer initialises).
  */
-export function buildTinyMnistModel(options: { seed?: number; metadata?: Record<string, string | undefined> } = {}): TinyModel {
+export function buildTinyMnistModel(
+  options: { seed?: number; metadata?: Record<string, string | undefined> } = {},
+): TinyModel {
   const rng = createRng(options.seed ?? 7);
-  const uniform = (n: number, fanIn: number) => Float32Array.from({ length: n }, () => (rng.next() * 2 - 1) / Math.sqrt(fanIn));
+  const uniform = (n: number, fanIn: number) =>
+    Float32Array.from({ length: n }, () => (rng.next() * 2 - 1) / Math.sqrt(fanIn));
   const convW = uniform(FILTERS * 9, 9);
   const convB = uniform(FILTERS, 9);
   const denseW = uniform(CLASSES * FEATURES, FEATURES); // [10, 676], used transposed
@@ -42,7 +45,9 @@ export function buildTinyMnistModel(options: { seed?: number; metadata?: Record<
   const b = g.initializer('conv.bias', TensorDataType.FLOAT, [FILTERS], convB);
   const [conv] = g.node('Conv', [x, w, b], { attributes: [attr.ints('kernel_shape', [3, 3])] });
   const [relu] = g.node('Relu', [conv]);
-  const [pool] = g.node('MaxPool', [relu], { attributes: [attr.ints('kernel_shape', [2, 2]), attr.ints('strides', [2, 2])] });
+  const [pool] = g.node('MaxPool', [relu], {
+    attributes: [attr.ints('kernel_shape', [2, 2]), attr.ints('strides', [2, 2])],
+  });
   const [flat] = g.node('Flatten', [pool], { attributes: [attr.int('axis', 1)] });
   const dw = g.initializer('dense.weight', TensorDataType.FLOAT, [CLASSES, FEATURES], denseW);
   const db = g.initializer('dense.bias', TensorDataType.FLOAT, [CLASSES], denseB);
@@ -67,13 +72,17 @@ export function buildTinyMnistModel(options: { seed?: number; metadata?: Record<
         for (let f = 0; f < FILTERS; f++) {
           const at = (y: number, x: number): number => {
             let acc = convB[f];
-            for (let ky = 0; ky < 3; ky++) for (let kx = 0; kx < 3; kx++) acc += image[(y + ky) * 28 + x + kx] * convW[f * 9 + ky * 3 + kx];
+            for (let ky = 0; ky < 3; ky++)
+              for (let kx = 0; kx < 3; kx++) acc += image[(y + ky) * 28 + x + kx] * convW[f * 9 + ky * 3 + kx];
             return Math.max(0, acc);
           };
           for (let py = 0; py < POOLED; py++) {
             for (let px = 0; px < POOLED; px++) {
               features[f * 169 + py * POOLED + px] = Math.max(
-                at(2 * py, 2 * px), at(2 * py, 2 * px + 1), at(2 * py + 1, 2 * px), at(2 * py + 1, 2 * px + 1),
+                at(2 * py, 2 * px),
+                at(2 * py, 2 * px + 1),
+                at(2 * py + 1, 2 * px),
+                at(2 * py + 1, 2 * px + 1),
               );
             }
           }
@@ -119,7 +128,10 @@ export async function writeModelVersion(dir: string, entry: RepositoryModel): Pr
   const path = join(dir, name, String(version), 'model.onnx');
   await mkdir(join(dir, name, String(version)), { recursive: true });
   await writeFile(path, entry.bytes);
-  await writeFile(join(dir, name, 'config.pbtxt'), `name: "${name}"\nplatform: "onnxruntime_onnx"\nmax_batch_size: 64\n`);
+  await writeFile(
+    join(dir, name, 'config.pbtxt'),
+    `name: "${name}"\nplatform: "onnxruntime_onnx"\nmax_batch_size: 64\n`,
+  );
   if (entry.manifest ?? true) {
     const sha256 = entry.manifestSha256 ?? createHash('sha256').update(entry.bytes).digest('hex');
     const manifest = { name, onnx: { file: `${version}/model.onnx`, sha256, bytes: entry.bytes.byteLength } };

@@ -49,7 +49,10 @@ test('augmentation is deterministic per seed, varies between seeds, and yields M
     const box = inkBox(a);
     assert.ok(Math.max(box.width, box.height) <= 21, `digit ${i}: ink box ${box.width}×${box.height}`);
     const centre = centerOfMass(a, 28, 28)!;
-    assert.ok(Math.abs(centre.x - 14) <= 1.5 && Math.abs(centre.y - 14) <= 1.5, `digit ${i}: centre of mass ${centre.x}, ${centre.y}`);
+    assert.ok(
+      Math.abs(centre.x - 14) <= 1.5 && Math.abs(centre.y - 14) <= 1.5,
+      `digit ${i}: centre of mass ${centre.x}, ${centre.y}`,
+    );
   });
   // clean = 0.15: about 85 % are changed. (Erasing, off here, moves the centre of mass.)
   assert.ok(changed >= 150 && changed <= 190, `${changed}/200 digits changed`);
@@ -60,7 +63,10 @@ test('augmentation is deterministic per seed, varies between seeds, and yields M
 test('with every variation off, a digit comes back as the serving preprocessing places it', { skip }, () => {
   const { images, labels } = readMnistTestDigits(dir!, 100);
   const differences = images.map((image, i) => {
-    const served = preprocessDigit({ width: 28, height: 28, channels: 1, data: image }, { normalization: MNIST_NORMALIZATION }).pixels;
+    const served = preprocessDigit(
+      { width: 28, height: 28, channels: 1, data: image },
+      { normalization: MNIST_NORMALIZATION },
+    ).pixels;
     const out = augmentDigit(image, labels[i], none, createRng(i));
     return out.reduce((sum, v, k) => sum + Math.abs(v - served[k]), 0) / 784;
   });

@@ -66,7 +66,12 @@ export function augmentDigit(
   const [minScale, maxScale] = settings.scale;
   const scale = minScale * (maxScale / minScale) ** random.next();
   const aspect = Math.exp(between(settings.aspect));
-  const transform = affine(scale * Math.sqrt(aspect), scale / Math.sqrt(aspect), between(settings.shear), (between(settings.rotationDegrees) * Math.PI) / 180);
+  const transform = affine(
+    scale * Math.sqrt(aspect),
+    scale / Math.sqrt(aspect),
+    between(settings.shear),
+    (between(settings.rotationDegrees) * Math.PI) / 180,
+  );
   const field = settings.elastic > 0 ? displacementField(settings.elastic, random) : undefined;
   const side = Math.min(MAX_CANVAS, Math.ceil(SIZE * scale * 1.6) + 2);
   render(source, transform, field, scratch.canvas, side);
@@ -157,7 +162,13 @@ function displace(field: Float32Array, x: number, y: number, out: Float64Array):
  * sampling, 2×2 samples per pixel where the canvas is coarser than the source (so that a
  * shrunken digit is area-averaged, not aliased).
  */
-function render(source: Uint8Array, m: Affine, field: Float32Array | undefined, canvas: Uint8Array, side: number): void {
+function render(
+  source: Uint8Array,
+  m: Affine,
+  field: Float32Array | undefined,
+  canvas: Uint8Array,
+  side: number,
+): void {
   const det = m.a * m.d - m.b * m.c;
   const ia = m.d / det;
   const ib = -m.b / det;

@@ -40,7 +40,8 @@ export function isBackendChoice(value: string): value is BackendChoice {
  * measured on a CPU (docs/benchmarks.md); on a GPU, onnxruntime's maintained CUDA provider comes
  * first, then tfjs-node-gpu, before any CPU backend.
  */
-const AUTO_WHY = 'the fastest backend present (onnxruntime trains several times faster than wasm on a CPU: docs/benchmarks.md)';
+const AUTO_WHY =
+  'the fastest backend present (onnxruntime trains several times faster than wasm on a CPU: docs/benchmarks.md)';
 
 /**
  * Activates `choice`, or with `auto` the best backend present: onnxruntime on CUDA, tfjs-node-gpu
@@ -59,7 +60,13 @@ export async function selectBackend(
     choice !== 'auto'
       ? [{ backend: choice }]
       : accelerators
-        ? [{ backend: 'onnxruntime', gpu: true }, { backend: 'tensorflow-gpu' }, { backend: 'onnxruntime' }, { backend: 'tensorflow' }, { backend: 'wasm' }]
+        ? [
+            { backend: 'onnxruntime', gpu: true },
+            { backend: 'tensorflow-gpu' },
+            { backend: 'onnxruntime' },
+            { backend: 'tensorflow' },
+            { backend: 'wasm' },
+          ]
         : [{ backend: 'onnxruntime' }, { backend: 'tensorflow' }, { backend: 'wasm' }];
   const skipped: { backend: ConcreteBackend; reason: string }[] = [];
   for (const { backend, gpu } of order) {
@@ -98,8 +105,16 @@ async function activate(backend: ConcreteBackend, accelerators: boolean): Promis
     // "install tfjs-node" banner.
     await import('@tensorflow/tfjs-backend-wasm');
     await use('wasm');
-    const where = provider === 'cuda' ? 'CUDA execution provider' : `CPU execution provider${cudaSkipped ? `; CUDA not used: ${cudaSkipped}` : ''}`;
-    return { tfjsBackend: 'wasm', executionProvider: provider, cudaSkipped, detail: `onnxruntime-node ${onnxRuntimeVersion()}, ${where}` };
+    const where =
+      provider === 'cuda'
+        ? 'CUDA execution provider'
+        : `CPU execution provider${cudaSkipped ? `; CUDA not used: ${cudaSkipped}` : ''}`;
+    return {
+      tfjsBackend: 'wasm',
+      executionProvider: provider,
+      cudaSkipped,
+      detail: `onnxruntime-node ${onnxRuntimeVersion()}, ${where}`,
+    };
   }
   const tfjsBackend = await activateTfjs(backend);
   return { tfjsBackend, detail: `tfjs '${tfjsBackend}'` };

@@ -27,7 +27,8 @@ const { images, labels } = readMnistTestDigits(dir, 1000);
 const rows: number[] = [];
 for (let digit = 0; digit < 10; digit++) {
   const wanted = digit === 1 || digit === 7 ? 2 : 1;
-  for (let i = 0; i < labels.length && rows.filter((r) => labels[r] === digit).length < wanted; i++) if (labels[i] === digit) rows.push(i);
+  for (let i = 0; i < labels.length && rows.filter((r) => labels[r] === digit).length < wanted; i++)
+    if (labels[i] === digit) rows.push(i);
 }
 const columns = Number(values.columns) + 1;
 const scale = Number(values.scale);

@@ -41,19 +41,30 @@ export async function profileOnnxRuntimeStep(options: {
       enableProfiling: true,
       profileFilePrefix: join(dir, 'step'),
     });
-    const runner = new StepRunner(recipe, graph, session, new StateBuffers(recipe.network, createTrainingState(recipe, 1, 1)));
+    const runner = new StepRunner(
+      recipe,
+      graph,
+      session,
+      new StateBuffers(recipe.network, createTrainingState(recipe, 1, 1)),
+    );
     const pixels = recipe.network.inputShape.reduce((a, b) => a * b, 1);
     const x = Float32Array.from({ length: options.batchSize * pixels }, (_, i) => ((i * 7919) % 255) / 255);
     const y = Int32Array.from({ length: options.batchSize }, (_, i) => i % recipe.network.classes);
     for (let i = 0; i < options.warmupSteps; i++) await runner.run({ x, y, dropoutSeed: i }, 1e-3, i + 1);
     const before = process.cpuUsage();
-    for (let i = 0; i < options.steps; i++) await runner.run({ x, y, dropoutSeed: i }, 1e-3, options.warmupSteps + i + 1);
+    for (let i = 0; i < options.steps; i++)
+      await runner.run({ x, y, dropoutSeed: i }, 1e-3, options.warmupSteps + i + 1);
     const cpu = process.cpuUsage(before);
     session.endProfiling();
     await session.release();
     const file = readdirSync(dir).find((f) => f.endsWith('.json'));
     if (file === undefined) throw new Error(`onnxruntime wrote no profile in ${dir}`);
-    const events = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { cat: string; name: string; dur: number; args?: { op_name?: string } }[];
+    const events = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
+      cat: string;
+      name: string;
+      dur: number;
+      args?: { op_name?: string };
+    }[];
     const runs = events.filter((e) => e.cat === 'Session' && e.name === 'model_run').length;
     const byOp = new Map<string, { us: number; nodes: Set<string> }>();
     for (const e of events) {
@@ -64,7 +75,9 @@ export async function profileOnnxRuntimeStep(options: {
       entry.nodes.add(e.name);
       byOp.set(op, entry);
     }
-    const ops = [...byOp].map(([op, { us, nodes }]) => ({ op, ms: us / runs / 1000, nodes: nodes.size })).sort((a, b) => b.ms - a.ms);
+    const ops = [...byOp]
+      .map(([op, { us, nodes }]) => ({ op, ms: us / runs / 1000, nodes: nodes.size }))
+      .sort((a, b) => b.ms - a.ms);
     return { ops, cpuMsPerStep: (cpu.user + cpu.system) / 1000 / options.steps };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -22,16 +22,26 @@ export function pytorchUnavailableReason(): string | undefined {
 }
 
 /** Runs the PyTorch example recipe for `steps` timed steps on the same MNIST files. */
-export function runPytorchPeer(options: { steps: number; threads: number; batchSize: number; dataDir: string }): PytorchPeerResult {
+export function runPytorchPeer(options: {
+  steps: number;
+  threads: number;
+  batchSize: number;
+  dataDir: string;
+}): PytorchPeerResult {
   const run = spawnSync(
     PYTHON,
     [
       SCRIPT,
-      '--epochs', '1',
-      '--limit-steps', String(options.steps),
-      '--threads', String(options.threads),
-      '--batch-size', String(options.batchSize),
-      '--data-dir', options.dataDir,
+      '--epochs',
+      '1',
+      '--limit-steps',
+      String(options.steps),
+      '--threads',
+      String(options.threads),
+      '--batch-size',
+      String(options.batchSize),
+      '--data-dir',
+      options.dataDir,
       '--no-test',
       '--json',
     ],

@@ -35,7 +35,10 @@ interface Row {
 
 const runs: { label: string; recipe: RecipeName; without: string[] }[] = [
   { label: 'robust (all parts)', recipe: 'robust', without: [] },
-  ...values.parts!.split(',').filter((p) => p !== '').map((part) => ({ label: `without ${part}`, recipe: 'robust' as const, without: [part] })),
+  ...values
+    .parts!.split(',')
+    .filter((p) => p !== '')
+    .map((part) => ({ label: `without ${part}`, recipe: 'robust' as const, without: [part] })),
   { label: 'reference recipe', recipe: 'reference', without: [] },
 ];
 
@@ -61,7 +64,12 @@ for (const run of runs) {
     const started = performance.now();
     const result = await runTraining(options, { log: () => {} });
     const final = result.history.at(-1)!;
-    const row = { label: run.label, testAccuracy: final.testAccuracy, devAccuracy: final.devAccuracy, minutes: (performance.now() - started) / 60000 };
+    const row = {
+      label: run.label,
+      testAccuracy: final.testAccuracy,
+      devAccuracy: final.devAccuracy,
+      minutes: (performance.now() - started) / 60000,
+    };
     rows.push(row);
     process.stderr.write(`${format(row)}\n`);
   } finally {
@@ -80,6 +88,8 @@ process.stdout.write(
 function format(row: Row, base?: Row): string {
   const percent = (x: number | undefined) => (x === undefined ? 'n/a' : `${(100 * x).toFixed(2)} %`);
   const delta = (x: number | undefined, y: number | undefined) =>
-    base === undefined || row === base || x === undefined || y === undefined ? '' : `${x >= y ? '+' : '−'}${Math.abs(100 * (x - y)).toFixed(2)}`;
+    base === undefined || row === base || x === undefined || y === undefined
+      ? ''
+      : `${x >= y ? '+' : '−'}${Math.abs(100 * (x - y)).toFixed(2)}`;
   return `| ${row.label} | ${percent(row.testAccuracy)} | ${delta(row.testAccuracy, base?.testAccuracy)} | ${percent(row.devAccuracy)} | ${delta(row.devAccuracy, base?.devAccuracy)} | ${row.minutes.toFixed(1)} |`;
 }

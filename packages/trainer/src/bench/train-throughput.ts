@@ -7,7 +7,12 @@ import { DATA_DIR_ENV } from '@onnxpipe/data';
 import { isRecipeName } from '../recipes/resolve-recipe.js';
 import { RECIPE_CHOICES, type RecipeName } from '../recipes/recipe.js';
 import type { ConcreteBackend } from '../backends/select-backend.js';
-import { measureTrainer, profileTrainingStep, type MeasureOptions, type TrainerMeasurement } from './measure-trainer.js';
+import {
+  measureTrainer,
+  profileTrainingStep,
+  type MeasureOptions,
+  type TrainerMeasurement,
+} from './measure-trainer.js';
 import { profileOnnxRuntimeStep, type OpProfile } from './profile-onnxruntime.js';
 import { pytorchUnavailableReason, runPytorchPeer } from './pytorch-peer.js';
 
@@ -38,8 +43,15 @@ const cores = availableParallelism();
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const dataDir = values['data-dir'] ?? process.env[DATA_DIR_ENV] ?? join(root, '..', 'shared', 'datasets', 'mnist');
 const recipe = values.recipe as RecipeName;
-if (!isRecipeName(recipe)) throw new Error(`'--recipe' must be one of ${RECIPE_CHOICES.join(', ')}; received "${values.recipe}"`);
-const base = { recipe, steps: Number(values.steps), warmupSteps: Number(values.warmup), batchSize: Number(values['batch-size']), dataDir };
+if (!isRecipeName(recipe))
+  throw new Error(`'--recipe' must be one of ${RECIPE_CHOICES.join(', ')}; received "${values.recipe}"`);
+const base = {
+  recipe,
+  steps: Number(values.steps),
+  warmupSteps: Number(values.warmup),
+  batchSize: Number(values['batch-size']),
+  dataDir,
+};
 
 if (values.child !== undefined) {
   // Child mode: measure one configuration (backend:workers[:threads]) and print it as JSON.
@@ -54,7 +66,12 @@ if (values.child !== undefined) {
     const result = !values.profile
       ? await measureTrainer(options)
       : options.backend === 'onnxruntime'
-        ? await profileOnnxRuntimeStep({ recipe, batchSize: base.batchSize, steps: base.steps, warmupSteps: base.warmupSteps })
+        ? await profileOnnxRuntimeStep({
+            recipe,
+            batchSize: base.batchSize,
+            steps: base.steps,
+            warmupSteps: base.warmupSteps,
+          })
         : await profileTrainingStep(options);
     process.stdout.write(`${JSON.stringify({ ok: true, result })}\n`);
   } catch (error) {
@@ -63,11 +80,31 @@ if (values.child !== undefined) {
   process.exit(0);
 }
 
-function child(config: string, extra: string[] = [], steps = values.steps!, warmup = values.warmup!): { ok: true; result: unknown } | { ok: false; reason: string } {
+function child(
+  config: string,
+  extra: string[] = [],
+  steps = values.steps!,
+  warmup = values.warmup!,
+): { ok: true; result: unknown } | { ok: false; reason: string } {
   const run = spawnSync(
     process.execPath,
-    [...process.execArgv, fileURLToPath(import.meta.url), '--child', config, '--steps', steps, '--warmup', warmup,
-      '--batch-size', values['batch-size']!, '--data-dir', dataDir, '--recipe', recipe, ...extra],
+    [
+      ...process.execArgv,
+      fileURLToPath(import.meta.url),
+      '--child',
+      config,
+      '--steps',
+      steps,
+      '--warmup',
+      warmup,
+      '--batch-size',
+      values['batch-size']!,
+      '--data-dir',
+      dataDir,
+      '--recipe',
+      recipe,
+      ...extra,
+    ],
     { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
   );
   const line = run.stdout.trim().split('\n').at(-1) ?? '';
@@ -78,10 +115,13 @@ function child(config: string, extra: string[] = [], steps = values.steps!, warm
   }
 }
 
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
 console.log(`machine: ${cores} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.versions.node}`);
-console.log(`${recipe} recipe, batch ${base.batchSize}, ${base.steps} timed steps after ${base.warmupSteps} warm-up steps, real MNIST\n`);
+console.log(
+  `${recipe} recipe, batch ${base.batchSize}, ${base.steps} timed steps after ${base.warmupSteps} warm-up steps, real MNIST\n`,
+);
 // A shared machine's load comes and goes: every configuration is measured `--rounds` times, the
 // order alternating between rounds so that no side always runs last, and the best round counts.
 const rounds = Number(values.rounds);
@@ -89,11 +129,16 @@ const workerCounts = values.workers ? values.workers.split(',').map(Number) : [.
 // onnxruntime either runs the whole step graph in one process, each op split over intra-op
 // threads (1 and all cores), or splits the batch over data-parallel workers of one thread each.
 const threadCounts = values.threads ? values.threads.split(',').map(Number) : [...new Set([1, cores])];
-const configs = values.backends!.split(',').flatMap((backend) =>
-  backend === 'onnxruntime'
-    ? [...threadCounts.map((threads) => `${backend}:1:${threads}`), ...workerCounts.filter((w) => w > 1).map((workers) => `${backend}:${workers}:1`)]
-    : (backend === 'wasm' || backend === 'cpu' ? workerCounts : [1]).map((workers) => `${backend}:${workers}`),
-);
+const configs = values
+  .backends!.split(',')
+  .flatMap((backend) =>
+    backend === 'onnxruntime'
+      ? [
+          ...threadCounts.map((threads) => `${backend}:1:${threads}`),
+          ...workerCounts.filter((w) => w > 1).map((workers) => `${backend}:${workers}:1`),
+        ]
+      : (backend === 'wasm' || backend === 'cpu' ? workerCounts : [1]).map((workers) => `${backend}:${workers}`),
+  );
 // The PyTorch peer is the reference recipe (pytorch/examples' MNIST): no peer for the robust one.
 const unavailable = values['no-pytorch']
   ? 'disabled by --no-pytorch'
@@ -104,7 +149,12 @@ const best = new Map<string, TrainerMeasurement>();
 const skipped = new Map<string, string>();
 let peer: ReturnType<typeof runPytorchPeer> | undefined;
 const measurePeer = () => {
-  const run = runPytorchPeer({ steps: base.steps + base.warmupSteps, threads: cores, batchSize: base.batchSize, dataDir });
+  const run = runPytorchPeer({
+    steps: base.steps + base.warmupSteps,
+    threads: cores,
+    batchSize: base.batchSize,
+    dataDir,
+  });
   if (peer === undefined || run.imagesPerSecond > peer.imagesPerSecond) peer = run;
 };
 for (let round = 0; round < rounds; round++) {
@@ -126,15 +176,45 @@ for (let round = 0; round < rounds; round++) {
 console.log(`best of ${rounds} round(s), order alternating\n`);
 console.log(row(['trainer', 'backend', 'workers / threads', 'images/s', 'epoch (60k)', 'peak RSS MiB']));
 console.log(row(['---', '---', '---', '---', '---', '---']));
-const parallelism = (m: { workers: number; threads?: number }) => (m.threads === undefined ? String(m.workers) : `${m.workers} × ${m.threads} threads`);
+const parallelism = (m: { workers: number; threads?: number }) =>
+  m.threads === undefined ? String(m.workers) : `${m.workers} × ${m.threads} threads`;
 for (const config of configs) {
   const [backend, workers, threads] = config.split(':');
   const m = best.get(config);
-  if (m === undefined) console.log(row(['onnxpipe', backend, parallelism({ workers: Number(workers), threads: threads === undefined ? undefined : Number(threads) }), `skipped: ${skipped.get(config)}`, '', '']));
-  else console.log(row(['onnxpipe', m.backend, parallelism(m), fmt(m.imagesPerSecond), `${fmt(60000 / m.imagesPerSecond)} s`, fmt(m.peakRssMiB)]));
+  if (m === undefined)
+    console.log(
+      row([
+        'onnxpipe',
+        backend,
+        parallelism({ workers: Number(workers), threads: threads === undefined ? undefined : Number(threads) }),
+        `skipped: ${skipped.get(config)}`,
+        '',
+        '',
+      ]),
+    );
+  else
+    console.log(
+      row([
+        'onnxpipe',
+        m.backend,
+        parallelism(m),
+        fmt(m.imagesPerSecond),
+        `${fmt(60000 / m.imagesPerSecond)} s`,
+        fmt(m.peakRssMiB),
+      ]),
+    );
 }
 if (peer !== undefined) {
-  console.log(row([`PyTorch ${peer.torchVersion}`, 'cpu', String(peer.threads), fmt(peer.imagesPerSecond), `${fmt(60000 / peer.imagesPerSecond)} s`, fmt(peer.peakRssMiB)]));
+  console.log(
+    row([
+      `PyTorch ${peer.torchVersion}`,
+      'cpu',
+      String(peer.threads),
+      fmt(peer.imagesPerSecond),
+      `${fmt(60000 / peer.imagesPerSecond)} s`,
+      fmt(peer.peakRssMiB),
+    ]),
+  );
 } else {
   console.log(row(['PyTorch', 'cpu', '', `skipped: ${unavailable}`, '', '']));
 }
@@ -143,7 +223,9 @@ const ours = [...best.values()];
 let fastest: TrainerMeasurement | undefined;
 if (ours.length > 0) fastest = ours.reduce((a, b) => (b.imagesPerSecond > a.imagesPerSecond ? b : a));
 if (fastest !== undefined && peer !== undefined) {
-  console.log(`\nratio (best onnxpipe: ${fastest.backend} ${parallelism(fastest)} / PyTorch × ${peer.threads} threads): ${fmt(fastest.imagesPerSecond / peer.imagesPerSecond, 2)}×`);
+  console.log(
+    `\nratio (best onnxpipe: ${fastest.backend} ${parallelism(fastest)} / PyTorch × ${peer.threads} threads): ${fmt(fastest.imagesPerSecond / peer.imagesPerSecond, 2)}×`,
+  );
 }
 
 // A whole epoch (60,000 images, the last batch short, graph building and warm-up included) of the
@@ -152,20 +234,39 @@ if (!values['no-epoch'] && fastest !== undefined) {
   const stepsPerEpoch = String(Math.ceil(60000 / base.batchSize));
   const config = [...best].find(([, m]) => m === fastest)![0];
   const outcome = child(config, [], stepsPerEpoch, '0');
-  const epochPeer = unavailable === undefined ? runPytorchPeer({ steps: Number(stepsPerEpoch), threads: cores, batchSize: base.batchSize, dataDir }) : undefined;
+  const epochPeer =
+    unavailable === undefined
+      ? runPytorchPeer({ steps: Number(stepsPerEpoch), threads: cores, batchSize: base.batchSize, dataDir })
+      : undefined;
   console.log(`\none full epoch (${stepsPerEpoch} steps, 60,000 images):\n`);
-  console.log(row(['trainer', 'backend', 'workers / threads', 'seconds', 'images/s', 'RSS MiB at each tenth of the epoch']));
+  console.log(
+    row(['trainer', 'backend', 'workers / threads', 'seconds', 'images/s', 'RSS MiB at each tenth of the epoch']),
+  );
   console.log(row(['---', '---', '---', '---', '---', '---']));
   if (outcome.ok) {
     const m = outcome.result as TrainerMeasurement;
-    console.log(row(['onnxpipe', m.backend, parallelism(m), fmt(m.seconds, 1), fmt(m.imagesPerSecond), m.rssMiB.join(' ')]));
+    console.log(
+      row(['onnxpipe', m.backend, parallelism(m), fmt(m.seconds, 1), fmt(m.imagesPerSecond), m.rssMiB.join(' ')]),
+    );
   } else {
     console.log(row(['onnxpipe', config, '', `failed: ${outcome.reason}`, '', '']));
   }
   if (epochPeer !== undefined) {
     const seconds = (epochPeer.steps * base.batchSize) / epochPeer.imagesPerSecond;
-    console.log(row([`PyTorch ${epochPeer.torchVersion}`, 'cpu', String(epochPeer.threads), fmt(seconds, 1), fmt(epochPeer.imagesPerSecond), `peak ${fmt(epochPeer.peakRssMiB)}`]));
-    if (outcome.ok) console.log(`\nfull-epoch ratio: ${fmt((outcome.result as TrainerMeasurement).imagesPerSecond / epochPeer.imagesPerSecond, 2)}×`);
+    console.log(
+      row([
+        `PyTorch ${epochPeer.torchVersion}`,
+        'cpu',
+        String(epochPeer.threads),
+        fmt(seconds, 1),
+        fmt(epochPeer.imagesPerSecond),
+        `peak ${fmt(epochPeer.peakRssMiB)}`,
+      ]),
+    );
+    if (outcome.ok)
+      console.log(
+        `\nfull-epoch ratio: ${fmt((outcome.result as TrainerMeasurement).imagesPerSecond / epochPeer.imagesPerSecond, 2)}×`,
+      );
   }
 }
 
@@ -174,10 +275,13 @@ if (values.profile) {
   if (outcome.ok) {
     const { ops, cpuMsPerStep } = outcome.result as { ops: OpProfile[]; cpuMsPerStep: number };
     const total = ops.reduce((s, k) => s + k.ms, 0);
-    console.log(`\nper-op profile, one step on onnxruntime (batch ${base.batchSize}, one thread): ${fmt(total, 1)} ms in kernels, ${fmt(cpuMsPerStep, 1)} ms CPU per step`);
+    console.log(
+      `\nper-op profile, one step on onnxruntime (batch ${base.batchSize}, one thread): ${fmt(total, 1)} ms in kernels, ${fmt(cpuMsPerStep, 1)} ms CPU per step`,
+    );
     console.log(row(['op', 'nodes', 'ms', 'share']));
     console.log(row(['---', '---', '---', '---']));
-    for (const k of ops.slice(0, 15)) console.log(row([k.op, String(k.nodes), fmt(k.ms, 1), `${fmt((100 * k.ms) / total, 1)} %`]));
+    for (const k of ops.slice(0, 15))
+      console.log(row([k.op, String(k.nodes), fmt(k.ms, 1), `${fmt((100 * k.ms) / total, 1)} %`]));
   } else {
     console.log(`onnxruntime profile skipped: ${outcome.reason}`);
   }
@@ -187,10 +291,13 @@ if (values.profile) {
   if (outcome.ok) {
     const kernels = outcome.result as { kernel: string; ms: number }[];
     const total = kernels.reduce((s, k) => s + k.ms, 0);
-    console.log(`\nper-op profile, one step on wasm (batch ${base.batchSize}, one thread): ${fmt(total, 1)} ms in kernels`);
+    console.log(
+      `\nper-op profile, one step on wasm (batch ${base.batchSize}, one thread): ${fmt(total, 1)} ms in kernels`,
+    );
     console.log(row(['kernel', 'ms', 'share']));
     console.log(row(['---', '---', '---']));
-    for (const k of kernels.slice(0, 15)) console.log(row([k.kernel, fmt(k.ms, 1), `${fmt((100 * k.ms) / total, 1)} %`]));
+    for (const k of kernels.slice(0, 15))
+      console.log(row([k.kernel, fmt(k.ms, 1), `${fmt((100 * k.ms) / total, 1)} %`]));
   } else {
     console.log(`profile skipped: ${outcome.reason}`);
   }

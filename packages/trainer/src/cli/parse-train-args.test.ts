@@ -28,12 +28,18 @@ test('--recipe robust takes its own defaults and writes version 2; flags still o
 });
 
 test('an unknown recipe or ablation part is a usage error naming the flag and the valid values', () => {
-  assert.throws(() => parse('--recipe', 'fancy'), (error: Error & { code?: string }) => {
-    assert.ok(error instanceof ONNXPIPE_TRAINER_USAGE);
-    assert.match(error.message, /'recipe' must be one of reference, robust; received "fancy"/);
-    return true;
-  });
-  assert.throws(() => parse('--recipe', 'robust', '--without', 'dropout'), /'without' takes augmentation, affine, .*; received "dropout"/);
+  assert.throws(
+    () => parse('--recipe', 'fancy'),
+    (error: Error & { code?: string }) => {
+      assert.ok(error instanceof ONNXPIPE_TRAINER_USAGE);
+      assert.match(error.message, /'recipe' must be one of reference, robust; received "fancy"/);
+      return true;
+    },
+  );
+  assert.throws(
+    () => parse('--recipe', 'robust', '--without', 'dropout'),
+    /'without' takes augmentation, affine, .*; received "dropout"/,
+  );
   assert.throws(() => parse('--epochs', '0'), /'--epochs' must be an integer ≥ 1; received "0"/);
 });
 

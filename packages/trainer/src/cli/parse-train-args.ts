@@ -7,7 +7,6 @@ import { ABLATION_CHOICES, RECIPE_CHOICES, type RecipeName } from '../recipes/re
 import { resolveRecipe } from '../recipes/resolve-recipe.js';
 import { DATASET_CHOICES, DEFAULT_TRAIN_OPTIONS, type DatasetName, type TrainOptions } from '../train/train-options.js';
 
-
 const d = DEFAULT_TRAIN_OPTIONS;
 const robust = resolveRecipe('robust');
 
@@ -102,7 +101,13 @@ export function parseTrainArgs(argv: string[], cwd: string): TrainCliOptions | '
     throw new ONNXPIPE_TRAINER_USAGE(`'--dataset' must be one of ${DATASET_CHOICES.join(', ')}; received "${dataset}"`);
   }
   const recipeName = v.recipe ?? d.recipe;
-  const without = v.without === undefined ? [] : v.without.split(',').map((part) => part.trim()).filter((part) => part !== '');
+  const without =
+    v.without === undefined
+      ? []
+      : v.without
+          .split(',')
+          .map((part) => part.trim())
+          .filter((part) => part !== '');
   const recipe = resolveRecipe(recipeName, without);
   const backend = v.backend ?? d.backend;
   if (!isBackendChoice(backend)) {
@@ -124,7 +129,11 @@ export function parseTrainArgs(argv: string[], cwd: string): TrainCliOptions | '
     seed: integer('seed', v.seed, d.seed, 0),
     logInterval: integer('log-interval', v['log-interval'], d.logInterval, 1),
     // A dry run must not overwrite a trained model: by default it writes to the temp directory.
-    out: v.out ?? (v['dry-run'] ? join(tmpdir(), `onnxpipe-dry-run-${dataset}`) : join(cwd, 'models', dataset, String(REPOSITORY_VERSION[recipe.name]))),
+    out:
+      v.out ??
+      (v['dry-run']
+        ? join(tmpdir(), `onnxpipe-dry-run-${dataset}`)
+        : join(cwd, 'models', dataset, String(REPOSITORY_VERSION[recipe.name]))),
     backend,
     workers: v.workers === undefined ? undefined : integer('workers', v.workers, 1, 1),
     threads: v.threads === undefined ? undefined : integer('threads', v.threads, 1, 1),

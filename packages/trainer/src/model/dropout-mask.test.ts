@@ -8,7 +8,8 @@ test('fillDropoutMask draws 0 with probability rate, else 1/(1 − rate), in ord
     const mask = new Float32Array(10_000);
     fillDropoutMask(mask, rate, 42);
     const random = createRng(42).next;
-    for (let i = 0; i < mask.length; i++) assert.equal(mask[i], random() < rate ? 0 : Math.fround(1 / (1 - rate)), `rate ${rate}, element ${i}`);
+    for (let i = 0; i < mask.length; i++)
+      assert.equal(mask[i], random() < rate ? 0 : Math.fround(1 / (1 - rate)), `rate ${rate}, element ${i}`);
     const dropped = mask.filter((v) => v === 0).length / mask.length;
     assert.ok(Math.abs(dropped - rate) < 0.02, `rate ${rate}: dropped share ${dropped}`);
   }
@@ -23,7 +24,8 @@ test('the channels-first mask is the NHWC mask transposed to NCHW (same draws, s
   for (let n = 0; n < b; n++) {
     for (let k = 0; k < c; k++) {
       for (let y = 0; y < h; y++) {
-        for (let x = 0; x < w; x++) assert.equal(nchw[((n * c + k) * h + y) * w + x], nhwc[((n * h + y) * w + x) * c + k]);
+        for (let x = 0; x < w; x++)
+          assert.equal(nchw[((n * c + k) * h + y) * w + x], nhwc[((n * h + y) * w + x) * c + k]);
       }
     }
   }

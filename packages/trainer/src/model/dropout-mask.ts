@@ -21,7 +21,12 @@ export function fillDropoutMask(into: Float32Array, rate: number, seed: number):
  * NCHW order for an activation of NCHW `shape` [B, C, H, W] (or [B, F], where both orders agree),
  * so that a channels-first graph drops exactly the elements the tfjs forward pass drops.
  */
-export function fillDropoutMaskChannelsFirst(into: Float32Array, shape: readonly number[], rate: number, seed: number): void {
+export function fillDropoutMaskChannelsFirst(
+  into: Float32Array,
+  shape: readonly number[],
+  rate: number,
+  seed: number,
+): void {
   if (shape.length !== 4) {
     fillDropoutMask(into, rate, seed);
     return;

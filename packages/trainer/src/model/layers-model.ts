@@ -61,7 +61,10 @@ export function setModelParameters(
 ): void {
   const byName = new Map(model.weights.map((w) => [w.originalName, w]));
   const values = new Map<string, tf.Tensor>();
-  for (const [specs, flat] of [[parameterSpecs(spec), params], [statisticSpecs(spec), statistics]] as const) {
+  for (const [specs, flat] of [
+    [parameterSpecs(spec), params],
+    [statisticSpecs(spec), statistics],
+  ] as const) {
     const layout = tensorLayout(specs);
     specs.forEach((s, i) => {
       const start = layout.offsets[i];
@@ -70,7 +73,8 @@ export function setModelParameters(
   }
   const tensors = model.weights.map((w) => {
     const value = values.get(w.originalName);
-    if (value === undefined) throw new Error(`the network description has no tensor for layer weight ${w.originalName}`);
+    if (value === undefined)
+      throw new Error(`the network description has no tensor for layer weight ${w.originalName}`);
     return value;
   });
   for (const name of values.keys()) {

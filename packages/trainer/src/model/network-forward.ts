@@ -114,7 +114,10 @@ function batchNormWithBatchStatistics(epsilon: number) {
         const positions = upstream.size / upstream.shape[upstream.rank - 1];
         const dBeta = tf.sum(upstream, axes);
         const dGamma = tf.sum(tf.mul(upstream, normalizedX), axes);
-        const centred = tf.sub(tf.sub(upstream, tf.div(dBeta, positions)), tf.mul(normalizedX, tf.div(dGamma, positions)));
+        const centred = tf.sub(
+          tf.sub(upstream, tf.div(dBeta, positions)),
+          tf.mul(normalizedX, tf.div(dGamma, positions)),
+        );
         return [tf.mul(centred, tf.mul(inverse, scale)), dGamma, dBeta];
       },
     };

@@ -26,7 +26,13 @@ export type LayerSpec =
   | { readonly kind: 'maxPool'; readonly name: string; readonly size: number }
   | { readonly kind: 'dropout'; readonly name: string; readonly rate: number }
   | { readonly kind: 'flatten'; readonly name: string }
-  | { readonly kind: 'dense'; readonly name: string; readonly units: number; readonly relu: boolean; readonly useBias: boolean };
+  | {
+      readonly kind: 'dense';
+      readonly name: string;
+      readonly units: number;
+      readonly relu: boolean;
+      readonly useBias: boolean;
+    };
 
 export interface NetworkSpec {
   /** The tfjs model name, e.g. `reference_cnn`. */
@@ -90,11 +96,17 @@ export function parameterSpecs(spec: NetworkSpec): ParameterSpec[] {
     const channels = input[input.length - 1];
     if (layer.kind === 'conv2d') {
       const fanIn = channels * layer.kernelSize ** 2;
-      specs.push({ name: `${layer.name}/kernel`, shape: [layer.kernelSize, layer.kernelSize, channels, layer.filters], fanIn, init: 'uniform' });
+      specs.push({
+        name: `${layer.name}/kernel`,
+        shape: [layer.kernelSize, layer.kernelSize, channels, layer.filters],
+        fanIn,
+        init: 'uniform',
+      });
       if (layer.useBias) specs.push({ name: `${layer.name}/bias`, shape: [layer.filters], fanIn, init: 'uniform' });
     } else if (layer.kind === 'dense') {
       specs.push({ name: `${layer.name}/kernel`, shape: [channels, layer.units], fanIn: channels, init: 'uniform' });
-      if (layer.useBias) specs.push({ name: `${layer.name}/bias`, shape: [layer.units], fanIn: channels, init: 'uniform' });
+      if (layer.useBias)
+        specs.push({ name: `${layer.name}/bias`, shape: [layer.units], fanIn: channels, init: 'uniform' });
     } else if (layer.kind === 'batchNorm') {
       specs.push({ name: `${layer.name}/gamma`, shape: [channels], fanIn: 1, init: 'ones' });
       specs.push({ name: `${layer.name}/beta`, shape: [channels], fanIn: 1, init: 'zeros' });

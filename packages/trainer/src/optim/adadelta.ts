@@ -1,4 +1,11 @@
-import { allocateState, combinedGradient, foldParts, type Optimizer, type OptimizerSpec, type OptimizerState } from './optimizer.js';
+import {
+  allocateState,
+  combinedGradient,
+  foldParts,
+  type Optimizer,
+  type OptimizerSpec,
+  type OptimizerState,
+} from './optimizer.js';
 
 type AdadeltaSpec = Extract<OptimizerSpec, { kind: 'adadelta' }>;
 
@@ -20,7 +27,9 @@ export class Adadelta implements Optimizer {
     shared = false,
   ) {
     this.state =
-      typeof sizeOrState === 'number' ? allocateState(['squareAverage', 'accumulatedDelta'], sizeOrState, shared) : sizeOrState;
+      typeof sizeOrState === 'number'
+        ? allocateState(['squareAverage', 'accumulatedDelta'], sizeOrState, shared)
+        : sizeOrState;
   }
 
   /** Updates `params` in place with gradient `grads` at learning rate `lr`. */
@@ -33,7 +42,15 @@ export class Adadelta implements Optimizer {
    * into a Float32Array and then scaled, so the result does not depend on how many workers
    * update how many slices.
    */
-  update(params: Float32Array, parts: readonly Float32Array[], scale: number, lr: number, _step: number, start: number, end: number): void {
+  update(
+    params: Float32Array,
+    parts: readonly Float32Array[],
+    scale: number,
+    lr: number,
+    _step: number,
+    start: number,
+    end: number,
+  ): void {
     const [a, b] = foldParts(parts, start, end);
     const { squareAverage: v, accumulatedDelta: u } = this.state;
     const { rho, epsilon: eps } = this.spec;

@@ -1,4 +1,11 @@
-import { allocateState, combinedGradient, foldParts, type Optimizer, type OptimizerSpec, type OptimizerState } from './optimizer.js';
+import {
+  allocateState,
+  combinedGradient,
+  foldParts,
+  type Optimizer,
+  type OptimizerSpec,
+  type OptimizerState,
+} from './optimizer.js';
 
 type AdamSpec = Extract<OptimizerSpec, { kind: 'adam' }>;
 
@@ -15,10 +22,21 @@ export class Adam implements Optimizer {
     readonly spec: AdamSpec,
     shared = false,
   ) {
-    this.state = typeof sizeOrState === 'number' ? allocateState(['firstMoment', 'secondMoment'], sizeOrState, shared) : sizeOrState;
+    this.state =
+      typeof sizeOrState === 'number'
+        ? allocateState(['firstMoment', 'secondMoment'], sizeOrState, shared)
+        : sizeOrState;
   }
 
-  update(params: Float32Array, parts: readonly Float32Array[], scale: number, lr: number, step: number, start: number, end: number): void {
+  update(
+    params: Float32Array,
+    parts: readonly Float32Array[],
+    scale: number,
+    lr: number,
+    step: number,
+    start: number,
+    end: number,
+  ): void {
     const [a, b] = foldParts(parts, start, end);
     const { firstMoment: m, secondMoment: v } = this.state;
     const { beta1, beta2, epsilon } = this.spec;

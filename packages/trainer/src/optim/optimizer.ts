@@ -15,7 +15,15 @@ export interface Optimizer {
   readonly spec: OptimizerSpec;
   readonly state: OptimizerState;
   /** `step` counts updates from 1 (Adam's bias correction needs it). */
-  update(params: Float32Array, parts: readonly Float32Array[], scale: number, lr: number, step: number, start: number, end: number): void;
+  update(
+    params: Float32Array,
+    parts: readonly Float32Array[],
+    scale: number,
+    lr: number,
+    step: number,
+    start: number,
+    end: number,
+  ): void;
   restore(state: OptimizerState): void;
 }
 
@@ -36,7 +44,11 @@ export function combinedGradient(a: Float32Array, b: Float32Array | undefined, s
  * Folds more than two parts into two (in order), so that an update loop reads two operands:
  * a loop over a list of parts runs ~1.5x slower.
  */
-export function foldParts(parts: readonly Float32Array[], start: number, end: number): [Float32Array, Float32Array | undefined] {
+export function foldParts(
+  parts: readonly Float32Array[],
+  start: number,
+  end: number,
+): [Float32Array, Float32Array | undefined] {
   if (parts.length <= 2) return [parts[0], parts[1]];
   const folded = parts[0].slice();
   for (const part of parts.slice(1, -1)) {

@@ -12,7 +12,8 @@ export function oneCycleLearningRate(peak: number, step: number, totalSteps: num
   const initial = peak / 25;
   const final = initial / 1e4;
   const rampSteps = Math.max(1, warmup * totalSteps - 1);
-  const cosine = (from: number, to: number, fraction: number) => to + ((from - to) * (1 + Math.cos(Math.PI * fraction))) / 2;
+  const cosine = (from: number, to: number, fraction: number) =>
+    to + ((from - to) * (1 + Math.cos(Math.PI * fraction))) / 2;
   if (step <= rampSteps) return cosine(initial, peak, step / rampSteps);
   return cosine(peak, final, Math.min(1, (step - rampSteps) / Math.max(1, totalSteps - 1 - rampSteps)));
 }

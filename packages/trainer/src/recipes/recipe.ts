@@ -14,7 +14,12 @@ export interface Recipe {
   readonly network: NetworkSpec;
   readonly optimizer: OptimizerSpec;
   /** Defaults of the flags that differ between recipes. */
-  readonly defaults: { readonly epochs: number; readonly batchSize: number; readonly lr: number; readonly gamma: number };
+  readonly defaults: {
+    readonly epochs: number;
+    readonly batchSize: number;
+    readonly lr: number;
+    readonly gamma: number;
+  };
   /** The learning rate of `step` (0-based) of `epoch` (1-based), of `stepsPerEpoch`. */
   learningRate(schedule: LearningRateInputs, epoch: number, step: number, stepsPerEpoch: number): number;
   /** Label smoothing ε of the cross-entropy (0: plain NLL). */

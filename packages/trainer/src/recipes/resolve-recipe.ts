@@ -17,11 +17,15 @@ export function isRecipeName(value: string): value is RecipeName {
  */
 export function resolveRecipe(name: string, without: readonly string[] = []): Recipe {
   if (!isRecipeName(name)) {
-    throw new ONNXPIPE_TRAINER_USAGE(`'recipe' must be one of ${formatChoices(RECIPE_CHOICES)}; received ${JSON.stringify(name)}`);
+    throw new ONNXPIPE_TRAINER_USAGE(
+      `'recipe' must be one of ${formatChoices(RECIPE_CHOICES)}; received ${JSON.stringify(name)}`,
+    );
   }
   for (const part of without) {
     if (!(ABLATION_CHOICES as readonly string[]).includes(part)) {
-      throw new ONNXPIPE_TRAINER_USAGE(`'without' takes ${formatChoices(ABLATION_CHOICES)}; received ${JSON.stringify(part)}`);
+      throw new ONNXPIPE_TRAINER_USAGE(
+        `'without' takes ${formatChoices(ABLATION_CHOICES)}; received ${JSON.stringify(part)}`,
+      );
     }
   }
   const off = new Set(without as readonly AblationPart[]);

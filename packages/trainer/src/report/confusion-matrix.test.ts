@@ -33,7 +33,10 @@ test('total of the matrix equals the number of samples', () => {
   const truth = Array.from({ length: n }, (_, i) => (i * 7) % 10);
   const predicted = Array.from({ length: n }, (_, i) => (i * 7 + (i % 13 === 0 ? 1 : 0)) % 10);
   const m = computeConfusionMatrix(truth, predicted, 10);
-  assert.equal(m.flat().reduce((a, b) => a + b, 0), n);
+  assert.equal(
+    m.flat().reduce((a, b) => a + b, 0),
+    n,
+  );
   const errors = truth.filter((t, i) => t !== predicted[i]).length;
   assert.equal(n - m.reduce((sum, row, i) => sum + row[i], 0), errors);
 });

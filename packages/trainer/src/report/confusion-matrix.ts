@@ -76,9 +76,7 @@ const count = (value: number): number => (Number.isFinite(value) && value > 0 ? 
  */
 function cellStyle(share: number, diagonal: boolean, worstErrorShare: number): string {
   if (share <= 0) return '';
-  const alpha = diagonal
-    ? 0.12 + 0.78 * share
-    : 0.1 + 0.75 * Math.pow(share / Math.max(share, worstErrorShare), 0.75);
+  const alpha = diagonal ? 0.12 + 0.78 * share : 0.1 + 0.75 * Math.pow(share / Math.max(share, worstErrorShare), 0.75);
   const rgb = diagonal ? '22,163,74' : '220,38,38';
   const ink = alpha > 0.55 ? ';color:#fff' : '';
   return ` style="background:rgba(${rgb},${alpha.toFixed(3)})${ink}"`;

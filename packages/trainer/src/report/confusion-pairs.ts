@@ -19,11 +19,17 @@ export function topConfusions(confusion: readonly (readonly number[])[], limit =
       if (predictedLabel !== trueLabel && count > 0) pairs.push({ trueLabel, predictedLabel, count });
     }),
   );
-  return pairs.sort((a, b) => b.count - a.count || a.trueLabel - b.trueLabel || a.predictedLabel - b.predictedLabel).slice(0, limit);
+  return pairs
+    .sort((a, b) => b.count - a.count || a.trueLabel - b.trueLabel || a.predictedLabel - b.predictedLabel)
+    .slice(0, limit);
 }
 
 /** `<ol>` of the top confusions, or a note that there are none. */
-export function renderConfusionPairs(confusion: readonly (readonly number[])[], classNames: readonly string[], limit = 10): string {
+export function renderConfusionPairs(
+  confusion: readonly (readonly number[])[],
+  classNames: readonly string[],
+  limit = 10,
+): string {
   const pairs = topConfusions(confusion, limit);
   if (pairs.length === 0) return '<p class="note">No confusions.</p>';
   const name = (label: number) => escapeHtml(classNames[label] ?? String(label));

@@ -18,9 +18,4 @@ export { crc32, encodeGrayscalePng, grayscalePngDataUrl } from './png-encoder.js
 export { escapeHtml } from './html-escape.js';
 export { ReportError, ReportErrorCode } from './report-errors.js';
 export { MAX_MISCLASSIFIED_SHOWN } from './report-types.js';
-export type {
-  EpochMetrics,
-  MisclassifiedDigit,
-  StepLoss,
-  TrainingReportInput,
-} from './report-types.js';
+export type { EpochMetrics, MisclassifiedDigit, StepLoss, TrainingReportInput } from './report-types.js';

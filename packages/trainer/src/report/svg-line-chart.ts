@@ -167,11 +167,15 @@ function renderSeries(series: LineSeries, geometry: ChartGeometry, log: boolean)
     if (run.length > 1) {
       const d = run.map((p, i) => `${i === 0 ? 'M' : 'L'}${px(p.x)},${px(p.y)}`).join('');
       const dash = series.dashed ? ' stroke-dasharray="6 4"' : '';
-      parts.push(`<path d="${d}" fill="none" stroke="${stroke}" stroke-width="${width}" stroke-linejoin="round"${dash}/>`);
+      parts.push(
+        `<path d="${d}" fill="none" stroke="${stroke}" stroke-width="${width}" stroke-linejoin="round"${dash}/>`,
+      );
     }
     if (series.markers !== false || run.length === 1) {
       for (const p of run) {
-        parts.push(`<circle cx="${px(p.x)}" cy="${px(p.y)}" r="${width + 1.5}" fill="${stroke}" stroke="#fff" stroke-width="1"/>`);
+        parts.push(
+          `<circle cx="${px(p.x)}" cy="${px(p.y)}" r="${width + 1.5}" fill="${stroke}" stroke="#fff" stroke-width="1"/>`,
+        );
       }
     }
   }

@@ -46,7 +46,16 @@ test('xMin starts the x axis before the first point', () => {
     xLabel: 'x',
     yLabel: 'y',
     xMin: 0,
-    series: [{ label: 's', color: '#000', points: [{ x: 0.3, y: 1 }, { x: 3, y: 2 }] }],
+    series: [
+      {
+        label: 's',
+        color: '#000',
+        points: [
+          { x: 0.3, y: 1 },
+          { x: 3, y: 2 },
+        ],
+      },
+    ],
   });
   assert.deepEqual(g.x.domain, [0, 3]);
   assert.equal(g.x.map(0), g.plot.left);

@@ -31,7 +31,11 @@ function renderDevSet(input: TrainingReportInput): string {
   if (dev === undefined) return '';
   const total = dev.confusion.flat().reduce((a, b) => a + b, 0);
   const correct = dev.confusion.reduce((sum, row, i) => sum + row[i], 0);
-  const grid = renderDigitGrid(dev.misclassified, { rows: input.imageSize.rows, cols: input.imageSize.cols, classNames: input.classNames });
+  const grid = renderDigitGrid(dev.misclassified, {
+    rows: input.imageSize.rows,
+    cols: input.imageSize.cols,
+    classNames: input.classNames,
+  });
   return section(
     'Real handwriting (development set, never trained on)',
     `<p>${escapeHtml(dev.description)}: ${correct} of ${total} right (${formatPercent(correct / Math.max(1, total))}), ` +
@@ -117,7 +121,9 @@ export function renderTrainingReport(input: TrainingReportInput): string {
     section('Epochs', renderEpochTable(input.epochs)),
     section(
       'Confusion matrix (test set)',
-      renderConfusionMatrix(input.confusion, input.classNames) + '<h3>Confusions that remain</h3>' + renderConfusionPairs(input.confusion, input.classNames),
+      renderConfusionMatrix(input.confusion, input.classNames) +
+        '<h3>Confusions that remain</h3>' +
+        renderConfusionPairs(input.confusion, input.classNames),
     ),
     section('Misclassified test digits', digits),
     renderDevSet(input),

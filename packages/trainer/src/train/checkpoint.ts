@@ -47,7 +47,10 @@ export async function readLatestCheckpoint(directory: string): Promise<Checkpoin
   } catch {
     return undefined;
   }
-  const latest = files.filter((f) => /^epoch-\d+\.json$/.test(f)).sort().at(-1);
+  const latest = files
+    .filter((f) => /^epoch-\d+\.json$/.test(f))
+    .sort()
+    .at(-1);
   if (latest === undefined) return undefined;
   const meta = JSON.parse(await readFile(join(directory, latest), 'utf8')) as Omit<Checkpoint, 'arrays'> & {
     arrays?: { name: string; length: number }[];
@@ -60,7 +63,9 @@ export async function readLatestCheckpoint(directory: string): Promise<Checkpoin
   const bytes = await readFile(join(directory, latest.replace(/\.json$/, '.bin')));
   const expected = meta.arrays.reduce((n, a) => n + a.length, 0) * Float32Array.BYTES_PER_ELEMENT;
   if (bytes.byteLength !== expected) {
-    throw new ONNXPIPE_TRAINER_BAD_CHECKPOINT(`checkpoint ${latest}: expected ${expected} bytes of state, found ${bytes.byteLength}`);
+    throw new ONNXPIPE_TRAINER_BAD_CHECKPOINT(
+      `checkpoint ${latest}: expected ${expected} bytes of state, found ${bytes.byteLength}`,
+    );
   }
   const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   const arrays: Record<string, Float32Array> = {};

@@ -35,8 +35,23 @@ export async function createGradientComputer(options: {
     const threads = options.threads ?? Math.max(1, Math.floor(availableParallelism() / Math.max(1, workers)));
     const session = { provider: options.executionProvider ?? 'cpu', threads };
     if (workers <= 1) return new OnnxRuntimeComputer(recipe, data, state, session);
-    return WorkerPool.start({ workers, backend, recipe, without: options.without ?? [], data: shareTrainingData(data), state, session });
+    return WorkerPool.start({
+      workers,
+      backend,
+      recipe,
+      without: options.without ?? [],
+      data: shareTrainingData(data),
+      state,
+      session,
+    });
   }
   if (workers <= 1) return new InProcessComputer(recipe, data, state);
-  return WorkerPool.start({ workers, backend, recipe, without: options.without ?? [], data: shareTrainingData(data), state });
+  return WorkerPool.start({
+    workers,
+    backend,
+    recipe,
+    without: options.without ?? [],
+    data: shareTrainingData(data),
+    state,
+  });
 }

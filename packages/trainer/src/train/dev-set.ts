@@ -15,7 +15,11 @@ export interface DevSet {
  * The development set for `--dev-set`: the given folder, none for `none`, else `devSetDir()` when
  * there is one. Only digit datasets have one.
  */
-export function loadDevSet(option: string | undefined, dataset: string, normalization: Normalization): DevSet | undefined {
+export function loadDevSet(
+  option: string | undefined,
+  dataset: string,
+  normalization: Normalization,
+): DevSet | undefined {
   if (option === 'none' || dataset !== 'mnist') return undefined;
   const dir = option ?? devSetDir();
   if (dir === undefined) return undefined;
@@ -23,5 +27,10 @@ export function loadDevSet(option: string | undefined, dataset: string, normaliz
   const size = 28 * 28;
   const images = new Uint8Array(folder.items.length * size);
   folder.items.forEach((item, i) => images.set(preprocessDigit(item.image, { normalization }).pixels, i * size));
-  return { dir, images, labels: Uint8Array.from(folder.items, (item) => item.label), files: folder.items.map((item) => item.file) };
+  return {
+    dir,
+    images,
+    labels: Uint8Array.from(folder.items, (item) => item.label),
+    files: folder.items.map((item) => item.file),
+  };
 }

@@ -22,7 +22,9 @@ const computerFor = (workers: number, seed: number, recipe = reference) => {
 before(async () => {
   await selectBackend('wasm');
   const [train, testSplit] = await Promise.all(
-    (['train', 'test'] as const).map((split) => loadDataset({ name: 'mnist', split, dataDir: MNIST_DIR, download: MNIST_DIR === undefined })),
+    (['train', 'test'] as const).map((split) =>
+      loadDataset({ name: 'mnist', split, dataDir: MNIST_DIR, download: MNIST_DIR === undefined }),
+    ),
   );
   data = {
     trainImages: train.images.subarray(0, 1000 * 784),
@@ -36,8 +38,15 @@ before(async () => {
 });
 
 test('splitRange covers the range in near-equal contiguous parts', () => {
-  assert.deepEqual(splitRange(10, 3), [{ start: 0, end: 4 }, { start: 4, end: 7 }, { start: 7, end: 10 }]);
-  assert.deepEqual(splitRange(1, 2), [{ start: 0, end: 1 }, { start: 1, end: 1 }]);
+  assert.deepEqual(splitRange(10, 3), [
+    { start: 0, end: 4 },
+    { start: 4, end: 7 },
+    { start: 7, end: 10 },
+  ]);
+  assert.deepEqual(splitRange(1, 2), [
+    { start: 0, end: 1 },
+    { start: 1, end: 1 },
+  ]);
 });
 
 test('two steps with 2 workers update weights and Adadelta state as 1 worker and a serial update do (dropout off, |Δ| ≤ 1e-5)', async () => {
@@ -57,7 +66,11 @@ test('two steps with 2 workers update weights and Adadelta state as 1 worker and
         const loss = await computer.trainStep({ indices, seed: undefined, lr: lrs[k], step: k + 1 });
         assert.ok(Number.isFinite(loss) && loss > 0);
       }
-      results.push([state.params.slice(), state.optimizer.state.squareAverage.slice(), state.optimizer.state.accumulatedDelta.slice()]);
+      results.push([
+        state.params.slice(),
+        state.optimizer.state.squareAverage.slice(),
+        state.optimizer.state.accumulatedDelta.slice(),
+      ]);
     } finally {
       await computer.dispose();
     }
@@ -145,7 +158,12 @@ test('robust recipe: same seed and workers give the same weights, average and st
       }
       await computer.calibrate(500, 100);
       const evaluation = await computer.evaluate('test', 100);
-      runs.push({ params: state.params.slice(), averaged: state.averaged!.slice(), statistics: state.statistics.slice(), evaluation });
+      runs.push({
+        params: state.params.slice(),
+        averaged: state.averaged!.slice(),
+        statistics: state.statistics.slice(),
+        evaluation,
+      });
     } finally {
       await computer.dispose();
     }
@@ -173,7 +191,8 @@ test('no tensor or wasm-heap leak across 300 training steps', async () => {
     await step(0);
     await computer.calibrate(100, 50);
     // Our kernels allocate on the wasm heap behind the engine's back: count the backend's buffers too.
-    const backendBuffers = () => (tf.backend() as unknown as { dataIdMap: { numDataIds(): number } }).dataIdMap.numDataIds();
+    const backendBuffers = () =>
+      (tf.backend() as unknown as { dataIdMap: { numDataIds(): number } }).dataIdMap.numDataIds();
     const buffersBefore = backendBuffers();
     const before = tf.memory();
     for (let i = 1; i <= (recipe === reference ? 300 : 100); i++) await step(i);

@@ -2,7 +2,13 @@ import * as tf from '@tensorflow/tfjs';
 import type { Normalization } from '@onnxpipe/core';
 import { gatherBatch } from '@onnxpipe/data';
 import { forward, summedCrossEntropy } from '../model/network-forward.js';
-import { parameterSpecs, statisticSpecs, tensorLayout, type NetworkSpec, type ParameterSpec } from '../model/network-spec.js';
+import {
+  parameterSpecs,
+  statisticSpecs,
+  tensorLayout,
+  type NetworkSpec,
+  type ParameterSpec,
+} from '../model/network-spec.js';
 import type { Recipe } from '../recipes/recipe.js';
 import { dropoutSeed, TrainingBatchBuilder } from './training-batch.js';
 
@@ -122,7 +128,12 @@ export class GradientEngine {
       const order = Int32Array.from({ length: n }, (_, i) => from + i);
       const batch = gatherBatch(images, labels, order, 0, n, this.data.normalization);
       const [loss, best, bestLogProbability] = tf.tidy(() => {
-        const logProbabilities = forward(this.recipe.network, params, tf.tensor4d(batch.x, [n, ...this.recipe.network.inputShape]), { statistics });
+        const logProbabilities = forward(
+          this.recipe.network,
+          params,
+          tf.tensor4d(batch.x, [n, ...this.recipe.network.inputShape]),
+          { statistics },
+        );
         const nll = summedCrossEntropy(logProbabilities, tf.tensor1d(batch.y, 'int32'));
         return [nll, tf.argMax(logProbabilities, 1), tf.max(logProbabilities, 1)];
       });
@@ -155,7 +166,9 @@ export class GradientEngine {
       const batch = gatherBatch(this.data.trainImages, this.data.trainLabels, order, 0, n, this.data.normalization);
       const moments: tf.Tensor[] = [];
       tf.tidy(() => {
-        forward(this.recipe.network, params, tf.tensor4d(batch.x, [n, ...this.recipe.network.inputShape]), { batchMoments: moments });
+        forward(this.recipe.network, params, tf.tensor4d(batch.x, [n, ...this.recipe.network.inputShape]), {
+          batchMoments: moments,
+        });
         for (const moment of moments) tf.keep(moment);
       });
       let offset = 0;

@@ -7,7 +7,13 @@ import type { OptimizerState } from '../optim/optimizer.js';
 import { updateWeightAverage } from '../optim/weight-average.js';
 import { resolveRecipe } from '../recipes/resolve-recipe.js';
 import { Barrier } from './barrier.js';
-import { GradientEngine, type EvaluationSet, type NetworkBuffers, type ShareRequest, type TrainingData } from './gradient-engine.js';
+import {
+  GradientEngine,
+  type EvaluationSet,
+  type NetworkBuffers,
+  type ShareRequest,
+  type TrainingData,
+} from './gradient-engine.js';
 
 /** What the pool hands each worker: every array lives on a SharedArrayBuffer, nothing is copied. */
 export interface GradientWorkerData {
@@ -28,10 +34,30 @@ export interface GradientWorkerData {
 }
 
 export type GradientWorkerRequest =
-  | { readonly type: 'step'; readonly id: number; readonly share: ShareRequest; readonly scale: number; readonly lr: number; readonly step: number }
+  | {
+      readonly type: 'step';
+      readonly id: number;
+      readonly share: ShareRequest;
+      readonly scale: number;
+      readonly lr: number;
+      readonly step: number;
+    }
   | { readonly type: 'gradients'; readonly id: number; readonly share: ShareRequest }
-  | { readonly type: 'moments'; readonly id: number; readonly start: number; readonly end: number; readonly batchSize: number }
-  | { readonly type: 'evaluate'; readonly id: number; readonly set: EvaluationSet; readonly start: number; readonly end: number; readonly batchSize: number };
+  | {
+      readonly type: 'moments';
+      readonly id: number;
+      readonly start: number;
+      readonly end: number;
+      readonly batchSize: number;
+    }
+  | {
+      readonly type: 'evaluate';
+      readonly id: number;
+      readonly set: EvaluationSet;
+      readonly start: number;
+      readonly end: number;
+      readonly batchSize: number;
+    };
 
 export type GradientWorkerResponse =
   | { readonly type: 'ready'; readonly backend: string }
@@ -75,7 +101,8 @@ async function step(request: Extract<GradientWorkerRequest, { type: 'step' }>): 
   const { params, averaged } = init.buffers;
   const { start, end } = init.slice;
   optimizer.update(params, init.grads, request.scale, request.lr, request.step, start, end);
-  if (averaged !== undefined) updateWeightAverage(averaged, params, recipe.weightAverageDecay!, request.step, start, end);
+  if (averaged !== undefined)
+    updateWeightAverage(averaged, params, recipe.weightAverageDecay!, request.step, start, end);
   return lossSum;
 }
 
@@ -97,6 +124,11 @@ port.on('message', async (request: GradientWorkerRequest) => {
     port.postMessage({ type: 'result', id: request.id, value: await handle(request) } satisfies GradientWorkerResponse);
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));
-    port.postMessage({ type: 'error', id: request.id, message: e.message, stack: e.stack } satisfies GradientWorkerResponse);
+    port.postMessage({
+      type: 'error',
+      id: request.id,
+      message: e.message,
+      stack: e.stack,
+    } satisfies GradientWorkerResponse);
   }
 });

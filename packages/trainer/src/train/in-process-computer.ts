@@ -1,7 +1,13 @@
 import { updateWeightAverage } from '../optim/weight-average.js';
 import type { Recipe } from '../recipes/recipe.js';
 import type { GradientComputer, StepRequest } from './gradient-computer.js';
-import { GradientEngine, statisticsFromMoments, type EvaluationSet, type EvaluationShard, type TrainingData } from './gradient-engine.js';
+import {
+  GradientEngine,
+  statisticsFromMoments,
+  type EvaluationSet,
+  type EvaluationShard,
+  type TrainingData,
+} from './gradient-engine.js';
 import type { TrainingState } from './training-state.js';
 
 /** One engine on this thread's backend: the native tfjs backends, or `--workers 1`. */
@@ -23,7 +29,8 @@ export class InProcessComputer implements GradientComputer {
     const { params, averaged, optimizer } = this.state;
     const lossSum = this.engine.gradients({ indices, seed, offset: 0, worker: 0 }, this.grads);
     optimizer.update(params, [this.grads], 1 / indices.length, lr, step, 0, params.length);
-    if (averaged !== undefined) updateWeightAverage(averaged, params, this.recipe.weightAverageDecay!, step, 0, params.length);
+    if (averaged !== undefined)
+      updateWeightAverage(averaged, params, this.recipe.weightAverageDecay!, step, 0, params.length);
     return lossSum / indices.length;
   }
 

@@ -43,7 +43,11 @@ export async function writeOutputs(
       name: options.dataset,
       classNames: train.classNames,
       normalization: train.normalization,
-      train: { images: fileFacts(train.files.images), labels: fileFacts(train.files.labels), used: result.history.at(-1)?.trainImages ?? 0 },
+      train: {
+        images: fileFacts(train.files.images),
+        labels: fileFacts(train.files.labels),
+        used: result.history.at(-1)?.trainImages ?? 0,
+      },
       test: { images: fileFacts(test.files.images), labels: fileFacts(test.files.labels), used: testCount },
     },
     recipe: { name: result.recipe.name, without: options.without, summary: result.recipe.summary },
@@ -69,7 +73,11 @@ export async function writeOutputs(
     devSet:
       result.dev === undefined
         ? null
-        : { folder: basename(result.dev.set.dir), images: result.dev.set.labels.length, accuracy: result.dev.evaluation.correct / result.dev.set.labels.length },
+        : {
+            folder: basename(result.dev.set.dir),
+            images: result.dev.set.labels.length,
+            accuracy: result.dev.evaluation.correct / result.dev.set.labels.length,
+          },
     createdAt: new Date().toISOString(),
   };
   await writeAtomically(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
@@ -96,14 +104,19 @@ export async function writeOutputs(
     imageSize: { rows: test.rows, cols: test.cols },
     summary: {
       dataset: options.dataset,
-      recipe: options.without.length > 0 ? `${result.recipe.name} without ${options.without.join(', ')}` : result.recipe.name,
+      recipe:
+        options.without.length > 0 ? `${result.recipe.name} without ${options.without.join(', ')}` : result.recipe.name,
       'test accuracy': final === undefined ? 'n/a' : `${(100 * final.testAccuracy).toFixed(2)} %`,
-      ...(dev === undefined ? {} : { 'real handwriting (dev set)': `${((100 * dev.evaluation.correct) / dev.set.labels.length).toFixed(2)} %` }),
+      ...(dev === undefined
+        ? {}
+        : { 'real handwriting (dev set)': `${((100 * dev.evaluation.correct) / dev.set.labels.length).toFixed(2)} %` }),
       backend: `${result.backend.backend} × ${result.workers} worker(s)`,
       epochs: result.history.length,
       'batch size': options.batchSize,
       'learning rate':
-        result.recipe.name === 'reference' ? `${options.lr} (×${options.gamma} per epoch)` : `${options.lr} (one-cycle peak)`,
+        result.recipe.name === 'reference'
+          ? `${options.lr} (×${options.gamma} per epoch)`
+          : `${options.lr} (one-cycle peak)`,
       seed: options.seed,
       parameters: tensorLayout(parameterSpecs(network)).total.toLocaleString('en-US'),
       'training time': `${Math.round(manifest.trainingSeconds)} s`,

@@ -9,7 +9,14 @@ import { DEFAULT_TRAIN_OPTIONS, type TrainOptions } from './train-options.js';
 import { MNIST_DIR } from './test-data.js';
 
 function options(out: string, overrides: Partial<TrainOptions>): TrainOptions {
-  return { ...DEFAULT_TRAIN_OPTIONS, dataDir: MNIST_DIR, out, backend: 'wasm', download: MNIST_DIR === undefined, ...overrides };
+  return {
+    ...DEFAULT_TRAIN_OPTIONS,
+    dataDir: MNIST_DIR,
+    out,
+    backend: 'wasm',
+    download: MNIST_DIR === undefined,
+    ...overrides,
+  };
 }
 
 // At the reference batch of 64, 6,000 images are only 94 steps, and the recipe lands on 95 % ± 0.4
@@ -19,7 +26,9 @@ test('one epoch on 6,000 real MNIST images reaches ≥ 95 % on the real 10,000-i
   const out = await mkdtemp(join(tmpdir(), 'onnxpipe-train-'));
   try {
     const lines: string[] = [];
-    const result = await runTraining(options(out, { epochs: 1, limit: 6000, batchSize: 32, workers: 2 }), { log: (l) => lines.push(l) });
+    const result = await runTraining(options(out, { epochs: 1, limit: 6000, batchSize: 32, workers: 2 }), {
+      log: (l) => lines.push(l),
+    });
     const final = result.history.at(-1)!;
     process.stdout.write(`# 1 epoch on 6,000 images: test accuracy ${(100 * final.testAccuracy).toFixed(2)} %\n`);
     assert.equal(final.testCorrect + 0, Math.round(final.testAccuracy * 10000));
@@ -35,14 +44,24 @@ test('one epoch on 6,000 real MNIST images reaches ≥ 95 % on the real 10,000-i
     }
     const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8'));
     assert.equal(manifest.finalTestAccuracy, final.testAccuracy);
-    assert.equal(manifest.dataset.train.images.sha256, '440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609');
-    const metrics = (await readFile(join(out, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(
+      manifest.dataset.train.images.sha256,
+      '440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609',
+    );
+    const metrics = (await readFile(join(out, 'metrics.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(metrics.length, 1);
     assert.ok(metrics[0].imagesPerSecond > 0 && metrics[0].learningRate === 1);
 
-    const model = await tf.loadLayersModel(tf.io.fromMemory(JSON.parse(await readFile(join(out, 'model.json'), 'utf8')).modelTopology,
-      JSON.parse(await readFile(join(out, 'model.json'), 'utf8')).weightsManifest[0].weights,
-      new Uint8Array(await readFile(join(out, 'weights.bin'))).buffer));
+    const model = await tf.loadLayersModel(
+      tf.io.fromMemory(
+        JSON.parse(await readFile(join(out, 'model.json'), 'utf8')).modelTopology,
+        JSON.parse(await readFile(join(out, 'model.json'), 'utf8')).weightsManifest[0].weights,
+        new Uint8Array(await readFile(join(out, 'weights.bin'))).buffer,
+      ),
+    );
     assert.equal(model.countParams(), 1162440);
     model.dispose();
   } finally {

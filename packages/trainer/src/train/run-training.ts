@@ -34,7 +34,10 @@ export async function runTraining(options: TrainOptions, events: TrainingEvents)
   const trainCount = Math.min(options.limit ?? train.count, train.count);
   const testCount = options.dryRun ? Math.min(options.testBatchSize, test.count) : test.count;
   const devSet = loadDevSet(options.devSet, options.dataset, train.normalization);
-  if (devSet !== undefined) events.log(`development set: ${devSet.labels.length} digits of real handwriting in ${devSet.dir} (measured, never trained on)`);
+  if (devSet !== undefined)
+    events.log(
+      `development set: ${devSet.labels.length} digits of real handwriting in ${devSet.dir} (measured, never trained on)`,
+    );
   const data: TrainingData = {
     trainImages: train.images.subarray(0, trainCount * train.rows * train.cols),
     trainLabels: train.labels.subarray(0, trainCount),
@@ -51,10 +54,16 @@ export async function runTraining(options: TrainOptions, events: TrainingEvents)
   for (const { backend: name, reason } of backend.skipped) events.log(`backend ${name} skipped: ${reason}`);
   const workers = chooseWorkers(options, backend, events);
   events.log(`recipe: ${recipe.name}${options.without.length > 0 ? ` without ${options.without.join(', ')}` : ''}`);
-  const threads = backend.backend === 'onnxruntime' ? (options.threads ?? Math.max(1, Math.floor(availableParallelism() / workers))) : undefined;
-  if (options.threads !== undefined && threads === undefined) events.log(`--threads ${options.threads} ignored: only the onnxruntime backend uses it`);
+  const threads =
+    backend.backend === 'onnxruntime'
+      ? (options.threads ?? Math.max(1, Math.floor(availableParallelism() / workers)))
+      : undefined;
+  if (options.threads !== undefined && threads === undefined)
+    events.log(`--threads ${options.threads} ignored: only the onnxruntime backend uses it`);
   const parallelism = `${workers} worker${workers > 1 ? 's' : ''}${threads === undefined ? '' : ` × ${threads} intra-op thread${threads > 1 ? 's' : ''}`}`;
-  events.log(`backend: ${backend.backend} (${backend.detail}), ${parallelism}${backend.why ? ` — ${backend.why}` : ''}`);
+  events.log(
+    `backend: ${backend.backend} (${backend.detail}), ${parallelism}${backend.why ? ` — ${backend.why}` : ''}`,
+  );
 
   const state = createTrainingState(recipe, workers, options.seed);
   const digest = trajectoryDigest(options);
@@ -64,12 +73,16 @@ export async function runTraining(options: TrainOptions, events: TrainingEvents)
   const resumed = options.resume ? await readLatestCheckpoint(checkpoints) : undefined;
   if (resumed !== undefined) {
     if (resumed.configDigest !== digest) {
-      throw new ONNXPIPE_TRAINER_BAD_CHECKPOINT(`--resume: the checkpoint in ${checkpoints} was trained with ${resumed.configDigest}, not ${digest}`);
+      throw new ONNXPIPE_TRAINER_BAD_CHECKPOINT(
+        `--resume: the checkpoint in ${checkpoints} was trained with ${resumed.configDigest}, not ${digest}`,
+      );
     }
     for (const [name, array] of Object.entries(stateArrays(state))) {
       const saved = resumed.arrays[name];
       if (saved?.length !== array.length) {
-        throw new ONNXPIPE_TRAINER_BAD_CHECKPOINT(`--resume: the checkpoint in ${checkpoints} has no array '${name}' of ${array.length} values`);
+        throw new ONNXPIPE_TRAINER_BAD_CHECKPOINT(
+          `--resume: the checkpoint in ${checkpoints} has no array '${name}' of ${array.length} values`,
+        );
       }
       array.set(saved);
     }
@@ -143,7 +156,10 @@ export async function runTraining(options: TrainOptions, events: TrainingEvents)
         rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
         ...(devEvaluation === undefined
           ? {}
-          : { devAccuracy: devEvaluation.correct / devSet!.labels.length, devLoss: devEvaluation.lossSum / devSet!.labels.length }),
+          : {
+              devAccuracy: devEvaluation.correct / devSet!.labels.length,
+              devLoss: devEvaluation.lossSum / devSet!.labels.length,
+            }),
       };
       history.push(record);
       events.epochDone?.(record);
@@ -153,7 +169,9 @@ export async function runTraining(options: TrainOptions, events: TrainingEvents)
       );
       if (devEvaluation !== undefined) {
         const devCount = devSet!.labels.length;
-        events.log(`Development set (real handwriting): Accuracy: ${devEvaluation.correct}/${devCount} (${(100 * record.devAccuracy!).toFixed(2)}%)\n`);
+        events.log(
+          `Development set (real handwriting): Accuracy: ${devEvaluation.correct}/${devCount} (${(100 * record.devAccuracy!).toFixed(2)}%)\n`,
+        );
       }
       await mkdir(checkpoints, { recursive: true });
       await writeCheckpoint(checkpoints, { epoch, configDigest: digest, history, arrays: stateArrays(state) });

@@ -24,7 +24,11 @@ export class TrainingBatchBuilder {
   private readonly scratch = new AugmentationScratch();
 
   constructor(
-    private readonly source: { readonly trainImages: Uint8Array; readonly trainLabels: Uint8Array; readonly normalization: Normalization },
+    private readonly source: {
+      readonly trainImages: Uint8Array;
+      readonly trainLabels: Uint8Array;
+      readonly normalization: Normalization;
+    },
     private readonly augmentation: AugmentationSettings | undefined,
     inputShape: readonly number[],
   ) {

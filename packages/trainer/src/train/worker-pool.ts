@@ -4,7 +4,13 @@ import type { BackendChoice } from '../backends/select-backend.js';
 import type { Recipe } from '../recipes/recipe.js';
 import { Barrier } from './barrier.js';
 import { mergeEvaluations, splitRange, type GradientComputer, type StepRequest } from './gradient-computer.js';
-import { statisticsFromMoments, type EvaluationSet, type EvaluationShard, type MomentSums, type TrainingData } from './gradient-engine.js';
+import {
+  statisticsFromMoments,
+  type EvaluationSet,
+  type EvaluationShard,
+  type MomentSums,
+  type TrainingData,
+} from './gradient-engine.js';
 import { stateArrays, type TrainingState } from './training-state.js';
 import type { GradientWorkerData, GradientWorkerRequest, GradientWorkerResponse } from './gradient-worker.js';
 
@@ -78,7 +84,10 @@ export class WorkerPool implements GradientComputer {
         throw new TypeError(`WorkerPool: '${name}' must be backed by a SharedArrayBuffer; received an ArrayBuffer`);
       }
     }
-    const grads = Array.from({ length: options.workers }, () => new Float32Array(new SharedArrayBuffer(state.params.byteLength)));
+    const grads = Array.from(
+      { length: options.workers },
+      () => new Float32Array(new SharedArrayBuffer(state.params.byteLength)),
+    );
     const slices = splitRange(state.params.length, options.workers);
     const barrier = Barrier.create(options.workers);
     const threads: Worker[] = [];
@@ -144,7 +153,11 @@ export class WorkerPool implements GradientComputer {
     const losses = await Promise.all(
       shares.map(({ start, end }, i) =>
         end > start
-          ? this.request(i, { type: 'gradients', id: 0, share: { indices: indices.slice(start, end), seed, offset: start, worker: i } })
+          ? this.request(i, {
+              type: 'gradients',
+              id: 0,
+              share: { indices: indices.slice(start, end), seed, offset: start, worker: i },
+            })
           : (this.grads[i].fill(0), Promise.resolve(0)),
       ),
     );
@@ -209,7 +222,8 @@ export class WorkerPool implements GradientComputer {
  * worker threads do not inherit tsx's loader hooks, so it registers tsx before importing the file.
  */
 function spawnGradientWorker(workerData: GradientWorkerData): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./gradient-worker.js', import.meta.url), { workerData });
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./gradient-worker.js', import.meta.url), { workerData });
   const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
   const script = JSON.stringify(new URL('./gradient-worker.ts', import.meta.url).href);
   return new Worker(`import(${tsx}).then((api) => { api.register(); return import(${script}); });`, {

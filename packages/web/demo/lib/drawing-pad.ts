@@ -52,7 +52,10 @@ export function createDrawingPad(canvas: HTMLCanvasElement, events: DrawingPadEv
   /** The pointer's position in canvas pixels (the element may be scaled by CSS). */
   const toCanvas = (event: PointerEvent) => {
     const box = canvas.getBoundingClientRect();
-    return { x: ((event.clientX - box.left) * canvas.width) / box.width, y: ((event.clientY - box.top) * canvas.height) / box.height };
+    return {
+      x: ((event.clientX - box.left) * canvas.width) / box.width,
+      y: ((event.clientY - box.top) * canvas.height) / box.height,
+    };
   };
 
   const segment = (from: { x: number; y: number }, to: { x: number; y: number }) => {
@@ -105,7 +108,10 @@ export function createDrawingPad(canvas: HTMLCanvasElement, events: DrawingPadEv
       return pen;
     },
     set pen(width: PenWidth) {
-      if (!(width in PEN_WIDTHS)) throw new RangeError(`'pen' must be one of ${Object.keys(PEN_WIDTHS).join(', ')}; received ${JSON.stringify(width)}`);
+      if (!(width in PEN_WIDTHS))
+        throw new RangeError(
+          `'pen' must be one of ${Object.keys(PEN_WIDTHS).join(', ')}; received ${JSON.stringify(width)}`,
+        );
       pen = width;
     },
     clear() {

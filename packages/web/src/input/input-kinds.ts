@@ -45,10 +45,13 @@ export function describeInput(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) {
     if (value.length === 0) return 'an empty array';
-    return value.every((v) => typeof v === 'number') ? `an array of ${value.length} numbers` : `an array whose first item is ${describeInput(value[0])}`;
+    return value.every((v) => typeof v === 'number')
+      ? `an array of ${value.length} numbers`
+      : `an array whose first item is ${describeInput(value[0])}`;
   }
   if (tag(value) === '[object Float32Array]') return `a Float32Array of ${(value as Float32Array).length} values`;
-  if (typeof value === 'string') return `a string (${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)})`;
+  if (typeof value === 'string')
+    return `a string (${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)})`;
   if (typeof value !== 'object' && typeof value !== 'function') return `${typeof value} ${String(value)}`;
   if (typeof value === 'function') return 'a function';
   const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
@@ -63,6 +66,9 @@ export function describeInput(value: unknown): string {
  */
 export function inputList(input: DigitInput | readonly DigitInput[]): readonly unknown[] {
   if (!Array.isArray(input)) return [input];
-  if (input.length === 0) throw new ONNXPIPE_WEB_BAD_INPUT("'input' must be one input or a non-empty array of inputs; received an empty array");
+  if (input.length === 0)
+    throw new ONNXPIPE_WEB_BAD_INPUT(
+      "'input' must be one input or a non-empty array of inputs; received an empty array",
+    );
   return typeof input[0] === 'number' ? [input] : input;
 }

@@ -1,4 +1,10 @@
-import { OnnxpipeError, predictionDebug, preprocessDigit, type Normalization, type PredictionDebug } from '@onnxpipe/core';
+import {
+  OnnxpipeError,
+  predictionDebug,
+  preprocessDigit,
+  type Normalization,
+  type PredictionDebug,
+} from '@onnxpipe/core';
 import { ONNXPIPE_WEB_BAD_INPUT } from '../errors.js';
 import type { PreprocessMode } from '../types.js';
 import { grayPngDataUrl } from './debug-image.js';
@@ -47,15 +53,21 @@ export async function prepareDigits(inputs: readonly unknown[], options: Prepare
     inputs.map(async (input, index) => {
       const image = await toRawImage(input, index, side, maxImageSide);
       if (preprocess === 'none' && (image.width !== side || image.height !== side)) {
-        throw new ONNXPIPE_WEB_BAD_INPUT(`'input[${index}]' must be a ${side}×${side} image (an MNIST-format digit) with preprocess 'none'; received ${image.width}×${image.height}`);
+        throw new ONNXPIPE_WEB_BAD_INPUT(
+          `'input[${index}]' must be a ${side}×${side} image (an MNIST-format digit) with preprocess 'none'; received ${image.width}×${image.height}`,
+        );
       }
       try {
         const result = preprocessDigit(image, { normalization, skip: preprocess === 'none', outputSize: side });
         const prepared = { input: result.input, pixels: result.pixels, empty: result.empty };
-        return debug ? { ...prepared, debug: predictionDebug(result, image, await grayPngDataUrl(result.pixels, side)) } : prepared;
+        return debug
+          ? { ...prepared, debug: predictionDebug(result, image, await grayPngDataUrl(result.pixels, side)) }
+          : prepared;
       } catch (error) {
         if (error instanceof OnnxpipeError && error.code === 'ONNXPIPE_CORE_BAD_IMAGE') {
-          throw new ONNXPIPE_WEB_BAD_INPUT(`'input[${index}]' cannot be preprocessed: ${error.message}`, { cause: error });
+          throw new ONNXPIPE_WEB_BAD_INPUT(`'input[${index}]' cannot be preprocessed: ${error.message}`, {
+            cause: error,
+          });
         }
         throw error;
       }

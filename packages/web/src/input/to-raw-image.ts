@@ -14,7 +14,10 @@ type Drawable = CanvasImageSource & { readonly width: number; readonly height: n
 
 function scratchContext(width: number, height: number): Context2D {
   // OffscreenCanvas works in workers too; a DOM canvas is the fallback for old Safari.
-  const canvas = typeof OffscreenCanvas === 'function' ? new OffscreenCanvas(width, height) : Object.assign(document.createElement('canvas'), { width, height });
+  const canvas =
+    typeof OffscreenCanvas === 'function'
+      ? new OffscreenCanvas(width, height)
+      : Object.assign(document.createElement('canvas'), { width, height });
   const context = canvas.getContext('2d', { willReadFrequently: true }) as Context2D | null;
   if (context === null) throw new Error('this browser gives no 2D canvas context');
   return context;
@@ -58,7 +61,11 @@ async function fromImageElement(image: HTMLImageElement, maxSide: number): Promi
 async function fromBlob(blob: Blob, maxSide: number): Promise<RawImage> {
   // No colour-space conversion and straight alpha: the pixels as stored in the file, as the
   // server's decoder reads them; turned upright by its EXIF orientation, as the server does.
-  const bitmap = await createImageBitmap(blob, { colorSpaceConversion: 'none', premultiplyAlpha: 'none', imageOrientation: 'from-image' });
+  const bitmap = await createImageBitmap(blob, {
+    colorSpaceConversion: 'none',
+    premultiplyAlpha: 'none',
+    imageOrientation: 'from-image',
+  });
   try {
     return drawToImage(bitmap, bitmap.width, bitmap.height, maxSide);
   } finally {
@@ -67,7 +74,9 @@ async function fromBlob(blob: Blob, maxSide: number): Promise<RawImage> {
 }
 
 function badInput(where: string, message: string, cause?: unknown): OnnxpipeError {
-  return cause === undefined ? new ONNXPIPE_WEB_BAD_INPUT(`'${where}' ${message}`) : new ONNXPIPE_WEB_BAD_INPUT(`'${where}' ${message}`, { cause });
+  return cause === undefined
+    ? new ONNXPIPE_WEB_BAD_INPUT(`'${where}' ${message}`)
+    : new ONNXPIPE_WEB_BAD_INPUT(`'${where}' ${message}`, { cause });
 }
 
 /**
@@ -117,6 +126,7 @@ function readFailure(kind: string | undefined, input: unknown, error: unknown): 
     const blob = input as Blob;
     return `not a decodable image (type ${JSON.stringify(blob.type)}, ${blob.size} bytes; PNG, JPEG, WebP, GIF or BMP expected): ${message}`;
   }
-  if (kind === 'image') return `the <img> could not be decoded (${JSON.stringify((input as HTMLImageElement).currentSrc || (input as HTMLImageElement).src)}): ${message}`;
+  if (kind === 'image')
+    return `the <img> could not be decoded (${JSON.stringify((input as HTMLImageElement).currentSrc || (input as HTMLImageElement).src)}): ${message}`;
   return message;
 }

@@ -28,7 +28,10 @@ import { openSession } from './open-session.js';
  * console.log(predictions[0].label, classifier.executionProvider, classifier.variant);
  * ```
  */
-export async function createClassifier(model: string | URL | ArrayBuffer | Uint8Array, options?: ClassifierOptions): Promise<DigitClassifier> {
+export async function createClassifier(
+  model: string | URL | ArrayBuffer | Uint8Array,
+  options?: ClassifierOptions,
+): Promise<DigitClassifier> {
   const resolved = resolveClassifierOptions(options);
   const source = await loadModelSource(model);
   const { metadata, variant } = readModelMetadata(source);

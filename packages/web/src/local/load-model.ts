@@ -25,7 +25,10 @@ function absoluteUrl(model: string | URL): string {
   try {
     return new URL(String(model), globalThis.location?.href).href;
   } catch (error) {
-    throw new ONNXPIPE_WEB_INVALID_ARGUMENT(`'model' must be a valid URL (absolute, or relative to the page); received ${JSON.stringify(String(model))}`, { cause: error });
+    throw new ONNXPIPE_WEB_INVALID_ARGUMENT(
+      `'model' must be a valid URL (absolute, or relative to the page); received ${JSON.stringify(String(model))}`,
+      { cause: error },
+    );
   }
 }
 
@@ -41,8 +44,13 @@ export async function loadModelSource(model: unknown): Promise<ModelSource> {
     return { bytes: new Uint8Array(model as ArrayBuffer), url: undefined, where: 'the model bytes' };
   }
   if (typeof model !== 'string' && !(typeof URL === 'function' && model instanceof URL)) {
-    const received = model === null || typeof model !== 'object' ? String(model) : `a ${(model as object).constructor?.name ?? 'object'}`;
-    throw new ONNXPIPE_WEB_INVALID_ARGUMENT(`'model' must be a URL (string or URL), an ArrayBuffer or a Uint8Array; received ${received}`);
+    const received =
+      model === null || typeof model !== 'object'
+        ? String(model)
+        : `a ${(model as object).constructor?.name ?? 'object'}`;
+    throw new ONNXPIPE_WEB_INVALID_ARGUMENT(
+      `'model' must be a URL (string or URL), an ArrayBuffer or a Uint8Array; received ${received}`,
+    );
   }
   const url = absoluteUrl(model);
   let response: Response;
@@ -52,7 +60,9 @@ export async function loadModelSource(model: unknown): Promise<ModelSource> {
     throw new ONNXPIPE_WEB_MODEL_LOAD_FAILED(`could not fetch the model ${url}: ${message(error)}`, { cause: error });
   }
   if (!response.ok) {
-    throw new ONNXPIPE_WEB_MODEL_LOAD_FAILED(`fetching the model ${url} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
+    throw new ONNXPIPE_WEB_MODEL_LOAD_FAILED(
+      `fetching the model ${url} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`,
+    );
   }
   try {
     return { bytes: new Uint8Array(await response.arrayBuffer()), url, where: url };
@@ -82,12 +92,20 @@ export function readModelMetadata(source: ModelSource): ModelFacts {
   try {
     props = readMetadataProps(source.bytes);
   } catch (error) {
-    throw new ONNXPIPE_WEB_MODEL_LOAD_FAILED(`${source.where} is not an ONNX model (${source.bytes.length} bytes): ${message(error)}`, { cause: error });
+    throw new ONNXPIPE_WEB_MODEL_LOAD_FAILED(
+      `${source.where} is not an ONNX model (${source.bytes.length} bytes): ${message(error)}`,
+      { cause: error },
+    );
   }
   try {
-    return { metadata: parseModelMetadata(props), variant: props.find((p) => p.key === VARIANT_METADATA_KEY)?.value ?? 'fp32' };
+    return {
+      metadata: parseModelMetadata(props),
+      variant: props.find((p) => p.key === VARIANT_METADATA_KEY)?.value ?? 'fp32',
+    };
   } catch (error) {
-    throw new ONNXPIPE_WEB_MODEL_LOAD_FAILED(`${source.where} is not an onnxpipe model: ${message(error)}`, { cause: error });
+    throw new ONNXPIPE_WEB_MODEL_LOAD_FAILED(`${source.where} is not an onnxpipe model: ${message(error)}`, {
+      cause: error,
+    });
   }
 }
 
@@ -101,10 +119,17 @@ const EXPORTED_FILE = /^model(\.[A-Za-z0-9]+)?\.onnx$/;
  * `.onnx`; version 1 when the URL has none.
  */
 export function modelIdentity(url: string | undefined): { name: string; version: string } {
-  const segments = url === undefined ? [] : new URL(url).pathname.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+  const segments =
+    url === undefined
+      ? []
+      : new URL(url).pathname
+          .split('/')
+          .filter(Boolean)
+          .map((s) => decodeURIComponent(s));
   const file = segments.pop();
   if (file === undefined) return { name: 'model', version: '1' };
-  if (!EXPORTED_FILE.test(file) || segments.length === 0) return { name: file.replace(/\.onnx$/, '') || 'model', version: '1' };
+  if (!EXPORTED_FILE.test(file) || segments.length === 0)
+    return { name: file.replace(/\.onnx$/, '') || 'model', version: '1' };
   const last = segments[segments.length - 1];
   if (!/^\d+$/.test(last)) return { name: last, version: '1' };
   const rest = segments.slice(0, -1);

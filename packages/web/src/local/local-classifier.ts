@@ -5,7 +5,15 @@ import { inputList } from '../input/input-kinds.js';
 import { prepareDigits, withDebug, type PreparedDigit } from '../input/prepare-digits.js';
 import { resolvePredictOptions } from '../options.js';
 import { roundMs } from '../timings.js';
-import type { BrowserExecutionProvider, DeviceFallback, DigitClassifier, DigitInput, PredictOptions, PredictResult, Prediction } from '../types.js';
+import type {
+  BrowserExecutionProvider,
+  DeviceFallback,
+  DigitClassifier,
+  DigitInput,
+  PredictOptions,
+  PredictResult,
+  Prediction,
+} from '../types.js';
 import type { OrtModule } from './ort-runtime.js';
 
 // A classifier running the model in the page. Session runs are serialised (onnxruntime-web
@@ -52,16 +60,28 @@ export class LocalClassifier implements DigitClassifier {
     const { topk, preprocess, debug, maxImageSide } = resolvePredictOptions(options);
     const inputs = inputList(input);
     const { metadata } = this.#parts;
-    const prepared = await prepareDigits(inputs, { side: metadata.height, normalization: metadata.normalization, preprocess, debug, maxImageSide });
+    const prepared = await prepareDigits(inputs, {
+      side: metadata.height,
+      normalization: metadata.normalization,
+      preprocess,
+      debug,
+      maxImageSide,
+    });
     const preprocessed = performance.now();
     const rows = await this.#exclusive(() => this.#infer(prepared));
     const inferred = performance.now();
-    const predictions: Prediction[] = rows.map((row, i) => withDebug(toPrediction(row, metadata, { topk, empty: prepared[i].empty }), prepared[i]));
+    const predictions: Prediction[] = rows.map((row, i) =>
+      withDebug(toPrediction(row, metadata, { topk, empty: prepared[i].empty }), prepared[i]),
+    );
     return {
       model: this.model,
       executionProvider: this.executionProvider,
       predictions,
-      timings: { preprocessMs: roundMs(preprocessed - started), inferenceMs: roundMs(inferred - preprocessed), totalMs: roundMs(performance.now() - started) },
+      timings: {
+        preprocessMs: roundMs(preprocessed - started),
+        inferenceMs: roundMs(inferred - preprocessed),
+        totalMs: roundMs(performance.now() - started),
+      },
     };
   }
 
@@ -73,7 +93,8 @@ export class LocalClassifier implements DigitClassifier {
   async warmUp(): Promise<void> {
     const { height, width } = this.#parts.metadata;
     const pixels = new Float32Array(height * width);
-    for (let y = Math.floor(height / 5); y < height - Math.floor(height / 5); y++) pixels[y * width + Math.floor(width / 2)] = 1;
+    for (let y = Math.floor(height / 5); y < height - Math.floor(height / 5); y++)
+      pixels[y * width + Math.floor(width / 2)] = 1;
     await this.predict(pixels);
   }
 
@@ -87,7 +108,10 @@ export class LocalClassifier implements DigitClassifier {
   }
 
   #checkOpen(): void {
-    if (this.#disposed) throw new ONNXPIPE_WEB_DISPOSED(`the classifier for model ${this.model.name} version ${this.model.version} was disposed; create a new one`);
+    if (this.#disposed)
+      throw new ONNXPIPE_WEB_DISPOSED(
+        `the classifier for model ${this.model.name} version ${this.model.version} was disposed; create a new one`,
+      );
   }
 
   #exclusive<T>(task: () => Promise<T>): Promise<T> {
@@ -124,11 +148,16 @@ export class LocalClassifier implements DigitClassifier {
       const classes = metadata.labels.length;
       const values = output?.data;
       if (!(values instanceof Float32Array) || values.length !== batch.length * classes) {
-        throw new Error(`output ${session.outputNames[0]} has dims [${output?.dims.join(', ')}] and type ${output?.type}; expected float32 [${batch.length}, ${classes}]`);
+        throw new Error(
+          `output ${session.outputNames[0]} has dims [${output?.dims.join(', ')}] and type ${output?.type}; expected float32 [${batch.length}, ${classes}]`,
+        );
       }
       return batch.map((_, i) => values.slice(i * classes, (i + 1) * classes));
     } catch (error) {
-      throw new ONNXPIPE_WEB_INFERENCE_FAILED(`onnxruntime-web (${this.executionProvider}) failed on a batch of ${batch.length}: ${message(error)}`, { cause: error });
+      throw new ONNXPIPE_WEB_INFERENCE_FAILED(
+        `onnxruntime-web (${this.executionProvider}) failed on a batch of ${batch.length}: ${message(error)}`,
+        { cause: error },
+      );
     } finally {
       tensor.dispose();
       output?.dispose();

@@ -1,6 +1,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mnistHarnessUnavailableReason, mnistTestDataDir, openHarness, readMnistTestDigits, type BrowserHarness, type HarnessGlobals } from '../testing/index.js';
+import {
+  mnistHarnessUnavailableReason,
+  mnistTestDataDir,
+  openHarness,
+  readMnistTestDigits,
+  type BrowserHarness,
+  type HarnessGlobals,
+} from '../testing/index.js';
 
 // The device policy in real Chromium, and what it downloads. With --enable-unsafe-webgpu the
 // browser offers a SwiftShader adapter (WebGPU on the CPU: slow, hence few digits and small
@@ -47,7 +54,11 @@ describe('with a WebGPU adapter (SwiftShader)', { skip }, () => {
     assert.equal(onWasm.info.autoFallback?.requested, 'auto');
     assert.match(onWasm.info.autoFallback?.reason ?? '', /'auto' runs digit models on wasm/);
     assert.equal(onWasm.info.variant, 'fp32');
-    assert.deepEqual(runtimeRequests(requested), ['ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm'], 'nothing of the WebGPU runtime yet');
+    assert.deepEqual(
+      runtimeRequests(requested),
+      ['ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm'],
+      'nothing of the WebGPU runtime yet',
+    );
 
     const onGpu = await harness.page.evaluate(
       async ({ url, images }) => {
@@ -73,7 +84,8 @@ describe('with a WebGPU adapter (SwiftShader)', { skip }, () => {
       const other = onWasm.result.predictions[i];
       assert.equal(prediction.label, other.label, `digit ${i}: same label on webgpu and wasm`);
       assert.equal(prediction.label, String(labels[i]));
-      for (const [j, p] of prediction.probabilities.entries()) maxDelta = Math.max(maxDelta, Math.abs(p - other.probabilities[j]));
+      for (const [j, p] of prediction.probabilities.entries())
+        maxDelta = Math.max(maxDelta, Math.abs(p - other.probabilities[j]));
     }
     t.diagnostic(`max |Δp| webgpu vs wasm ${maxDelta.toExponential(2)}`);
     assert.ok(maxDelta <= TOLERANCE, `max |Δp| = ${maxDelta}`);
@@ -92,26 +104,29 @@ describe('without a WebGPU adapter, in a cross-origin isolated page', { skip }, 
 
   test('auto runs on wasm (2 threads) and says why; explicit webgpu fails with ONNXPIPE_WEB_DEVICE_UNAVAILABLE without downloading the WebGPU runtime', async () => {
     const { images, labels } = readMnistTestDigits(dataDir!, 4);
-    const answer = await harness.page.evaluate(async ({ url, images }) => {
-      const sdk = (globalThis as unknown as HarnessGlobals).onnxpipe;
-      const auto = await sdk.createClassifier(url, { numThreads: 2 });
-      const result = await auto.predict([new Array(784).fill(0), ...images]);
-      let error: { code?: string; message?: string } | undefined;
-      try {
-        await sdk.createClassifier(url, { device: 'webgpu' });
-      } catch (e) {
-        error = { code: (e as { code?: string }).code, message: (e as Error).message };
-      }
-      return {
-        isolated: globalThis.crossOriginIsolated,
-        provider: auto.executionProvider,
-        fallback: auto.fallback,
-        resultProvider: result.executionProvider,
-        empty: result.predictions[0].empty,
-        digits: result.predictions.slice(1).map((p) => p.label),
-        error,
-      };
-    }, { url: harness.modelUrl, images: images.map((image) => Array.from(image)) });
+    const answer = await harness.page.evaluate(
+      async ({ url, images }) => {
+        const sdk = (globalThis as unknown as HarnessGlobals).onnxpipe;
+        const auto = await sdk.createClassifier(url, { numThreads: 2 });
+        const result = await auto.predict([new Array(784).fill(0), ...images]);
+        let error: { code?: string; message?: string } | undefined;
+        try {
+          await sdk.createClassifier(url, { device: 'webgpu' });
+        } catch (e) {
+          error = { code: (e as { code?: string }).code, message: (e as Error).message };
+        }
+        return {
+          isolated: globalThis.crossOriginIsolated,
+          provider: auto.executionProvider,
+          fallback: auto.fallback,
+          resultProvider: result.executionProvider,
+          empty: result.predictions[0].empty,
+          digits: result.predictions.slice(1).map((p) => p.label),
+          error,
+        };
+      },
+      { url: harness.modelUrl, images: images.map((image) => Array.from(image)) },
+    );
     assert.equal(answer.isolated, true);
     assert.deepEqual(answer.digits, labels.map(String));
     assert.equal(answer.provider, 'wasm');
@@ -121,7 +136,10 @@ describe('without a WebGPU adapter, in a cross-origin isolated page', { skip }, 
     assert.equal(answer.fallback?.used, 'wasm');
     assert.match(answer.fallback?.reason ?? '', /'auto' runs digit models on wasm/);
     assert.equal(answer.error?.code, 'ONNXPIPE_WEB_DEVICE_UNAVAILABLE');
-    assert.match(answer.error?.message ?? '', /'device' is "webgpu" but navigator\.gpu\.requestAdapter\(\) returned null/);
+    assert.match(
+      answer.error?.message ?? '',
+      /'device' is "webgpu" but navigator\.gpu\.requestAdapter\(\) returned null/,
+    );
     assert.deepEqual(runtimeRequests(requested), ['ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm']);
   });
 });

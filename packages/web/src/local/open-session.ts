@@ -1,5 +1,9 @@
 import type { InferenceSession } from 'onnxruntime-web';
-import { ONNXPIPE_WEB_DEVICE_UNAVAILABLE, ONNXPIPE_WEB_MODEL_LOAD_FAILED, ONNXPIPE_WEB_RUNTIME_LOAD_FAILED } from '../errors.js';
+import {
+  ONNXPIPE_WEB_DEVICE_UNAVAILABLE,
+  ONNXPIPE_WEB_MODEL_LOAD_FAILED,
+  ONNXPIPE_WEB_RUNTIME_LOAD_FAILED,
+} from '../errors.js';
 import type { BrowserExecutionProvider, Device, DeviceFallback } from '../types.js';
 import type { ModelSource } from './load-model.js';
 import { configuredWasmPaths, loadRuntime, RUNTIME_FILES, type OrtModule, type RuntimeKind } from './ort-runtime.js';
@@ -39,7 +43,11 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
 // (wrong wasmPaths, a 404, a wrong MIME type).
 const RUNTIME_MISSING = /no available backend found.*(fetch|import|\.mjs|\.wasm|MIME|magic)/is;
 
-function runtimeMissing(kind: RuntimeKind, wasmPaths: string, error: unknown): InstanceType<typeof ONNXPIPE_WEB_RUNTIME_LOAD_FAILED> {
+function runtimeMissing(
+  kind: RuntimeKind,
+  wasmPaths: string,
+  error: unknown,
+): InstanceType<typeof ONNXPIPE_WEB_RUNTIME_LOAD_FAILED> {
   const [script, wasm] = RUNTIME_FILES[kind];
   return new ONNXPIPE_WEB_RUNTIME_LOAD_FAILED(
     `onnxruntime-web could not start its ${kind} runtime from 'wasmPaths' ${JSON.stringify(wasmPaths)}: host ${script} (text/javascript) and ${wasm} (application/wasm) there; ${message(error)}`,
@@ -58,22 +66,36 @@ async function runtime(kind: RuntimeKind, settings: RuntimeSettings): Promise<Or
 
 // logSeverityLevel 3: errors only; ort's warning that shape ops stay on the CPU under WebGPU is
 // expected for every model and would only clutter the page's console.
-async function createSession(ort: OrtModule, kind: RuntimeKind, source: ModelSource, ep: BrowserExecutionProvider): Promise<InferenceSession> {
+async function createSession(
+  ort: OrtModule,
+  kind: RuntimeKind,
+  source: ModelSource,
+  ep: BrowserExecutionProvider,
+): Promise<InferenceSession> {
   try {
-    return await ort.InferenceSession.create(source.bytes, { executionProviders: [ep], graphOptimizationLevel: 'all', logSeverityLevel: 3 });
+    return await ort.InferenceSession.create(source.bytes, {
+      executionProviders: [ep],
+      graphOptimizationLevel: 'all',
+      logSeverityLevel: 3,
+    });
   } catch (error) {
     if (RUNTIME_MISSING.test(message(error))) throw runtimeMissing(kind, configuredWasmPaths(ort), error);
     throw error;
   }
 }
 
-async function wasmSession(source: ModelSource, settings: RuntimeSettings): Promise<{ ort: OrtModule; session: InferenceSession }> {
+async function wasmSession(
+  source: ModelSource,
+  settings: RuntimeSettings,
+): Promise<{ ort: OrtModule; session: InferenceSession }> {
   const ort = await runtime('wasm', settings);
   try {
     return { ort, session: await createSession(ort, 'wasm', source, 'wasm') };
   } catch (error) {
     if (error instanceof ONNXPIPE_WEB_RUNTIME_LOAD_FAILED) throw error;
-    throw new ONNXPIPE_WEB_MODEL_LOAD_FAILED(`onnxruntime-web (wasm) rejected ${source.where}: ${message(error)}`, { cause: error });
+    throw new ONNXPIPE_WEB_MODEL_LOAD_FAILED(`onnxruntime-web (wasm) rejected ${source.where}: ${message(error)}`, {
+      cause: error,
+    });
   }
 }
 
@@ -84,20 +106,40 @@ async function wasmSession(source: ModelSource, settings: RuntimeSettings): Prom
  * session fails, `ONNXPIPE_WEB_RUNTIME_LOAD_FAILED` when the runtime files cannot be loaded,
  * `ONNXPIPE_WEB_MODEL_LOAD_FAILED` when onnxruntime rejects the model
  */
-export async function openSession(source: ModelSource, device: Device, settings: RuntimeSettings): Promise<OpenedSession> {
-  if (device === 'wasm') return { ...(await wasmSession(source, settings)), executionProvider: 'wasm', fallback: undefined };
-  if (device === 'auto') return { ...(await wasmSession(source, settings)), executionProvider: 'wasm', fallback: { requested: 'auto', used: 'wasm', reason: AUTO_DEVICE_REASON } };
+export async function openSession(
+  source: ModelSource,
+  device: Device,
+  settings: RuntimeSettings,
+): Promise<OpenedSession> {
+  if (device === 'wasm')
+    return { ...(await wasmSession(source, settings)), executionProvider: 'wasm', fallback: undefined };
+  if (device === 'auto')
+    return {
+      ...(await wasmSession(source, settings)),
+      executionProvider: 'wasm',
+      fallback: { requested: 'auto', used: 'wasm', reason: AUTO_DEVICE_REASON },
+    };
   const probe = await probeWebGpu();
   if (probe.adapter === undefined) {
-    throw new ONNXPIPE_WEB_DEVICE_UNAVAILABLE(`'device' is "webgpu" but ${probe.reason}; use device 'wasm' (or 'auto')`);
+    throw new ONNXPIPE_WEB_DEVICE_UNAVAILABLE(
+      `'device' is "webgpu" but ${probe.reason}; use device 'wasm' (or 'auto')`,
+    );
   }
   const ort = await runtime('webgpu', settings);
   // Hand onnxruntime the adapter we found, so it does not pick another one.
   ort.env.webgpu.adapter ??= probe.adapter as never;
   try {
-    return { ort, session: await createSession(ort, 'webgpu', source, 'webgpu'), executionProvider: 'webgpu', fallback: undefined };
+    return {
+      ort,
+      session: await createSession(ort, 'webgpu', source, 'webgpu'),
+      executionProvider: 'webgpu',
+      fallback: undefined,
+    };
   } catch (error) {
     if (error instanceof ONNXPIPE_WEB_RUNTIME_LOAD_FAILED) throw error;
-    throw new ONNXPIPE_WEB_DEVICE_UNAVAILABLE(`'device' is "webgpu" but the WebGPU session for ${source.where} failed: ${message(error)}; use device 'wasm' (or 'auto')`, { cause: error });
+    throw new ONNXPIPE_WEB_DEVICE_UNAVAILABLE(
+      `'device' is "webgpu" but the WebGPU session for ${source.where} failed: ${message(error)}; use device 'wasm' (or 'auto')`,
+      { cause: error },
+    );
   }
 }

@@ -5,7 +5,9 @@
 export type GpuAdapter = object;
 
 /** An adapter, or the reason there is none. */
-export type WebGpuProbe = { readonly adapter: GpuAdapter; readonly reason?: undefined } | { readonly adapter?: undefined; readonly reason: string };
+export type WebGpuProbe =
+  | { readonly adapter: GpuAdapter; readonly reason?: undefined }
+  | { readonly adapter?: undefined; readonly reason: string };
 
 interface GpuLike {
   requestAdapter(options?: { powerPreference?: string }): Promise<GpuAdapter | null>;
@@ -37,6 +39,8 @@ export async function probeWebGpu(): Promise<WebGpuProbe> {
         'navigator.gpu.requestAdapter() returned null: no WebGPU adapter (no usable GPU, or a blocklisted driver; headless Chromium offers one only with --enable-unsafe-webgpu)',
     };
   } catch (error) {
-    return { reason: `navigator.gpu.requestAdapter() failed: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      reason: `navigator.gpu.requestAdapter() failed: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
 }

@@ -10,13 +10,18 @@ const MODEL_VERSION = /^[1-9][0-9]*$/;
 
 function baseUrl(endpoint: unknown): string {
   if (typeof endpoint !== 'string' && !(typeof URL === 'function' && endpoint instanceof URL)) {
-    throw new ONNXPIPE_WEB_INVALID_ARGUMENT(`'endpoint' must be the server's URL (a string or URL); received ${describeValue(endpoint)}`);
+    throw new ONNXPIPE_WEB_INVALID_ARGUMENT(
+      `'endpoint' must be the server's URL (a string or URL); received ${describeValue(endpoint)}`,
+    );
   }
   let url: URL;
   try {
     url = new URL(String(endpoint), globalThis.location?.href);
   } catch (error) {
-    throw new ONNXPIPE_WEB_INVALID_ARGUMENT(`'endpoint' must be a valid URL (absolute, or relative to the page); received ${describeValue(String(endpoint))}`, { cause: error });
+    throw new ONNXPIPE_WEB_INVALID_ARGUMENT(
+      `'endpoint' must be a valid URL (absolute, or relative to the page); received ${describeValue(String(endpoint))}`,
+      { cause: error },
+    );
   }
   // Accept the /predict URL itself as well as the server's base URL.
   url.pathname = url.pathname.replace(/\/predict\/?$/, '/').replace(/\/?$/, '/');
@@ -28,7 +33,8 @@ function baseUrl(endpoint: unknown): string {
 function checkHeaders(value: unknown): Record<string, string> {
   const headers = checkObject('headers', value);
   for (const [key, header] of Object.entries(headers)) {
-    if (typeof header !== 'string') throw new ONNXPIPE_WEB_INVALID_ARGUMENT(`'headers.${key}' must be a string; received ${describeValue(header)}`);
+    if (typeof header !== 'string')
+      throw new ONNXPIPE_WEB_INVALID_ARGUMENT(`'headers.${key}' must be a string; received ${describeValue(header)}`);
   }
   return headers as Record<string, string>;
 }
@@ -52,13 +58,17 @@ function checkHeaders(value: unknown): Record<string, string> {
  * const { predictions, executionProvider } = await classifier.predict([canvas, file]);
  * ```
  */
-export async function createRemoteClassifier(endpoint: string | URL, options?: RemoteClassifierOptions): Promise<DigitClassifier> {
+export async function createRemoteClassifier(
+  endpoint: string | URL,
+  options?: RemoteClassifierOptions,
+): Promise<DigitClassifier> {
   const base = baseUrl(endpoint);
   const o = checkObject('options', options);
   const model = checkString('model', o.model, MODEL_NAME, 'a model name (letters, digits, _ . -)');
   const version = checkString('version', o.version, MODEL_VERSION, 'a version number (1, 2, ...)');
   const fetchFn = o.fetch ?? globalThis.fetch;
-  if (typeof fetchFn !== 'function') throw new ONNXPIPE_WEB_INVALID_ARGUMENT(`'fetch' must be a function; received ${describeValue(fetchFn)}`);
+  if (typeof fetchFn !== 'function')
+    throw new ONNXPIPE_WEB_INVALID_ARGUMENT(`'fetch' must be a function; received ${describeValue(fetchFn)}`);
   const client = { base, fetch: (fetchFn as typeof fetch).bind(globalThis), headers: checkHeaders(o.headers) };
   const remote = await describeRemoteModel(client, model, version);
   return new RemoteClassifier(client, remote, version !== undefined);

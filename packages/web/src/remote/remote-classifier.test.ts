@@ -22,7 +22,11 @@ import { pixelsForServer } from './remote-classifier.js';
 // Real-server coverage lives in the top-level test/ (packages may not import the server).
 
 test('pixels sent to the server read back as the same bytes, also when every value is 0 or 1', () => {
-  const cases = [Uint8Array.from({ length: 784 }, (_, i) => (i * 37) % 256), Uint8Array.from({ length: 784 }, (_, i) => i % 2), new Uint8Array(784)];
+  const cases = [
+    Uint8Array.from({ length: 784 }, (_, i) => (i * 37) % 256),
+    Uint8Array.from({ length: 784 }, (_, i) => i % 2),
+    new Uint8Array(784),
+  ];
   for (const bytes of cases) {
     const sent = JSON.parse(JSON.stringify(pixelsForServer(bytes))) as number[];
     assert.deepEqual(pixelsFromFloats(sent).data, bytes);
@@ -50,11 +54,20 @@ function fakeServer(reference: NodeReference, recorded: Recorded[]) {
   return async (request: IncomingMessage, response: ServerResponse, raw: Buffer): Promise<boolean> => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     if (request.method === 'GET' && url.pathname === '/v2') {
-      return json(response, 200, { name: 'onnxpipe', version: '0.1.0', extensions: [], parameters: { default_model: 'mnist' } });
+      return json(response, 200, {
+        name: 'onnxpipe',
+        version: '0.1.0',
+        extensions: [],
+        parameters: { default_model: 'mnist' },
+      });
     }
     const described = /^\/v2\/models\/([^/]+)(?:\/versions\/(\d+))?$/.exec(url.pathname);
     if (request.method === 'GET' && described) {
-      if (described[1] === 'nope') return json(response, 404, { error: "model 'nope' is not loaded; loaded models: mnist", code: 'ONNXPIPE_SERVER_MODEL_NOT_FOUND' });
+      if (described[1] === 'nope')
+        return json(response, 404, {
+          error: "model 'nope' is not loaded; loaded models: mnist",
+          code: 'ONNXPIPE_SERVER_MODEL_NOT_FOUND',
+        });
       return json(response, 200, {
         name: described[1],
         versions: ['1'],
@@ -74,14 +87,35 @@ function fakeServer(reference: NodeReference, recorded: Recorded[]) {
     const body = JSON.parse(raw.toString('utf8')) as { pixels?: number[][]; preprocess?: string };
     const model = { name: url.searchParams.get('model') ?? 'mnist', version: '1' };
     if (model.name === 'busy') {
-      return json(response, 503, { error: 'Service Unavailable', code: 'ONNXPIPE_SERVER_QUEUE_FULL', statusCode: 503, message: 'the queue is full (maxQueueLength 256); retry later' });
+      return json(response, 503, {
+        error: 'Service Unavailable',
+        code: 'ONNXPIPE_SERVER_QUEUE_FULL',
+        statusCode: 503,
+        message: 'the queue is full (maxQueueLength 256); retry later',
+      });
     }
     const pixels = body.pixels ?? [];
-    recorded.push({ url: url.search, apiKey: request.headers['x-api-key'] as string | undefined, count: pixels.length, preprocess: body.preprocess });
-    const inputs = pixels.map((values) => preprocessDigit(pixelsFromFloats(values), { normalization: metadata.normalization, skip: body.preprocess === 'none' }));
+    recorded.push({
+      url: url.search,
+      apiKey: request.headers['x-api-key'] as string | undefined,
+      count: pixels.length,
+      preprocess: body.preprocess,
+    });
+    const inputs = pixels.map((values) =>
+      preprocessDigit(pixelsFromFloats(values), {
+        normalization: metadata.normalization,
+        skip: body.preprocess === 'none',
+      }),
+    );
     const rows = await reference.classify(inputs.map((p) => p.input));
     const topk = url.searchParams.get('topk');
-    const predictions = rows.map((row, i) => toPrediction(Float32Array.from(row, Math.log), { labels: metadata.labels, output: 'log_softmax' }, { topk: topk === null ? undefined : Number(topk), empty: inputs[i].empty }));
+    const predictions = rows.map((row, i) =>
+      toPrediction(
+        Float32Array.from(row, Math.log),
+        { labels: metadata.labels, output: 'log_softmax' },
+        { topk: topk === null ? undefined : Number(topk), empty: inputs[i].empty },
+      ),
+    );
     return json(response, 200, { model, executionProvider: 'cpu', predictions });
   };
 }
@@ -114,7 +148,12 @@ describe('remote classifier', { skip }, () => {
           return new ImageData(data, 56, 56);
         });
         const remote = await sdk.createRemoteClassifier(origin, { headers: { 'x-api-key': 'k1' } });
-        const before = { mode: remote.mode, provider: remote.executionProvider ?? null, labels: remote.labels, model: remote.model };
+        const before = {
+          mode: remote.mode,
+          provider: remote.executionProvider ?? null,
+          labels: remote.labels,
+          model: remote.model,
+        };
         const remoteResult = await remote.predict(inputs, { topk: 2 });
         const local = await sdk.createClassifier(url, { device: 'wasm' });
         const localResult = await local.predict(inputs, { topk: 2 });
@@ -122,7 +161,12 @@ describe('remote classifier', { skip }, () => {
       },
       { url: harness.modelUrl, origin: harness.origin, images: images.map((image) => Array.from(image)) },
     );
-    assert.deepEqual(answer.before, { mode: 'remote', provider: null, labels: reference.metadata.labels, model: { name: 'mnist', version: '1' } });
+    assert.deepEqual(answer.before, {
+      mode: 'remote',
+      provider: null,
+      labels: reference.metadata.labels,
+      model: { name: 'mnist', version: '1' },
+    });
     assert.equal(answer.after, 'cpu');
     assert.equal(answer.remoteResult.executionProvider, 'cpu');
     assert.deepEqual(answer.remoteResult.model, { name: 'mnist', version: '1' });
@@ -134,8 +178,12 @@ describe('remote classifier', { skip }, () => {
       const local = answer.localResult.predictions[i];
       assert.equal(remote.label, local.label, `digit ${i}: same label remote and local`);
       assert.equal(remote.label, String(labels[i]));
-      assert.deepEqual(remote.topk?.map((r) => r.label), local.topk?.map((r) => r.label));
-      for (const [j, p] of remote.probabilities.entries()) assert.ok(Math.abs(p - local.probabilities[j]) <= 1e-4, `digit ${i}, class ${j}`);
+      assert.deepEqual(
+        remote.topk?.map((r) => r.label),
+        local.topk?.map((r) => r.label),
+      );
+      for (const [j, p] of remote.probabilities.entries())
+        assert.ok(Math.abs(p - local.probabilities[j]) <= 1e-4, `digit ${i}, class ${j}`);
     }
   });
 
@@ -154,11 +202,26 @@ describe('remote classifier', { skip }, () => {
         disposed: await catchError(() => disposed.predict(new Array(784).fill(0))),
       };
     }, harness.origin);
-    assert.deepEqual([caught.notFound.code, caught.notFound.statusCode, caught.notFound.serverCode], ['ONNXPIPE_WEB_REMOTE_FAILED', 404, 'ONNXPIPE_SERVER_MODEL_NOT_FOUND']);
-    assert.match(caught.notFound.message ?? '', /^GET http:\/\/127\.0\.0\.1:\d+\/v2\/models\/nope answered 404 ONNXPIPE_SERVER_MODEL_NOT_FOUND: model 'nope' is not loaded/);
-    assert.deepEqual([caught.busy.code, caught.busy.statusCode, caught.busy.serverCode], ['ONNXPIPE_WEB_REMOTE_FAILED', 503, 'ONNXPIPE_SERVER_QUEUE_FULL']);
-    assert.match(caught.busy.message ?? '', /POST http:\/\/127\.0\.0\.1:\d+\/predict\?model=busy&version=1 answered 503 ONNXPIPE_SERVER_QUEUE_FULL: the queue is full/);
-    assert.deepEqual([caught.unreachable.code, caught.unreachable.statusCode, caught.unreachable.serverCode], ['ONNXPIPE_WEB_REMOTE_FAILED', 502, undefined]);
+    assert.deepEqual(
+      [caught.notFound.code, caught.notFound.statusCode, caught.notFound.serverCode],
+      ['ONNXPIPE_WEB_REMOTE_FAILED', 404, 'ONNXPIPE_SERVER_MODEL_NOT_FOUND'],
+    );
+    assert.match(
+      caught.notFound.message ?? '',
+      /^GET http:\/\/127\.0\.0\.1:\d+\/v2\/models\/nope answered 404 ONNXPIPE_SERVER_MODEL_NOT_FOUND: model 'nope' is not loaded/,
+    );
+    assert.deepEqual(
+      [caught.busy.code, caught.busy.statusCode, caught.busy.serverCode],
+      ['ONNXPIPE_WEB_REMOTE_FAILED', 503, 'ONNXPIPE_SERVER_QUEUE_FULL'],
+    );
+    assert.match(
+      caught.busy.message ?? '',
+      /POST http:\/\/127\.0\.0\.1:\d+\/predict\?model=busy&version=1 answered 503 ONNXPIPE_SERVER_QUEUE_FULL: the queue is full/,
+    );
+    assert.deepEqual(
+      [caught.unreachable.code, caught.unreachable.statusCode, caught.unreachable.serverCode],
+      ['ONNXPIPE_WEB_REMOTE_FAILED', 502, undefined],
+    );
     assert.match(caught.unreachable.request ?? '', /^GET http:\/\/127\.0\.0\.1:9\/v2\/models\/mnist$/);
     assert.equal(caught.endpoint.code, 'ONNXPIPE_WEB_INVALID_ARGUMENT');
     assert.match(caught.endpoint.message ?? '', /^'endpoint' must be/);

@@ -3,7 +3,14 @@ import { inputList } from '../input/input-kinds.js';
 import { prepareDigits, withDebug, type PreparedDigit } from '../input/prepare-digits.js';
 import { resolvePredictOptions } from '../options.js';
 import { roundMs } from '../timings.js';
-import type { DigitClassifier, DigitInput, ExecutionProvider, PredictOptions, PredictResult, Prediction } from '../types.js';
+import type {
+  DigitClassifier,
+  DigitInput,
+  ExecutionProvider,
+  PredictOptions,
+  PredictResult,
+  Prediction,
+} from '../types.js';
 import { callServer, unexpectedAnswer, type RemoteClientOptions } from './remote-client.js';
 import type { RemoteModel } from './remote-model.js';
 
@@ -76,7 +83,11 @@ export class RemoteClassifier implements DigitClassifier {
       model: this.#model,
       executionProvider: this.#executionProvider!,
       predictions,
-      timings: { preprocessMs: roundMs(preprocessed - started), inferenceMs: roundMs(answered - preprocessed), totalMs: roundMs(performance.now() - started) },
+      timings: {
+        preprocessMs: roundMs(preprocessed - started),
+        inferenceMs: roundMs(answered - preprocessed),
+        totalMs: roundMs(performance.now() - started),
+      },
     };
   }
 
@@ -85,7 +96,10 @@ export class RemoteClassifier implements DigitClassifier {
   }
 
   #checkOpen(): void {
-    if (this.#disposed) throw new ONNXPIPE_WEB_DISPOSED(`the remote classifier for model ${this.#model.name} was disposed; create a new one`);
+    if (this.#disposed)
+      throw new ONNXPIPE_WEB_DISPOSED(
+        `the remote classifier for model ${this.#model.name} was disposed; create a new one`,
+      );
   }
 
   async #call(batch: readonly PreparedDigit[], topk: number | undefined): Promise<readonly Prediction[]> {
@@ -100,7 +114,8 @@ export class RemoteClassifier implements DigitClassifier {
     if (!Array.isArray(answer.predictions) || answer.predictions.length !== batch.length) {
       unexpectedAnswer(request, `${batch.length} predictions`, answer.predictions);
     }
-    if (answer.model !== undefined) this.#model = Object.freeze({ name: answer.model.name, version: answer.model.version });
+    if (answer.model !== undefined)
+      this.#model = Object.freeze({ name: answer.model.name, version: answer.model.version });
     this.#executionProvider = answer.executionProvider;
     return answer.predictions;
   }

@@ -30,7 +30,11 @@ async function defaultModel(client: RemoteClientOptions): Promise<{ name: string
   const answer = await callServer<{ parameters?: { default_model?: unknown } }>(client, { method: 'GET', path: 'v2' });
   const name = answer.parameters?.default_model;
   if (typeof name !== 'string' || name === '') {
-    unexpectedAnswer(`GET ${new URL('v2', client.base).href}`, "parameters.default_model (an onnxpipe server's default model; otherwise pass the 'model' option)", answer);
+    unexpectedAnswer(
+      `GET ${new URL('v2', client.base).href}`,
+      "parameters.default_model (an onnxpipe server's default model; otherwise pass the 'model' option)",
+      answer,
+    );
   }
   return { name, version: undefined };
 }
@@ -51,7 +55,11 @@ function parseLabels(request: string, value: unknown): string[] {
  *
  * @throws `ONNXPIPE_WEB_REMOTE_FAILED` (the server's 404 for an unknown model, unreachable server, ...)
  */
-export async function describeRemoteModel(client: RemoteClientOptions, name: string | undefined, version: string | undefined): Promise<RemoteModel> {
+export async function describeRemoteModel(
+  client: RemoteClientOptions,
+  name: string | undefined,
+  version: string | undefined,
+): Promise<RemoteModel> {
   const target = name === undefined ? await defaultModel(client) : { name, version };
   const path = `v2/models/${encodeURIComponent(target.name)}${target.version === undefined ? '' : `/versions/${encodeURIComponent(target.version)}`}`;
   const request = `GET ${new URL(path, client.base).href}`;
@@ -61,10 +69,12 @@ export async function describeRemoteModel(client: RemoteClientOptions, name: str
   const shape = meta.inputs?.[0]?.shape;
   if (!Array.isArray(shape) || shape.length !== 4) unexpectedAnswer(request, 'inputs[0].shape of rank 4', shape);
   const side = parameters.input_layout === 'NHWC' ? shape[1] : shape[2];
-  if (!Number.isSafeInteger(side) || side < 1) unexpectedAnswer(request, 'a positive image side in inputs[0].shape', shape);
+  if (!Number.isSafeInteger(side) || side < 1)
+    unexpectedAnswer(request, 'a positive image side in inputs[0].shape', shape);
   const mean = parameters.normalization_mean;
   const std = parameters.normalization_std;
-  if (typeof mean !== 'number' || typeof std !== 'number' || !(std > 0)) unexpectedAnswer(request, 'parameters.normalization_mean and normalization_std', parameters);
+  if (typeof mean !== 'number' || typeof std !== 'number' || !(std > 0))
+    unexpectedAnswer(request, 'parameters.normalization_mean and normalization_std', parameters);
   const versions = Array.isArray(meta.versions) ? meta.versions.filter((v): v is string => typeof v === 'string') : [];
   const highest = versions.sort((a, b) => Number(b) - Number(a))[0];
   const maxItems = parameters.max_items_per_request;

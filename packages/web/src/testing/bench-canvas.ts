@@ -39,12 +39,18 @@ const progress = (line: string) => {
 const unavailable = chromiumUnavailableReason();
 const devDir = devSetDir();
 if (unavailable !== undefined || devDir === undefined) {
-  process.stderr.write(`bench:canvas needs Chromium and the dev set: ${unavailable ?? 'no dev set (ONNXPIPE_DEV_SET_DIR or ../shared/datasets/uji-pen-digits)'}\n`);
+  process.stderr.write(
+    `bench:canvas needs Chromium and the dev set: ${unavailable ?? 'no dev set (ONNXPIPE_DEV_SET_DIR or ../shared/datasets/uji-pen-digits)'}\n`,
+  );
   process.exit(1);
 }
 
-const conditions: readonly CanvasCondition[] = args.conditions === undefined ? CANVAS_CONDITIONS : args.conditions.split(',').map((i) => CANVAS_CONDITIONS[Number(i)]);
-if (conditions.some((c) => c === undefined)) throw new Error(`'--conditions' must be indexes 0–${CANVAS_CONDITIONS.length - 1}; received ${args.conditions}`);
+const conditions: readonly CanvasCondition[] =
+  args.conditions === undefined
+    ? CANVAS_CONDITIONS
+    : args.conditions.split(',').map((i) => CANVAS_CONDITIONS[Number(i)]);
+if (conditions.some((c) => c === undefined))
+  throw new Error(`'--conditions' must be indexes 0–${CANVAS_CONDITIONS.length - 1}; received ${args.conditions}`);
 
 interface Digit {
   readonly file: string;
@@ -55,11 +61,13 @@ interface Digit {
 // An even spread over the set (sorted by label, then writer): every label, many writers.
 const items = readDigitFolder(devDir).items;
 const wanted = Math.min(items.length, Math.max(1, Number(args.digits)));
-const digits: Digit[] = Array.from({ length: wanted }, (_, i) => items[Math.floor((i * items.length) / wanted)]).map((item) => ({
-  file: item.file,
-  label: String(item.label),
-  strokes: recoverStrokes(item.image).strokes,
-}));
+const digits: Digit[] = Array.from({ length: wanted }, (_, i) => items[Math.floor((i * items.length) / wanted)]).map(
+  (item) => ({
+    file: item.file,
+    label: String(item.label),
+    strokes: recoverStrokes(item.image).strokes,
+  }),
+);
 
 interface Cell {
   correct: number;
@@ -76,7 +84,9 @@ interface VersionResult {
   readonly errors: { condition: string; mode: Mode; file: string; label: string; answer: string; seen: string }[];
 }
 
-const loadAtStart = loadavg().map((l) => l.toFixed(1)).join(', ');
+const loadAtStart = loadavg()
+  .map((l) => l.toFixed(1))
+  .join(', ');
 const started = performance.now();
 progress('building the browser bundle');
 const { outdir } = await buildOnce();
@@ -93,7 +103,14 @@ try {
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await openDemoPad(page, server.origin, { version });
-    const result: VersionResult = { version, model: '', cells: new Map(), confusions: new Map(), disagreements: 0, errors: [] };
+    const result: VersionResult = {
+      version,
+      model: '',
+      cells: new Map(),
+      confusions: new Map(),
+      disagreements: 0,
+      errors: [],
+    };
     results.push(result);
     // Each digit is drawn once, read in the mode the page is in, then in the other (the radio
     // makes the page classify the pad again): the modes take turns at going first.
@@ -105,18 +122,28 @@ try {
       const confusions = new Map<string, number>();
       result.confusions.set(condition.name, confusions);
       for (const [i, digit] of digits.entries()) {
-        if (process.stderr.isTTY || i === 0) progress(`version ${version}, ${condition.name}: ${i + 1}/${digits.length}`);
+        if (process.stderr.isTTY || i === 0)
+          progress(`version ${version}, ${condition.name}: ${i + 1}/${digits.length}`);
         const first = await drawOnPad(page, placeOnPad(digit.strokes, condition));
         const other: Mode = mode === 'local' ? 'remote' : 'local';
         const second = await switchDemoMode(page, other);
-        const answers: Record<Mode, PadAnswer> = mode === 'local' ? { local: first, remote: second } : { local: second, remote: first };
+        const answers: Record<Mode, PadAnswer> =
+          mode === 'local' ? { local: first, remote: second } : { local: second, remote: first };
         mode = other;
         if (answers.local.label !== answers.remote.label) result.disagreements++;
         for (const m of ['local', 'remote'] as const) {
           const answer = answers[m];
           cell[m].total++;
           if (answer.label === digit.label) cell[m].correct++;
-          else result.errors.push({ condition: condition.name, mode: m, file: digit.file, label: digit.label, answer: answer.label, seen: answer.seen });
+          else
+            result.errors.push({
+              condition: condition.name,
+              mode: m,
+              file: digit.file,
+              label: digit.label,
+              answer: answer.label,
+              seen: answer.seen,
+            });
         }
         if (answers.local.label !== digit.label) {
           const key = `${digit.label}→${answers.local.label || '–'}`;
@@ -135,7 +162,9 @@ try {
 if (process.stderr.isTTY) process.stderr.write('\n');
 
 const minutes = (performance.now() - started) / 60_000;
-const loadAtEnd = loadavg().map((l) => l.toFixed(1)).join(', ');
+const loadAtEnd = loadavg()
+  .map((l) => l.toFixed(1))
+  .join(', ');
 const percent = (cell: Cell) => `${((100 * cell.correct) / cell.total).toFixed(1)} %`;
 
 if (args.errors !== undefined) writeErrorGallery(args.errors, results);
@@ -143,7 +172,9 @@ if (args.errors !== undefined) writeErrorGallery(args.errors, results);
 if (args.json) {
   for (const result of results) {
     for (const [condition, cell] of result.cells) {
-      process.stdout.write(`${JSON.stringify({ version: result.version, model: result.model, condition, local: cell.local, remote: cell.remote })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ version: result.version, model: result.model, condition, local: cell.local, remote: cell.remote })}\n`,
+      );
     }
   }
 } else {
@@ -153,9 +184,15 @@ if (args.json) {
     '',
     `| condition | ${results.map((r) => `v${r.version} in the page (${r.model.match(/\((\w+)\)/)?.[1] ?? 'wasm'}) | v${r.version} on the server`).join(' | ')} |`,
     `| --- | ${results.map(() => '--- | ---').join(' | ')} |`,
-    ...conditions.map((c) => `| ${c.name} | ${results.map((r) => `${percent(r.cells.get(c.name)!.local)} | ${percent(r.cells.get(c.name)!.remote)}`).join(' | ')} |`),
+    ...conditions.map(
+      (c) =>
+        `| ${c.name} | ${results.map((r) => `${percent(r.cells.get(c.name)!.local)} | ${percent(r.cells.get(c.name)!.remote)}`).join(' | ')} |`,
+    ),
     '',
-    ...results.map((r) => `version ${r.version}: the page and the server disagreed on ${r.disagreements} of ${digits.length * conditions.length} drawings`),
+    ...results.map(
+      (r) =>
+        `version ${r.version}: the page and the server disagreed on ${r.disagreements} of ${digits.length * conditions.length} drawings`,
+    ),
   ];
   const last = results.at(-1);
   if (last !== undefined) {
@@ -174,7 +211,10 @@ function writeErrorGallery(file: string, all: readonly VersionResult[]): void {
   const sections = all.flatMap((r) =>
     [...r.cells.keys()].map((condition) => {
       const errors = r.errors.filter((e) => e.condition === condition && e.mode === 'local');
-      const figures = errors.map((e) => `<figure><img src="${e.seen}" width="56" height="56" alt=""><figcaption>${escape(e.file)}<br>${e.label}→${e.answer || '–'}</figcaption></figure>`);
+      const figures = errors.map(
+        (e) =>
+          `<figure><img src="${e.seen}" width="56" height="56" alt=""><figcaption>${escape(e.file)}<br>${e.label}→${e.answer || '–'}</figcaption></figure>`,
+      );
       return `<h2>v${r.version}, ${escape(condition)}: ${errors.length} misread in the page</h2><div>${figures.join('')}</div>`;
     }),
   );

@@ -91,7 +91,9 @@ async function waitUntilReady(origin: string, child: ChildProcess, output: () =>
 }
 
 /** A TCP proxy to `port` that adds up the bytes coming back. */
-async function countingProxy(port: number): Promise<{ server: Server; port: number; sent: () => number; reset: () => void }> {
+async function countingProxy(
+  port: number,
+): Promise<{ server: Server; port: number; sent: () => number; reset: () => void }> {
   let sent = 0;
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
@@ -144,17 +146,25 @@ interface TraceEvent {
 async function startTrace(cdp: CDPSession): Promise<{ stop(): Promise<number | undefined> }> {
   const events: TraceEvent[] = [];
   cdp.on('Tracing.dataCollected', (e) => events.push(...(e.value as unknown as TraceEvent[])));
-  await cdp.send('Tracing.start', { traceConfig: { includedCategories: ['toplevel', 'devtools.timeline', 'v8', 'v8.wasm'] }, transferMode: 'ReportEvents' });
+  await cdp.send('Tracing.start', {
+    traceConfig: { includedCategories: ['toplevel', 'devtools.timeline', 'v8', 'v8.wasm'] },
+    transferMode: 'ReportEvents',
+  });
   return {
     async stop() {
       const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
       await cdp.send('Tracing.end');
       await complete;
-      const mains = new Set(events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+      const mains = new Set(
+        events
+          .filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
+          .map((e) => `${e.pid}:${e.tid}`),
+      );
       const perThread = new Map<string, TraceEvent[]>();
       for (const e of events) {
         const key = `${e.pid}:${e.tid}`;
-        if (e.ph === 'X' && e.dur !== undefined && mains.has(key)) perThread.set(key, [...(perThread.get(key) ?? []), e]);
+        if (e.ph === 'X' && e.dur !== undefined && mains.has(key))
+          perThread.set(key, [...(perThread.get(key) ?? []), e]);
       }
       let busiest: number | undefined;
       for (const list of perThread.values()) {
@@ -196,10 +206,25 @@ async function drawSeven(page: Page): Promise<void> {
 export async function serveDemo(webRoot: string): Promise<VisitServer> {
   const port = await freePort();
   let log = '';
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'packages/server/src/cli.ts', '--port', String(port), '--web-root', webRoot, '--log-level', 'warn'], {
-    cwd: repositoryRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--conditions=source',
+      '--import',
+      'tsx',
+      'packages/server/src/cli.ts',
+      '--port',
+      String(port),
+      '--web-root',
+      webRoot,
+      '--log-level',
+      'warn',
+    ],
+    {
+      cwd: repositoryRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   child.stdout!.on('data', (d: Buffer) => (log += d));
   child.stderr!.on('data', (d: Buffer) => (log += d));
   const stop = async () => {
@@ -228,15 +253,27 @@ export async function serveDemo(webRoot: string): Promise<VisitServer> {
         await cdp.send('Network.enable');
         if (options.throttle !== undefined) {
           const { downloadMbps, uploadMbps, latencyMs } = options.throttle;
-          await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: latencyMs, downloadThroughput: (downloadMbps * 1e6) / 8, uploadThroughput: (uploadMbps * 1e6) / 8 });
+          await cdp.send('Network.emulateNetworkConditions', {
+            offline: false,
+            latency: latencyMs,
+            downloadThroughput: (downloadMbps * 1e6) / 8,
+            uploadThroughput: (uploadMbps * 1e6) / 8,
+          });
         }
         const responses: { path: string; status: number; encoding: string; bytes: number; fromCache: boolean }[] = [];
         const byId = new Map<string, { path: string; status: number; encoding: string; fromCache: boolean }>();
         cdp.on('Network.responseReceived', (e) => {
           // data: URLs (the page's own images) never touch the network.
           if (!e.response.url.startsWith('http')) return;
-          const headers = Object.fromEntries(Object.entries(e.response.headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
-          byId.set(e.requestId, { path: new URL(e.response.url).pathname, status: e.response.status, encoding: headers['content-encoding'] ?? '', fromCache: e.response.fromDiskCache === true || e.response.fromPrefetchCache === true });
+          const headers = Object.fromEntries(
+            Object.entries(e.response.headers).map(([k, v]) => [k.toLowerCase(), String(v)]),
+          );
+          byId.set(e.requestId, {
+            path: new URL(e.response.url).pathname,
+            status: e.response.status,
+            encoding: headers['content-encoding'] ?? '',
+            fromCache: e.response.fromDiskCache === true || e.response.fromPrefetchCache === true,
+          });
         });
         cdp.on('Network.loadingFinished', (e) => {
           const response = byId.get(e.requestId);
@@ -248,14 +285,27 @@ export async function serveDemo(webRoot: string): Promise<VisitServer> {
         const cpuAtStart = [browserCpu(), serverCpu()];
         await page.goto(`${origin}/`, { waitUntil: 'commit' });
         // The page's script has run once it says it is loading the model: then the pad listens.
-        await page.waitForFunction(() => document.getElementById('status')?.textContent !== '' || document.querySelector('main')?.dataset.state !== 'loading', undefined, { timeout: 120_000 });
+        await page.waitForFunction(
+          () =>
+            document.getElementById('status')?.textContent !== '' ||
+            document.querySelector('main')?.dataset.state !== 'loading',
+          undefined,
+          { timeout: 120_000 },
+        );
         await drawSeven(page);
-        await page.waitForFunction(() => (globalThis as { __visit?: { firstPredictionMs?: number } }).__visit?.firstPredictionMs !== undefined, undefined, { timeout: 120_000 });
+        await page.waitForFunction(
+          () => (globalThis as { __visit?: { firstPredictionMs?: number } }).__visit?.firstPredictionMs !== undefined,
+          undefined,
+          { timeout: 120_000 },
+        );
         const cpuAtAnswer = [browserCpu(), serverCpu()];
         const mainThreadCpuMs = await trace.stop();
-        const spent = (i: number) => (cpuAtStart[i] === undefined || cpuAtAnswer[i] === undefined ? undefined : cpuAtAnswer[i]! - cpuAtStart[i]!);
+        const spent = (i: number) =>
+          cpuAtStart[i] === undefined || cpuAtAnswer[i] === undefined ? undefined : cpuAtAnswer[i]! - cpuAtStart[i]!;
         await page.waitForLoadState('networkidle');
-        const times = await page.evaluate(() => (globalThis as unknown as { __visit: { readyMs: number; firstPredictionMs: number } }).__visit);
+        const times = await page.evaluate(
+          () => (globalThis as unknown as { __visit: { readyMs: number; firstPredictionMs: number } }).__visit,
+        );
         const state = await page.evaluate(() => ({ ...document.querySelector('main')!.dataset }));
         return {
           bytes: proxy.sent(),
@@ -282,7 +332,11 @@ export async function serveDemo(webRoot: string): Promise<VisitServer> {
 }
 
 /** A cold, a warm and a throttled visit, each cold one in a profile of its own. */
-export async function measureVisits(served: VisitServer, throttle: Throttle, progress: (line: string) => void): Promise<{ cold: VisitFigures; warm: VisitFigures; throttled: VisitFigures }> {
+export async function measureVisits(
+  served: VisitServer,
+  throttle: Throttle,
+  progress: (line: string) => void,
+): Promise<{ cold: VisitFigures; warm: VisitFigures; throttled: VisitFigures }> {
   let browser: ChromiumSession | undefined = await launchChromium();
   try {
     progress('visit: cold');

@@ -44,7 +44,8 @@ const { values: args } = parseArgs({
 const imageCount = Number(args.images);
 const scale = Number(args.scale);
 const threadCounts = args.threads.split(',').map(Number);
-const modelPath = (variant: string) => `/models/mnist/${args.version}/${variant === 'fp32' ? 'model.onnx' : `model.${variant}.onnx`}`;
+const modelPath = (variant: string) =>
+  `/models/mnist/${args.version}/${variant === 'fp32' ? 'model.onnx' : `model.${variant}.onnx`}`;
 
 const progress = (line: string) => {
   if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${line}`);
@@ -72,7 +73,9 @@ interface LatencyRow {
 
 interface PageBench {
   makeInputs(o: unknown): Promise<{ userAgent: string; crossOriginIsolated: boolean; cores: number }>;
-  create(o: unknown): Promise<{ createMs: number; executionProvider: string; variant: string; fallback: { reason: string } | null }>;
+  create(
+    o: unknown,
+  ): Promise<{ createMs: number; executionProvider: string; variant: string; fallback: { reason: string } | null }>;
   latency(o: unknown): Promise<LatencySamples>;
   throughput(o: unknown): Promise<{ images: number; ms: number }>;
   readBack(o: unknown): Promise<Record<string, number[]>>;
@@ -80,9 +83,20 @@ interface PageBench {
 }
 
 const call = <K extends keyof PageBench>(page: import('playwright-core').Page, method: K, options?: unknown) =>
-  page.evaluate(({ method, options }) => ((globalThis as unknown as { bench: Record<string, (o: unknown) => unknown> }).bench[method](options)), { method, options }) as ReturnType<PageBench[K]>;
+  page.evaluate(
+    ({ method, options }) =>
+      (globalThis as unknown as { bench: Record<string, (o: unknown) => unknown> }).bench[method](options),
+    { method, options },
+  ) as ReturnType<PageBench[K]>;
 
-function row(config: string, variant: string, threads: number | string, input: string, samples: LatencySamples, createMs?: number): LatencyRow {
+function row(
+  config: string,
+  variant: string,
+  threads: number | string,
+  input: string,
+  samples: LatencySamples,
+  createMs?: number,
+): LatencyRow {
   return {
     config,
     variant,
@@ -115,20 +129,50 @@ async function wasmFigures(images: readonly Uint8Array[]) {
       environment = await call(page, 'makeInputs', { images: images.map((i) => Array.from(i)), scale });
       for (const variant of VARIANTS) {
         progress(`wasm ×${threads}: ${variant}`);
-        const created = await call(page, 'create', { key: variant, url: `${origin}${modelPath(variant)}`, device: 'wasm', maxBatch: 64, numThreads: threads });
+        const created = await call(page, 'create', {
+          key: variant,
+          url: `${origin}${modelPath(variant)}`,
+          device: 'wasm',
+          maxBatch: 64,
+          numThreads: threads,
+        });
         if (created.variant !== variant) throw new Error(`${modelPath(variant)} says it is ${created.variant}`);
-        rows.push(row(`wasm ×${threads}`, variant, threads, '112² ImageData', await call(page, 'latency', { key: variant, input: 'imagedata', ...LATENCY }), created.createMs));
+        rows.push(
+          row(
+            `wasm ×${threads}`,
+            variant,
+            threads,
+            '112² ImageData',
+            await call(page, 'latency', { key: variant, input: 'imagedata', ...LATENCY }),
+            created.createMs,
+          ),
+        );
       }
       progress(`wasm ×${threads}: the demo's pad`);
-      rows.push(row(`wasm ×${threads}`, 'int8', threads, '280² pad canvas', await call(page, 'latency', { key: 'int8', input: 'pad', ...LATENCY })));
+      rows.push(
+        row(
+          `wasm ×${threads}`,
+          'int8',
+          threads,
+          '280² pad canvas',
+          await call(page, 'latency', { key: 'int8', input: 'pad', ...LATENCY }),
+        ),
+      );
       if (threads === threadCounts[0]) {
         for (const batch of BATCHES) {
           progress(`wasm ×${threads}: throughput at batch ${batch}`);
-          const { images: done, ms } = await call(page, 'throughput', { key: 'int8', batch, count: 512, budgetMs: 8_000 });
+          const { images: done, ms } = await call(page, 'throughput', {
+            key: 'int8',
+            batch,
+            count: 512,
+            budgetMs: 8_000,
+          });
           imagesPerSecond[batch] = (done / ms) * 1000;
         }
         const samples = await call(page, 'readBack', { count: 200 });
-        readBack = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, { p50: percentile(v, 0.5), p99: percentile(v, 0.99) }]));
+        readBack = Object.fromEntries(
+          Object.entries(samples).map(([k, v]) => [k, { p50: percentile(v, 0.5), p99: percentile(v, 0.99) }]),
+        );
       }
       await call(page, 'dispose');
     } finally {
@@ -145,9 +189,20 @@ async function webgpuFigures(images: readonly Uint8Array[]): Promise<LatencyRow 
     await page.addScriptTag({ content: BENCH_PAGE_SCRIPT });
     await call(page, 'makeInputs', { images: images.slice(0, 16).map((i) => Array.from(i)), scale });
     progress('webgpu: loading');
-    const created = await call(page, 'create', { key: 'gpu', url: `${origin}${modelPath('int8')}`, device: 'webgpu', maxBatch: 8 });
+    const created = await call(page, 'create', {
+      key: 'gpu',
+      url: `${origin}${modelPath('int8')}`,
+      device: 'webgpu',
+      maxBatch: 8,
+    });
     progress('webgpu: latency');
-    const samples = await call(page, 'latency', { key: 'gpu', input: 'imagedata', count: 12, budgetMs: 20_000, warmup: 2 });
+    const samples = await call(page, 'latency', {
+      key: 'gpu',
+      input: 'imagedata',
+      count: 12,
+      budgetMs: 20_000,
+      warmup: 2,
+    });
     await call(page, 'dispose');
     return row('WebGPU (SwiftShader, CPU)', 'int8', '–', '112² ImageData', samples, created.createMs);
   } catch (error) {
@@ -161,13 +216,18 @@ async function nodeFigures(images: readonly Uint8Array[]): Promise<LatencyRow[]>
   const rows: LatencyRow[] = [];
   for (const variant of ['fp32', 'int8'] as const) {
     progress(`onnxruntime-node: ${variant}`);
-    const reference = await createNodeReference(join(MODEL_REPOSITORY, modelPath(variant).slice('/models/'.length)), { intraOpNumThreads: 1 });
+    const reference = await createNodeReference(join(MODEL_REPOSITORY, modelPath(variant).slice('/models/'.length)), {
+      intraOpNumThreads: 1,
+    });
     const { metadata } = reference;
     const drawn = images.map((bytes) => drawnDigit(bytes, scale));
     const samples: LatencySamples = { durations: [], preprocess: [], inference: [] };
     for (let i = 0; i < LATENCY.warmup + LATENCY.count; i++) {
       const started = performance.now();
-      const { input } = preprocessDigit(drawn[i % drawn.length], { normalization: metadata.normalization, outputSize: metadata.height });
+      const { input } = preprocessDigit(drawn[i % drawn.length], {
+        normalization: metadata.normalization,
+        outputSize: metadata.height,
+      });
       const preprocessed = performance.now();
       const output = await reference.run([input]);
       toProbabilities(output, metadata.output);
@@ -184,16 +244,34 @@ async function nodeFigures(images: readonly Uint8Array[]): Promise<LatencyRow[]>
 }
 
 const ms = (n: number | undefined, digits = 2) => (n === undefined ? '' : n.toFixed(digits));
-const kib = (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(2)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`);
+const kib = (bytes: number) =>
+  bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(2)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
 
 function table(header: readonly string[], lines: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  return [header, widths.map((w) => '-'.repeat(w)), ...lines].map((cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  return [header, widths.map((w) => '-'.repeat(w)), ...lines]
+    .map((cells) =>
+      cells
+        .map((c, i) => c.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function visitTable(visits: Record<string, VisitFigures>): string {
   return table(
-    ['visit', 'transferred', 'requests', 'model loaded', 'first prediction', "page's main thread CPU", 'CPU: browser + server', 'answer', 'model file'],
+    [
+      'visit',
+      'transferred',
+      'requests',
+      'model loaded',
+      'first prediction',
+      "page's main thread CPU",
+      'CPU: browser + server',
+      'answer',
+      'model file',
+    ],
     Object.entries(visits).map(([name, v]) => [
       name,
       kib(v.bytes),
@@ -211,16 +289,24 @@ function visitTable(visits: Record<string, VisitFigures>): string {
 function breakdown(visit: VisitFigures): string {
   return table(
     ['path', 'status', 'encoding', 'bytes'],
-    [...visit.responses].sort((a, b) => b.bytes - a.bytes).map((r) => [r.path, String(r.status), r.encoding || 'identity', kib(r.bytes)]),
+    [...visit.responses]
+      .sort((a, b) => b.bytes - a.bytes)
+      .map((r) => [r.path, String(r.status), r.encoding || 'identity', kib(r.bytes)]),
   );
 }
 
 async function main(): Promise<void> {
   const unavailable = mnistHarnessUnavailableReason();
   if (unavailable !== undefined) throw new Error(unavailable);
-  const load = loadavg().map((l) => l.toFixed(2)).join(', ');
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ');
   const { images } = readMnistTestDigits(mnistTestDataDir()!, imageCount);
-  const throttle = { downloadMbps: Number(args['download-mbps']), uploadMbps: Number(args['download-mbps']), latencyMs: Number(args['latency-ms']) };
+  const throttle = {
+    downloadMbps: Number(args['download-mbps']),
+    uploadMbps: Number(args['download-mbps']),
+    latencyMs: Number(args['latency-ms']),
+  };
 
   let visits: Record<string, VisitFigures> | undefined;
   if (!args['no-visits']) {
@@ -232,7 +318,11 @@ async function main(): Promise<void> {
       const served = await serveDemo(outdir);
       try {
         const { cold, warm, throttled } = await measureVisits(served, throttle, progress);
-        visits = { cold: cold, warm: warm, [`cold, ${throttle.downloadMbps} Mbit/s + ${throttle.latencyMs} ms`]: throttled };
+        visits = {
+          cold: cold,
+          warm: warm,
+          [`cold, ${throttle.downloadMbps} Mbit/s + ${throttle.latencyMs} ms`]: throttled,
+        };
       } finally {
         await served.close();
       }
@@ -248,32 +338,67 @@ async function main(): Promise<void> {
 
   const rows = [...wasm.rows, ...(typeof webgpu === 'string' ? [] : [webgpu]), ...peer];
   if (args.json) {
-    process.stdout.write(`${JSON.stringify({ load, cores: cpus().length, environment: wasm.environment, visits, rows, imagesPerSecond: wasm.imagesPerSecond, readBack: wasm.readBack, webgpu: typeof webgpu === 'string' ? webgpu : undefined })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ load, cores: cpus().length, environment: wasm.environment, visits, rows, imagesPerSecond: wasm.imagesPerSecond, readBack: wasm.readBack, webgpu: typeof webgpu === 'string' ? webgpu : undefined })}\n`,
+    );
     return;
   }
   const browser = wasm.environment.userAgent.match(/HeadlessChrome\/[\d.]+/)?.[0] ?? 'Chromium';
-  const out: string[] = [`bench:web — model mnist version ${args.version}; ${browser}; ${cpus().length} CPU cores; load average ${load} at the start`];
+  const out: string[] = [
+    `bench:web — model mnist version ${args.version}; ${browser}; ${cpus().length} CPU cores; load average ${load} at the start`,
+  ];
   if (visits !== undefined) {
-    out.push('', 'The demo page as `npm start` serves it (bytes counted on the wire, times from navigation start in the page):', '', visitTable(visits));
-    out.push('', 'Cold visit, per response (Chromium\'s encoded sizes):', '', breakdown(visits.cold));
+    out.push(
+      '',
+      'The demo page as `npm start` serves it (bytes counted on the wire, times from navigation start in the page):',
+      '',
+      visitTable(visits),
+    );
+    out.push('', "Cold visit, per response (Chromium's encoded sizes):", '', breakdown(visits.cold));
   }
   out.push(
     '',
     `predict() of one digit in the page (${imageCount} MNIST test digits drawn dark on white at ${28 * scale}², cross-origin isolated page):`,
     '',
     table(
-      ['runtime', 'model file', 'input', 'p10 ms', 'p50 ms', 'p99 ms', 'preprocess p50', 'inference p50', 'samples', 'createClassifier'],
-      rows.map((r) => [r.config, r.variant, r.input, ms(r.p10, 3), ms(r.p50, 3), ms(r.p99, 3), ms(r.preprocessP50, 3), ms(r.inferenceP50, 3), String(r.samples), r.createMs === undefined ? '' : `${ms(r.createMs, 0)} ms`]),
+      [
+        'runtime',
+        'model file',
+        'input',
+        'p10 ms',
+        'p50 ms',
+        'p99 ms',
+        'preprocess p50',
+        'inference p50',
+        'samples',
+        'createClassifier',
+      ],
+      rows.map((r) => [
+        r.config,
+        r.variant,
+        r.input,
+        ms(r.p10, 3),
+        ms(r.p50, 3),
+        ms(r.p99, 3),
+        ms(r.preprocessP50, 3),
+        ms(r.inferenceP50, 3),
+        String(r.samples),
+        r.createMs === undefined ? '' : `${ms(r.createMs, 0)} ms`,
+      ]),
     ),
     '',
     `images/s through predict() (wasm ×${threadCounts[0]}, int8): ${BATCHES.map((b) => `batch ${b}: ${ms(wasm.imagesPerSecond[b], 0)}`).join(', ')}`,
-    `reading the 280×280 pad back (getImageData): ${Object.entries(wasm.readBack).map(([k, v]) => `${k} p50 ${ms(v.p50, 3)} ms, p99 ${ms(v.p99, 3)} ms`).join('; ')}`,
+    `reading the 280×280 pad back (getImageData): ${Object.entries(wasm.readBack)
+      .map(([k, v]) => `${k} p50 ${ms(v.p50, 3)} ms, p99 ${ms(v.p99, 3)} ms`)
+      .join('; ')}`,
   );
   if (typeof webgpu === 'string') out.push(webgpu);
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`\nbench:web failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `\nbench:web failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exitCode = 1;
 });

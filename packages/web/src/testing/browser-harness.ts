@@ -45,12 +45,20 @@ export const SHIPPED_MODEL_FILE = join(MODEL_REPOSITORY, 'mnist', '1', 'model.on
 
 /** `undefined` when browser tests can run here, else why not (no Chromium, no shipped model). */
 export function harnessUnavailableReason(): string | undefined {
-  return chromiumUnavailableReason() ?? (existsSync(SHIPPED_MODEL_FILE) ? undefined : `the shipped model ${SHIPPED_MODEL_FILE} is not exported yet (npm run train, then npm run export)`);
+  return (
+    chromiumUnavailableReason() ??
+    (existsSync(SHIPPED_MODEL_FILE)
+      ? undefined
+      : `the shipped model ${SHIPPED_MODEL_FILE} is not exported yet (npm run train, then npm run export)`)
+  );
 }
 
 /** Why the harness cannot run on real MNIST test digits here, or `undefined` when it can. */
 export function mnistHarnessUnavailableReason(): string | undefined {
-  return harnessUnavailableReason() ?? (mnistTestDataDir() === undefined ? 'the MNIST test files are missing: set ONNXPIPE_DATA_DIR' : undefined);
+  return (
+    harnessUnavailableReason() ??
+    (mnistTestDataDir() === undefined ? 'the MNIST test files are missing: set ONNXPIPE_DATA_DIR' : undefined)
+  );
 }
 
 /** What the harness page puts on `window`; in `page.evaluate` callbacks: `(globalThis as unknown as HarnessGlobals).onnxpipe`. */
@@ -134,7 +142,9 @@ export async function openHarness(options: HarnessOptions = {}): Promise<Browser
       if (message.type() === 'error') pageErrors.push(message.text());
     });
     await page.goto(`${server.origin}/harness.html`);
-    await page.waitForFunction(() => (globalThis as { harnessReady?: boolean }).harnessReady === true, undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => (globalThis as { harnessReady?: boolean }).harnessReady === true, undefined, {
+      timeout: 30_000,
+    });
     const opened = { server, browser };
     return {
       page,

@@ -24,7 +24,9 @@ const OFFLINE_FLAGS = [
 
 /** `undefined` when Chromium can run here, else why not (tests skip with this reason). */
 export function chromiumUnavailableReason(): string | undefined {
-  return existsSync(CHROMIUM_PATH) ? undefined : `no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)`;
+  return existsSync(CHROMIUM_PATH)
+    ? undefined
+    : `no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)`;
 }
 
 export interface LaunchChromiumOptions {
@@ -55,7 +57,14 @@ export async function launchChromium(options: LaunchChromiumOptions = {}): Promi
   const profile = mkdtempSync(join(tmpdir(), 'onnxpipe-chromium-'));
   const args = [...OFFLINE_FLAGS];
   // SwiftShader's WebGPU adapter is only offered with unsafe WebGPU; --disable-gpu would hide it.
-  if (options.webgpu) args.splice(args.indexOf('--disable-gpu'), 1, '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--enable-features=Vulkan');
+  if (options.webgpu)
+    args.splice(
+      args.indexOf('--disable-gpu'),
+      1,
+      '--enable-unsafe-webgpu',
+      '--use-webgpu-adapter=swiftshader',
+      '--enable-features=Vulkan',
+    );
   try {
     const context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM_PATH,

@@ -102,7 +102,14 @@ export async function drawOnPad(page: Page, strokes: readonly PadStroke[], timeo
   });
   if (pad.width === 0 || clear.width === 0) throw new Error('the demo pad (#pad) or its Clear button is not visible');
   const [clearX, clearY] = [clear.x + clear.width / 2, clear.y + clear.height / 2];
-  type MouseEvent = { type: 'mousePressed' | 'mouseMoved' | 'mouseReleased'; x: number; y: number; button: 'left' | 'none'; buttons: number; clickCount?: number };
+  type MouseEvent = {
+    type: 'mousePressed' | 'mouseMoved' | 'mouseReleased';
+    x: number;
+    y: number;
+    button: 'left' | 'none';
+    buttons: number;
+    clickCount?: number;
+  };
   const events: MouseEvent[] = [
     { type: 'mouseMoved', x: clearX, y: clearY, button: 'none', buttons: 0 },
     { type: 'mousePressed', x: clearX, y: clearY, button: 'left', buttons: 1, clickCount: 1 },
@@ -112,11 +119,21 @@ export async function drawOnPad(page: Page, strokes: readonly PadStroke[], timeo
   for (const stroke of drawn) {
     const points = stroke.map(([x, y]) => [pad.x + x * pad.width, pad.y + y * pad.height] as const);
     const [x0, y0] = points[0];
-    events.push({ type: 'mouseMoved', x: x0, y: y0, button: 'none', buttons: 0 }, { type: 'mousePressed', x: x0, y: y0, button: 'left', buttons: 1, clickCount: 1 });
+    events.push(
+      { type: 'mouseMoved', x: x0, y: y0, button: 'none', buttons: 0 },
+      { type: 'mousePressed', x: x0, y: y0, button: 'left', buttons: 1, clickCount: 1 },
+    );
     for (let i = 1; i < points.length; i++) {
       const [[xa, ya], [xb, yb]] = [points[i - 1], points[i]];
       const steps = Math.max(1, Math.ceil(Math.hypot(xb - xa, yb - ya) / MAX_STEP_PX));
-      for (let k = 1; k <= steps; k++) events.push({ type: 'mouseMoved', x: xa + ((xb - xa) * k) / steps, y: ya + ((yb - ya) * k) / steps, button: 'left', buttons: 1 });
+      for (let k = 1; k <= steps; k++)
+        events.push({
+          type: 'mouseMoved',
+          x: xa + ((xb - xa) * k) / steps,
+          y: ya + ((yb - ya) * k) / steps,
+          button: 'left',
+          buttons: 1,
+        });
     }
     const [xn, yn] = points.at(-1)!;
     events.push({ type: 'mouseReleased', x: xn, y: yn, button: 'left', buttons: 0, clickCount: 1 });
@@ -138,7 +155,11 @@ export async function switchDemoMode(page: Page, mode: 'local' | 'remote', timeo
  * status line if it shows an error. A new answer: after the `results`-th, or, for a drawing,
  * after the last of `ups` pointerups in all (so not one for a part of the drawing).
  */
-async function waitForAnswer(page: Page, after: { ups: number } | { results: number }, timeoutMs: number): Promise<PadAnswer> {
+async function waitForAnswer(
+  page: Page,
+  after: { ups: number } | { results: number },
+  timeoutMs: number,
+): Promise<PadAnswer> {
   const handle = await page.waitForFunction(
     ({ ups, results }) => {
       const main = document.querySelector('main')!;
@@ -154,7 +175,9 @@ async function waitForAnswer(page: Page, after: { ups: number } | { results: num
       const shownLabel = document.getElementById('prediction')!.textContent!.trim();
       return {
         label: shownLabel === '–' ? '' : shownLabel,
-        probabilities: [...document.querySelectorAll<HTMLLIElement>('#probabilities li')].map((li) => Number(li.dataset.probability)),
+        probabilities: [...document.querySelectorAll<HTMLLIElement>('#probabilities li')].map((li) =>
+          Number(li.dataset.probability),
+        ),
         mode: main.dataset.mode ?? '',
         provider: document.getElementById('provider')!.textContent!.trim(),
         method: main.dataset.method ?? '',

@@ -24,15 +24,33 @@ export interface DemoServer {
  * @throws when the server exits first or is not ready within `readyTimeoutMs`; the message holds
  * the tail of its output
  */
-export async function startDemoServer(options: { webRoot: string; modelRepository: string; readyTimeoutMs?: number }): Promise<DemoServer> {
+export async function startDemoServer(options: {
+  webRoot: string;
+  modelRepository: string;
+  readyTimeoutMs?: number;
+}): Promise<DemoServer> {
   const probe = createServer().listen(0, '127.0.0.1');
   await once(probe, 'listening');
   const { port } = probe.address() as { port: number };
   probe.close();
   await once(probe, 'close');
   const cli = join(repositoryRoot, 'packages', 'server', 'src', 'cli.ts');
-  const flags = ['--host', '127.0.0.1', '--port', String(port), '--web-root', options.webRoot, '--model-repository', options.modelRepository, '--log-level', 'warn'];
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', cli, ...flags], { cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const flags = [
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--web-root',
+    options.webRoot,
+    '--model-repository',
+    options.modelRepository,
+    '--log-level',
+    'warn',
+  ];
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', cli, ...flags], {
+    cwd: repositoryRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4096));
   child.stdout!.on('data', keep);

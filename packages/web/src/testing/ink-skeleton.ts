@@ -55,7 +55,14 @@ export function inkMask(image: InkImage, threshold = 0.5): Mask {
 
 /** The 8 neighbours in Zhang–Suen's order P2…P9: N, NE, E, SE, S, SW, W, NW. */
 const NEIGHBOURS = [
-  [0, -1], [1, -1], [1, 0], [1, 1], [0, 1], [-1, 1], [-1, 0], [-1, -1],
+  [0, -1],
+  [1, -1],
+  [1, 0],
+  [1, 1],
+  [0, 1],
+  [-1, 1],
+  [-1, 0],
+  [-1, -1],
 ] as const;
 
 /** The neighbours P2…P9 of (x, y), 0 outside the image. */
@@ -80,7 +87,7 @@ export function thin(mask: Mask): Mask {
   const current: Mask = { width, height, data };
   const p = new Uint8Array(8);
   const remove: number[] = [];
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const pass of [0, 1]) {
       remove.length = 0;
@@ -117,7 +124,7 @@ export function thin(mask: Mask): Mask {
  */
 function removeStaircases(skeleton: Mask): void {
   const p = new Uint8Array(8);
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (let y = 0; y < skeleton.height; y++) {
       for (let x = 0; x < skeleton.width; x++) {
@@ -168,7 +175,12 @@ function keepEveryRegion(mask: Mask, skeleton: Mask): void {
     if (kept) continue;
     const mx = region.reduce((sum, i) => sum + (i % width), 0) / region.length;
     const my = region.reduce((sum, i) => sum + Math.floor(i / width), 0) / region.length;
-    const nearest = region.reduce((best, i) => (Math.hypot((i % width) - mx, Math.floor(i / width) - my) < Math.hypot((best % width) - mx, Math.floor(best / width) - my) ? i : best));
+    const nearest = region.reduce((best, i) =>
+      Math.hypot((i % width) - mx, Math.floor(i / width) - my) <
+      Math.hypot((best % width) - mx, Math.floor(best / width) - my)
+        ? i
+        : best,
+    );
     skeleton.data[nearest] = 1;
   }
 }

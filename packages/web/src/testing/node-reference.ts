@@ -1,5 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { parseModelMetadata, pixelsFromFloats, preprocessDigit, toProbabilities, type ModelMetadata } from '@onnxpipe/core';
+import {
+  parseModelMetadata,
+  pixelsFromFloats,
+  preprocessDigit,
+  toProbabilities,
+  type ModelMetadata,
+} from '@onnxpipe/core';
 import { readMetadataProps } from '@onnxpipe/onnx/metadata-props';
 import * as ort from 'onnxruntime-node';
 
@@ -27,16 +33,23 @@ export interface NodeReference {
  * const probabilities = await reference.classify(reference.prepare(images));
  * ```
  */
-export async function createNodeReference(modelPath: string, options: { intraOpNumThreads?: number } = {}): Promise<NodeReference> {
+export async function createNodeReference(
+  modelPath: string,
+  options: { intraOpNumThreads?: number } = {},
+): Promise<NodeReference> {
   const bytes = new Uint8Array(readFileSync(modelPath));
   const metadata = parseModelMetadata(readMetadataProps(bytes));
-  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'], intraOpNumThreads: options.intraOpNumThreads ?? 1 });
+  const session = await ort.InferenceSession.create(bytes, {
+    executionProviders: ['cpu'],
+    intraOpNumThreads: options.intraOpNumThreads ?? 1,
+  });
   const { height, width } = metadata;
   const size = height * width;
   const run = async (inputs: readonly Float32Array[]) => {
     const data = new Float32Array(inputs.length * size);
     inputs.forEach((input, i) => data.set(input, i * size));
-    const dims = metadata.inputLayout === 'NCHW' ? [inputs.length, 1, height, width] : [inputs.length, height, width, 1];
+    const dims =
+      metadata.inputLayout === 'NCHW' ? [inputs.length, 1, height, width] : [inputs.length, height, width, 1];
     const results = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', data, dims) });
     return results[session.outputNames[0]].data as Float32Array;
   };
@@ -56,7 +69,8 @@ export async function createNodeReference(modelPath: string, options: { intraOpN
       const rows: number[][] = [];
       for (let start = 0; start < inputs.length; start += batch) {
         const output = await run(inputs.slice(start, start + batch));
-        for (let i = 0; i * classes < output.length; i++) rows.push(toProbabilities(output.subarray(i * classes, (i + 1) * classes), metadata.output));
+        for (let i = 0; i * classes < output.length; i++)
+          rows.push(toProbabilities(output.subarray(i * classes, (i + 1) * classes), metadata.output));
       }
       return rows;
     },

@@ -47,7 +47,9 @@ export function treeCpuMs(roots: { readonly marker?: string; readonly pids?: rea
   const stats = pids.map(readStat).filter((s): s is ProcStat => s !== undefined);
   const children = new Map<number, ProcStat[]>();
   for (const stat of stats) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), stat]);
-  const start = stats.filter((s) => roots.pids?.includes(s.pid) || (roots.marker !== undefined && commandLine(s.pid).includes(roots.marker)));
+  const start = stats.filter(
+    (s) => roots.pids?.includes(s.pid) || (roots.marker !== undefined && commandLine(s.pid).includes(roots.marker)),
+  );
   const seen = new Set<number>();
   let ticks = 0;
   const visit = (stat: ProcStat) => {

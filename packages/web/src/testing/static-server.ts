@@ -22,7 +22,11 @@ export const MIME_TYPES: Readonly<Record<string, string>> = Object.freeze({
 });
 
 /** Routes answered by code instead of files: returns `true` when it answered the request. */
-export type RouteHandler = (request: IncomingMessage, response: ServerResponse, body: Buffer) => boolean | Promise<boolean>;
+export type RouteHandler = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  body: Buffer,
+) => boolean | Promise<boolean>;
 
 export interface StaticServerOptions {
   /** URL prefix (starting and ending with `/`) → folder on disk. */
@@ -41,7 +45,9 @@ export interface StaticServer {
 }
 
 function send(response: ServerResponse, status: number, type: string, body: string | Buffer): void {
-  response.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' }).end(body);
+  response
+    .writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' })
+    .end(body);
 }
 
 function fileFor(mounts: Readonly<Record<string, string>>, pathname: string): string | undefined {

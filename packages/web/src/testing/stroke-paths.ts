@@ -89,14 +89,26 @@ function distanceToBackground(mask: Mask): Float32Array {
     for (let x = 0; x < width; x++) {
       const i = y * width + x;
       if (d[i] === 0) continue;
-      d[i] = Math.min(d[i], at(x - 1, y) + 1, at(x, y - 1) + 1, at(x - 1, y - 1) + Math.SQRT2, at(x + 1, y - 1) + Math.SQRT2);
+      d[i] = Math.min(
+        d[i],
+        at(x - 1, y) + 1,
+        at(x, y - 1) + 1,
+        at(x - 1, y - 1) + Math.SQRT2,
+        at(x + 1, y - 1) + Math.SQRT2,
+      );
     }
   }
   for (let y = height - 1; y >= 0; y--) {
     for (let x = width - 1; x >= 0; x--) {
       const i = y * width + x;
       if (d[i] === 0) continue;
-      d[i] = Math.min(d[i], at(x + 1, y) + 1, at(x, y + 1) + 1, at(x + 1, y + 1) + Math.SQRT2, at(x - 1, y + 1) + Math.SQRT2);
+      d[i] = Math.min(
+        d[i],
+        at(x + 1, y) + 1,
+        at(x, y + 1) + 1,
+        at(x + 1, y + 1) + Math.SQRT2,
+        at(x - 1, y + 1) + Math.SQRT2,
+      );
     }
   }
   return d;
@@ -110,7 +122,8 @@ export function renderStrokes(strokes: readonly Polyline[], width: number, heigh
   const data = new Uint8Array(width * height);
   const radius = penWidth / 2;
   for (const stroke of strokes) {
-    const segments: [Point, Point][] = stroke.length === 1 ? [[stroke[0], stroke[0]]] : stroke.slice(1).map((p, i) => [stroke[i], p]);
+    const segments: [Point, Point][] =
+      stroke.length === 1 ? [[stroke[0], stroke[0]]] : stroke.slice(1).map((p, i) => [stroke[i], p]);
     for (const [a, b] of segments) {
       const x0 = Math.max(0, Math.floor(Math.min(a[0], b[0]) - radius));
       const x1 = Math.min(width - 1, Math.ceil(Math.max(a[0], b[0]) + radius));
@@ -118,7 +131,8 @@ export function renderStrokes(strokes: readonly Polyline[], width: number, heigh
       const y1 = Math.min(height - 1, Math.ceil(Math.max(a[1], b[1]) + radius));
       for (let y = y0; y <= y1; y++) {
         for (let x = x0; x <= x1; x++) {
-          if (data[y * width + x] === 0 && distanceToSegment([x + 0.5, y + 0.5], a, b) <= radius) data[y * width + x] = 1;
+          if (data[y * width + x] === 0 && distanceToSegment([x + 0.5, y + 0.5], a, b) <= radius)
+            data[y * width + x] = 1;
         }
       }
     }

@@ -45,7 +45,16 @@ interface Node {
   mergedInto?: number;
 }
 
-const OFFSETS = [[-1, -1], [0, -1], [1, -1], [-1, 0], [1, 0], [-1, 1], [0, 1], [1, 1]] as const;
+const OFFSETS = [
+  [-1, -1],
+  [0, -1],
+  [1, -1],
+  [-1, 0],
+  [1, 0],
+  [-1, 1],
+  [0, 1],
+  [1, 1],
+] as const;
 
 /** Traces `skeleton` into strokes (see the file comment). */
 export function traceSkeleton(skeleton: Mask, options: TraceOptions): Polyline[] {
@@ -54,13 +63,19 @@ export function traceSkeleton(skeleton: Mask, options: TraceOptions): Polyline[]
   if (centre !== undefined) {
     for (const edge of graph.edges) {
       const closed = edge.from === -1;
-      edge.points = edge.points.map((point, i) => (closed || (i > 0 && i < edge.points.length - 1) ? centre(point) : point));
+      edge.points = edge.points.map((point, i) =>
+        closed || (i > 0 && i < edge.points.length - 1) ? centre(point) : point,
+      );
       if (closed) edge.points[edge.points.length - 1] = edge.points[0];
     }
   }
   pruneSpurs(graph, options.spurLength);
   mergeJunctions(graph, options.mergeLength);
-  const strokes = joinStrokes(graph, Math.cos(((180 - (options.maxJoinBend ?? 60)) * Math.PI) / 180), options.spurLength);
+  const strokes = joinStrokes(
+    graph,
+    Math.cos(((180 - (options.maxJoinBend ?? 60)) * Math.PI) / 180),
+    options.spurLength,
+  );
   return strokes.map((stroke) => simplify(smooth(stroke), options.tolerance ?? 0.7));
 }
 
@@ -164,7 +179,8 @@ function buildGraph(skeleton: Mask): { nodes: Node[]; edges: Edge[] } {
 
 function length(points: readonly Point[]): number {
   let total = 0;
-  for (let i = 1; i < points.length; i++) total += Math.hypot(points[i][0] - points[i - 1][0], points[i][1] - points[i - 1][1]);
+  for (let i = 1; i < points.length; i++)
+    total += Math.hypot(points[i][0] - points[i - 1][0], points[i][1] - points[i - 1][1]);
   return total;
 }
 
@@ -172,7 +188,7 @@ const liveEnds = (graph: { edges: Edge[] }, node: Node) => node.ends.filter((e) 
 
 /** Cuts short branches from a junction to an open end, shortest first, until none is left. */
 function pruneSpurs(graph: { nodes: Node[]; edges: Edge[] }, spurLength: number): void {
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     const candidates = graph.edges
       .map((edge, id) => ({ edge, id, length: length(edge.points) }))
@@ -189,7 +205,8 @@ function pruneSpurs(graph: { nodes: Node[]; edges: Edge[] }, spurLength: number)
   }
   // Tiny loops at a junction (a filled corner thinned to a ring of a few pixels).
   for (const [id, edge] of graph.edges.entries()) {
-    if (!edge.removed && edge.from >= 0 && edge.from === edge.to && length(edge.points) < spurLength) graph.edges[id].removed = true;
+    if (!edge.removed && edge.from >= 0 && edge.from === edge.to && length(edge.points) < spurLength)
+      graph.edges[id].removed = true;
   }
 }
 

@@ -46,7 +46,10 @@ export interface OrtFilesPlugin {
   generateBundle(this: EmitContext): void;
 }
 
-const CONTENT_TYPES: Readonly<Record<string, string>> = { '.mjs': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm' };
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm',
+};
 
 /**
  * Hosts onnxruntime-web's runtime files at `<base>ort/<version>/` in `vite` and `vite build`.
@@ -68,7 +71,8 @@ export function ortFiles(options: OrtFilesOptions = {}): OrtFilesPlugin {
   const runtimes = options.runtimes ?? (['wasm', 'webgpu'] as const);
   const files = runtimes.flatMap((kind) => {
     const names = RUNTIME_FILES[kind];
-    if (names === undefined) throw new Error(`ortFiles: 'runtimes' must hold wasm and/or webgpu; received ${JSON.stringify(kind)}`);
+    if (names === undefined)
+      throw new Error(`ortFiles: 'runtimes' must hold wasm and/or webgpu; received ${JSON.stringify(kind)}`);
     return [...names];
   });
   let base = '/';
@@ -93,7 +97,8 @@ export function ortFiles(options: OrtFilesOptions = {}): OrtFilesPlugin {
       });
     },
     generateBundle() {
-      for (const name of files) this.emitFile({ type: 'asset', fileName: `${dir}${name}`, source: readFileSync(join(dist, name)) });
+      for (const name of files)
+        this.emitFile({ type: 'asset', fileName: `${dir}${name}`, source: readFileSync(join(dist, name)) });
     },
   };
 }

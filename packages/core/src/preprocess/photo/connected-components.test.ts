@@ -11,7 +11,12 @@ function unionFindRoots(plane: Int32Array, width: number, height: number, thresh
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       if (!ink(x, y)) continue;
-      for (const [dx, dy] of [[-1, -1], [0, -1], [1, -1], [-1, 0]]) {
+      for (const [dx, dy] of [
+        [-1, -1],
+        [0, -1],
+        [1, -1],
+        [-1, 0],
+      ]) {
         if (ink(x + dx, y + dy)) parent[find(y * width + x)] = find((y + dy) * width + x + dx);
       }
     }
@@ -25,7 +30,9 @@ describe('connectedComponents (photo path, step 4)', () => {
     for (let n = 0; n < 40; n++) {
       const [width, height] = [1 + rng.nextInt(60), 1 + rng.nextInt(60)];
       const density = rng.next();
-      const plane = Int32Array.from({ length: width * height }, () => Math.floor(rng.next() < density ? 100 + rng.next() * 100 : rng.next() * 50));
+      const plane = Int32Array.from({ length: width * height }, () =>
+        Math.floor(rng.next() < density ? 100 + rng.next() * 100 : rng.next() * 50),
+      );
       const threshold = 60;
       const { labels, list } = connectedComponents(plane, width, height, threshold);
       const roots = unionFindRoots(plane, width, height, threshold);
@@ -66,6 +73,12 @@ describe('connectedComponents (photo path, step 4)', () => {
     for (let i = 0; i < 8; i++) plane[(i + 1) * 10 + i + 1] = 200;
     plane[2 * 10 + 8] = 200; // a speck, first met in row 2 after the stroke's start in row 1
     const { list } = connectedComponents(plane, 10, 10, 100);
-    assert.deepEqual(list.map((c) => [c.id, c.area, c.x0, c.y0, c.x1, c.y1]), [[1, 8, 1, 1, 8, 8], [2, 1, 8, 2, 8, 2]]);
+    assert.deepEqual(
+      list.map((c) => [c.id, c.area, c.x0, c.y0, c.x1, c.y1]),
+      [
+        [1, 8, 1, 1, 8, 8],
+        [2, 1, 8, 2, 8, 2],
+      ],
+    );
   });
 });

@@ -96,7 +96,18 @@ export function connectedComponents(plane: Int32Array, width: number, height: nu
     }
     const rowContact = Math.max(up, down);
     const columnContact = Math.max(left, right);
-    list.push({ id, area, mass, x0, y0, x1, y1, touchesBorder: rowContact + columnContact > 0, rowContact, columnContact });
+    list.push({
+      id,
+      area,
+      mass,
+      x0,
+      y0,
+      x1,
+      y1,
+      touchesBorder: rowContact + columnContact > 0,
+      rowContact,
+      columnContact,
+    });
   }
   return { labels, list };
 }

@@ -10,10 +10,32 @@ let nextId = 1;
  * A component with the given inclusive box; area and mass from a fill ratio and an ink level;
  * its pixels on the border rows and columns `[row, column]`, else as many as its box has there.
  */
-function part(x0: number, y0: number, x1: number, y1: number, fill = 0.3, level = 150, contact?: [number, number]): Component {
+function part(
+  x0: number,
+  y0: number,
+  x1: number,
+  y1: number,
+  fill = 0.3,
+  level = 150,
+  contact?: [number, number],
+): Component {
   const area = Math.max(1, Math.round((x1 - x0 + 1) * (y1 - y0 + 1) * fill));
-  const [rowContact, columnContact] = contact ?? [y0 === 0 || y1 === H - 1 ? x1 - x0 + 1 : 0, x0 === 0 || x1 === W - 1 ? y1 - y0 + 1 : 0];
-  return { id: nextId++, area, mass: area * level, x0, y0, x1, y1, touchesBorder: rowContact + columnContact > 0, rowContact, columnContact };
+  const [rowContact, columnContact] = contact ?? [
+    y0 === 0 || y1 === H - 1 ? x1 - x0 + 1 : 0,
+    x0 === 0 || x1 === W - 1 ? y1 - y0 + 1 : 0,
+  ];
+  return {
+    id: nextId++,
+    area,
+    mass: area * level,
+    x0,
+    y0,
+    x1,
+    y1,
+    touchesBorder: rowContact + columnContact > 0,
+    rowContact,
+    columnContact,
+  };
 }
 const select = (parts: Component[]) => selectDigit(parts, W, H, PHOTO_SETTINGS);
 const ids = (parts: Component[]) => new Set(parts.map((p) => p.id));
@@ -21,11 +43,30 @@ const ids = (parts: Component[]) => new Set(parts.map((p) => p.id));
 describe('selectDigit (photo path, step 5)', () => {
   it("attached to the border: the table along a side, a shadow's corner; a digit cut off by the frame is not", () => {
     assert.ok(isAttachedToBorder(part(0, 110, 127, 127, 1), PHOTO_SETTINGS), 'the table along the bottom');
-    assert.ok(isAttachedToBorder(part(0, 0, 61, 30, 0.55, 60, [41, 12]), PHOTO_SETTINGS), "a shadow's corner: 41 px along the top, reaching 31 px down");
-    assert.equal(isAttachedToBorder(part(60, 0, 70, 127, 0.3, 150, [6, 0]), PHOTO_SETTINGS), false, 'a tightly framed 1 touches top and bottom with its ends');
-    assert.equal(isAttachedToBorder(part(0, 2, 110, 125, 0.2, 150, [0, 38]), PHOTO_SETTINGS), false, 'a large 0 flattened against the left side reaches far in');
-    assert.equal(isAttachedToBorder(part(0, 40, 127, 41, 1, 60, [0, 2]), PHOTO_SETTINGS), false, 'a ruled line touches the sides with its ends');
-    assert.equal(select([part(0, 110, 127, 127, 1), part(0, 0, 61, 30, 0.55, 60, [41, 12])]), undefined, 'nothing but such: no digit');
+    assert.ok(
+      isAttachedToBorder(part(0, 0, 61, 30, 0.55, 60, [41, 12]), PHOTO_SETTINGS),
+      "a shadow's corner: 41 px along the top, reaching 31 px down",
+    );
+    assert.equal(
+      isAttachedToBorder(part(60, 0, 70, 127, 0.3, 150, [6, 0]), PHOTO_SETTINGS),
+      false,
+      'a tightly framed 1 touches top and bottom with its ends',
+    );
+    assert.equal(
+      isAttachedToBorder(part(0, 2, 110, 125, 0.2, 150, [0, 38]), PHOTO_SETTINGS),
+      false,
+      'a large 0 flattened against the left side reaches far in',
+    );
+    assert.equal(
+      isAttachedToBorder(part(0, 40, 127, 41, 1, 60, [0, 2]), PHOTO_SETTINGS),
+      false,
+      'a ruled line touches the sides with its ends',
+    );
+    assert.equal(
+      select([part(0, 110, 127, 127, 1), part(0, 0, 61, 30, 0.55, 60, [41, 12])]),
+      undefined,
+      'nothing but such: no digit',
+    );
   });
 
   it('the main component is the one with the most ink; what touches the border counts a quarter', () => {

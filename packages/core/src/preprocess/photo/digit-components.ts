@@ -43,7 +43,9 @@ export interface DigitSelection {
 
 /** Rule 1: a component lying against the border rather than touching it. */
 export function isAttachedToBorder(c: Component, s: SelectionSettings): boolean {
-  return c.rowContact > s.maxBorderContact * (c.y1 - c.y0 + 1) || c.columnContact > s.maxBorderContact * (c.x1 - c.x0 + 1);
+  return (
+    c.rowContact > s.maxBorderContact * (c.y1 - c.y0 + 1) || c.columnContact > s.maxBorderContact * (c.x1 - c.x0 + 1)
+  );
 }
 
 /**
@@ -56,7 +58,12 @@ export function isAttachedToBorder(c: Component, s: SelectionSettings): boolean 
  * if (digit !== undefined) crop(digit.x0, digit.y0, digit.x1, digit.y1);
  * ```
  */
-export function selectDigit(components: readonly Component[], width: number, height: number, s: SelectionSettings): DigitSelection | undefined {
+export function selectDigit(
+  components: readonly Component[],
+  width: number,
+  height: number,
+  s: SelectionSettings,
+): DigitSelection | undefined {
   const minBorderArea = s.minBorderDigitShare * width * height;
   const detached = components.filter((c) => !isAttachedToBorder(c, s) && (!c.touchesBorder || c.area >= minBorderArea));
   if (detached.length === 0) return undefined;
@@ -69,7 +76,7 @@ export function selectDigit(components: readonly Component[], width: number, hei
   let { x0, y0, x1, y1 } = main;
   const reach = s.maxComponentGap * Math.max(main.x1 - main.x0 + 1, main.y1 - main.y0 + 1);
   const minArea = s.minComponentShare * main.area;
-  for (let joined = true; joined; ) {
+  for (let joined = true; joined;) {
     joined = false;
     for (const c of candidates) {
       if (ids.has(c.id) || c.area < minArea) continue;

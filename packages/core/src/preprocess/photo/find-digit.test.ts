@@ -39,7 +39,17 @@ function closeness(a: Uint8Array, b: Uint8Array): number {
   return best;
 }
 
-const CONDITIONS = ['noise-12', 'gradient-50', 'shadow', 'paper-edge', 'ruled', 'specks', 'framing', 'blur-1.5', 'coloured-ink'];
+const CONDITIONS = [
+  'noise-12',
+  'gradient-50',
+  'shadow',
+  'paper-edge',
+  'ruled',
+  'specks',
+  'framing',
+  'blur-1.5',
+  'coloured-ink',
+];
 
 describe('the photo path on photographed MNIST digits', { skip }, () => {
   const { images } = dir === undefined ? { images: [] } : mnistTestSet(dir, DIGITS);
@@ -71,12 +81,22 @@ describe('the photo path on photographed MNIST digits', { skip }, () => {
         const truth = inkBoxInPhoto(ink, scene);
         const box = result.box!;
         const slack = 2 * (PHOTO_SETTINGS.maskGrowth + 1) + 1;
-        const inside = box.x0 <= truth.x0 + slack && box.y0 <= truth.y0 + slack && box.x1 >= truth.x1 - slack && box.y1 >= truth.y1 - slack;
-        const tight = box.x0 >= truth.x0 - 2 * slack && box.y0 >= truth.y0 - 2 * slack && box.x1 <= truth.x1 + 2 * slack && box.y1 <= truth.y1 + 2 * slack;
+        const inside =
+          box.x0 <= truth.x0 + slack &&
+          box.y0 <= truth.y0 + slack &&
+          box.x1 >= truth.x1 - slack &&
+          box.y1 >= truth.y1 - slack;
+        const tight =
+          box.x0 >= truth.x0 - 2 * slack &&
+          box.y0 >= truth.y0 - 2 * slack &&
+          box.x1 <= truth.x1 + 2 * slack &&
+          box.y1 <= truth.y1 + 2 * slack;
         if (!inside || !tight) boxErrors++;
       });
       const mean = total / inks.length;
-      t.diagnostic(`${name}: mean |Δ| from the clean digit ${mean.toFixed(2)} levels (worst ${worst.toFixed(1)}), boxes off ${boxErrors}/${inks.length}`);
+      t.diagnostic(
+        `${name}: mean |Δ| from the clean digit ${mean.toFixed(2)} levels (worst ${worst.toFixed(1)}), boxes off ${boxErrors}/${inks.length}`,
+      );
       // Neighbouring MNIST digits differ by > 20 levels (mnist-round-trip.test.ts): a tenth of
       // that on average, and no digit beyond half of it.
       assert.ok(mean <= 8, `mean |Δ| ${mean}`);

@@ -91,14 +91,16 @@ function keptMask(labels: Int32Array, stride: number, keep: Uint8Array, box: Pix
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       let on = 0;
-      for (let dx = Math.max(0, x - growth); dx <= Math.min(width - 1, x + growth) && on === 0; dx++) on = mask[y * width + dx];
+      for (let dx = Math.max(0, x - growth); dx <= Math.min(width - 1, x + growth) && on === 0; dx++)
+        on = mask[y * width + dx];
       rows[y * width + x] = on;
     }
   }
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       let on = 0;
-      for (let dy = Math.max(0, y - growth); dy <= Math.min(height - 1, y + growth) && on === 0; dy++) on = rows[dy * width + x];
+      for (let dy = Math.max(0, y - growth); dy <= Math.min(height - 1, y + growth) && on === 0; dy++)
+        on = rows[dy * width + x];
       mask[y * width + x] = on;
     }
   }
@@ -124,9 +126,20 @@ export function findDigit(image: RawImage, inkThreshold: number, settings: Photo
   const inverted = isDarkInk(ink, size, settings.darkInkPreference, settings.extremePercentile);
   smoothPlane(plane, settings.smooth, inverted, scratch);
 
-  const windowSide = Math.max(settings.minBackgroundWindow, Math.round(Math.min(width, height) * settings.backgroundWindow));
+  const windowSide = Math.max(
+    settings.minBackgroundWindow,
+    Math.round(Math.min(width, height) * settings.backgroundWindow),
+  );
   const foreground = background; // ink − background, clamped at 0 (see coarseOpening)
-  coarseOpening(ink, width, height, Math.max(1, Math.floor(windowSide / 2)), settings.backgroundShrink, foreground, true);
+  coarseOpening(
+    ink,
+    width,
+    height,
+    Math.max(1, Math.floor(windowSide / 2)),
+    settings.backgroundShrink,
+    foreground,
+    true,
+  );
 
   const statistics = inkStatistics(foreground, size, settings, levelCounts);
   const nothing: FoundDigit = { empty: true, inverted, factor, statistics };

@@ -43,7 +43,13 @@ function sameAsFirst(image: RawImage): { count: number; total: number } | undefi
       const i = (y * width + x) * channels;
       if (alpha >= 0 && data[i + alpha] !== 255) return undefined;
       total++;
-      if (data[i] === first0 && (channels < 2 || data[i + 1] === first1) && (channels < 3 || data[i + 2] === first2) && (channels < 4 || data[i + 3] === first3)) count++;
+      if (
+        data[i] === first0 &&
+        (channels < 2 || data[i + 1] === first1) &&
+        (channels < 3 || data[i + 2] === first2) &&
+        (channels < 4 || data[i + 3] === first3)
+      )
+        count++;
     }
   }
   return { count, total };

@@ -38,16 +38,30 @@ describe('ink statistics and threshold (photo path, step 3)', () => {
       const stats = inkStatistics(foreground, foreground.length, PHOTO_SETTINGS);
       assert.ok(Math.abs(stats.sigma - sigma) <= 0.1 * sigma + 0.15, `σ ${sigma}: estimated ${stats.sigma}`);
       assert.ok(Math.abs(stats.median - 40) <= 0.5);
-      assert.equal(stats.threshold, Math.max(Math.min(stats.median + PHOTO_SETTINGS.noiseThreshold * stats.sigma, PHOTO_SETTINGS.maxNoiseThreshold * stats.peak), PHOTO_SETTINGS.peakThreshold * stats.peak));
+      assert.equal(
+        stats.threshold,
+        Math.max(
+          Math.min(
+            stats.median + PHOTO_SETTINGS.noiseThreshold * stats.sigma,
+            PHOTO_SETTINGS.maxNoiseThreshold * stats.peak,
+          ),
+          PHOTO_SETTINGS.peakThreshold * stats.peak,
+        ),
+      );
     }
   });
 
   it('where ink covers most of the picture, the noise bound is capped at maxNoiseThreshold of the peak', () => {
     const rng = createRng(9);
     // 70 % ink at 150 ± 20 levels, 30 % paper at 0–3: median and deviation are the ink's.
-    const foreground = fixed(Array.from({ length: 10_000 }, (_, i) => (i % 10 < 7 ? 150 + 20 * gaussian(rng) : 3 * rng.next())));
+    const foreground = fixed(
+      Array.from({ length: 10_000 }, (_, i) => (i % 10 < 7 ? 150 + 20 * gaussian(rng) : 3 * rng.next())),
+    );
     const stats = inkStatistics(foreground, foreground.length, PHOTO_SETTINGS);
-    assert.ok(stats.median + PHOTO_SETTINGS.noiseThreshold * stats.sigma > stats.peak, 'the uncapped bound would leave no ink');
+    assert.ok(
+      stats.median + PHOTO_SETTINGS.noiseThreshold * stats.sigma > stats.peak,
+      'the uncapped bound would leave no ink',
+    );
     assert.equal(stats.threshold, PHOTO_SETTINGS.maxNoiseThreshold * stats.peak);
   });
 

@@ -30,7 +30,12 @@ const otherCounts = new Uint32Array(BINS);
  * Histogram of every `step`-th value of `values[0..length)` (fixed point, LEVEL_SCALE per
  * level); `counts` (at least 1024 entries) is overwritten.
  */
-export function levelHistogram(values: Int32Array, length: number, counts: Uint32Array = new Uint32Array(BINS), step = 1): LevelHistogram {
+export function levelHistogram(
+  values: Int32Array,
+  length: number,
+  counts: Uint32Array = new Uint32Array(BINS),
+  step = 1,
+): LevelHistogram {
   counts.fill(0, 0, BINS);
   otherCounts.fill(0);
   let i = 0;
@@ -106,7 +111,12 @@ export interface ThresholdSettings {
  * The noise bound is capped: where ink covers most of the picture (a bold digit framed tightly)
  * the median and its deviation measure the ink, not the noise.
  */
-export function inkStatistics(foreground: Int32Array, length: number, settings: ThresholdSettings, counts?: Uint32Array): InkStatistics {
+export function inkStatistics(
+  foreground: Int32Array,
+  length: number,
+  settings: ThresholdSettings,
+  counts?: Uint32Array,
+): InkStatistics {
   const histogram = levelHistogram(foreground, length, counts);
   const median = percentile(histogram, 0.5);
   const sigma = 1.4826 * medianAbsoluteDeviation(histogram, median);

@@ -14,7 +14,16 @@
  * block's start, `backward` to each block's end, and every window is one block end plus one
  * block start. `padded` holds the line with `radius` neutral values on each side.
  */
-function runningExtreme(padded: Int32Array, length: number, k: number, isMin: boolean, forward: Int32Array, backward: Int32Array, out: Int32Array, n: number): void {
+function runningExtreme(
+  padded: Int32Array,
+  length: number,
+  k: number,
+  isMin: boolean,
+  forward: Int32Array,
+  backward: Int32Array,
+  out: Int32Array,
+  n: number,
+): void {
   // Branch-free integer minimum and maximum: with d = v − m, `d & (d >> 31)` is d when d < 0,
   // else 0 (values are far below 2³⁰, so d never overflows). On a noisy photo a compare and
   // branch mispredicts about every other pixel and costs twice the time. Written out twice: a
@@ -167,7 +176,15 @@ function blockCentreWeights(size: number, blocks: number, shrink: number): Block
  * background may then lie above `plane` by up to a block's variation. With `topHat`, `out`
  * receives the foreground instead: `max(0, plane − background)`.
  */
-export function coarseOpening(plane: Int32Array, width: number, height: number, radius: number, shrink: number, out: Int32Array, topHat = false): void {
+export function coarseOpening(
+  plane: Int32Array,
+  width: number,
+  height: number,
+  radius: number,
+  shrink: number,
+  out: Int32Array,
+  topHat = false,
+): void {
   if (shrink <= 1) {
     opening(plane, width, height, radius, out);
     if (topHat) {
@@ -240,4 +257,3 @@ export function coarseOpening(plane: Int32Array, width: number, height: number, 
     }
   }
 }
-

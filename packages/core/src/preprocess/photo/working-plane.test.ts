@@ -8,7 +8,9 @@ import { LEVEL_SCALE, smoothPlane, WHITE, workingFactor, workingPlane } from './
 
 function randomImage(width: number, height: number, channels: 1 | 2 | 3 | 4, seed: number, opaque = true): RawImage {
   const rng = createRng(seed);
-  const data = Uint8Array.from({ length: width * height * channels }, (_, i) => (opaque && (channels === 2 || channels === 4) && i % channels === channels - 1 ? 255 : rng.nextInt(256)));
+  const data = Uint8Array.from({ length: width * height * channels }, (_, i) =>
+    opaque && (channels === 2 || channels === 4) && i % channels === channels - 1 ? 255 : rng.nextInt(256),
+  );
   return { width, height, channels, data };
 }
 
@@ -35,7 +37,8 @@ describe('workingPlane (photo path, step 1)', () => {
     const rng = createRng(6);
     const [width, height] = [101, 99];
     const original = Int32Array.from({ length: width * height }, () => rng.nextInt(WHITE + 1));
-    const at = (x: number, y: number) => original[Math.min(height - 1, Math.max(0, y)) * width + Math.min(width - 1, Math.max(0, x))];
+    const at = (x: number, y: number) =>
+      original[Math.min(height - 1, Math.max(0, y)) * width + Math.min(width - 1, Math.max(0, x))];
     for (const invert of [false, true]) {
       const plane = { data: original.slice(), width, height, factor: 1 };
       smoothPlane(plane, true, invert, scratch);
@@ -50,7 +53,10 @@ describe('workingPlane (photo path, step 1)', () => {
     }
     const plain = { data: original.slice(), width, height, factor: 1 };
     smoothPlane(plain, false, true, scratch);
-    assert.deepEqual(Array.from(plain.data), Array.from(original, (v) => WHITE - v));
+    assert.deepEqual(
+      Array.from(plain.data),
+      Array.from(original, (v) => WHITE - v),
+    );
   });
 
   it('shrinks by the largest whole factor that keeps the short side at least workingSide', () => {
@@ -61,7 +67,12 @@ describe('workingPlane (photo path, step 1)', () => {
   });
 
   for (const channels of [1, 3, 4] as const) {
-    for (const [width, height, side] of [[256, 200, 100], [77, 64, 60], [301, 300, 128], [600, 450, 128]]) {
+    for (const [width, height, side] of [
+      [256, 200, 100],
+      [77, 64, 60],
+      [301, 300, 128],
+      [600, 450, 128],
+    ]) {
       it(`is the block mean of the luma (${channels} channel${channels > 1 ? 's' : ''}, ${width}×${height}, working side ${side}), rounded to 1/${LEVEL_SCALE} level`, () => {
         const image = randomImage(width, height, channels, width + channels);
         const plane = workingPlane(image, side);
@@ -70,7 +81,8 @@ describe('workingPlane (photo path, step 1)', () => {
         assert.deepEqual([plane.width, plane.height], [Math.floor(width / factor), Math.floor(height / factor)]);
         const expected = expectedMeans(image, factor);
         let worst = 0;
-        for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(plane.data[i] / LEVEL_SCALE - expected[i]));
+        for (let i = 0; i < expected.length; i++)
+          worst = Math.max(worst, Math.abs(plane.data[i] / LEVEL_SCALE - expected[i]));
         assert.ok(worst <= 0.5 / LEVEL_SCALE + 1e-9, `max |Δ| ${worst}`);
       });
     }
@@ -80,12 +92,15 @@ describe('workingPlane (photo path, step 1)', () => {
     const image = randomImage(64, 64, 4, 9, false);
     const plane = workingPlane(image, 32);
     const expected = expectedMeans({ width: 64, height: 64, channels: 1, data: toGrayscale(image) }, 2);
-    for (let i = 0; i < expected.length; i++) assert.ok(Math.abs(plane.data[i] / LEVEL_SCALE - expected[i]) <= 0.5 / LEVEL_SCALE + 1e-9);
+    for (let i = 0; i < expected.length; i++)
+      assert.ok(Math.abs(plane.data[i] / LEVEL_SCALE - expected[i]) <= 0.5 / LEVEL_SCALE + 1e-9);
   });
 
   it('suppresses noise before anything is decided: σ 12 becomes ≤ 12 / (2 · 3) · 1.1 at factor 2 with the 3×3 box', () => {
     const rng = createRng(4);
-    const data = Uint8Array.from({ length: 256 * 256 }, () => Math.max(0, Math.min(255, Math.round(128 + 12 * gaussian(rng)))));
+    const data = Uint8Array.from({ length: 256 * 256 }, () =>
+      Math.max(0, Math.min(255, Math.round(128 + 12 * gaussian(rng)))),
+    );
     const plane = workingPlane({ width: 256, height: 256, channels: 1, data }, 128);
     smoothPlane(plane, true, false, scratch);
     const n = plane.width * plane.height;

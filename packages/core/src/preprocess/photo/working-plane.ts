@@ -51,7 +51,9 @@ function isOpaque(image: RawImage): boolean {
  * clean path does ({@link toGrayscale}).
  */
 function blockMeans(image: RawImage, factor: number, out: Int32Array, width: number, height: number): void {
-  const source = isOpaque(image) ? image : { width: image.width, height: image.height, channels: 1 as const, data: toGrayscale(image) };
+  const source = isOpaque(image)
+    ? image
+    : { width: image.width, height: image.height, channels: 1 as const, data: toGrayscale(image) };
   const { data, channels } = source;
   const stride = image.width * channels;
   const colour = channels >= 3;
@@ -65,7 +67,8 @@ function blockMeans(image: RawImage, factor: number, out: Int32Array, width: num
       if (factor === 1) {
         for (let x = 0; x < width; x++, i += step) out[target + x] = data[i] << shift;
       } else {
-        for (let x = 0; x < width; x++, i += step) out[target + x] = (data[i] + data[i + channels] + data[i + stride] + data[i + stride + channels]) << shift;
+        for (let x = 0; x < width; x++, i += step)
+          out[target + x] = (data[i] + data[i + channels] + data[i + stride] + data[i + stride + channels]) << shift;
       }
     }
     return;
@@ -81,7 +84,8 @@ function blockMeans(image: RawImage, factor: number, out: Int32Array, width: num
       const target = y * width;
       let i = factor * y * stride;
       if (factor === 1) {
-        for (let x = 0; x < width; x++, i += step) out[target + x] = ((299 * data[i] + 587 * data[i + 1] + 114 * data[i + 2]) * scale + 0.5) | 0;
+        for (let x = 0; x < width; x++, i += step)
+          out[target + x] = ((299 * data[i] + 587 * data[i + 1] + 114 * data[i + 2]) * scale + 0.5) | 0;
       } else {
         for (let x = 0; x < width; x++, i += step) {
           const r = data[i] + data[i + c] + data[i + j] + data[i + j + c];
@@ -143,7 +147,8 @@ export function smoothPlane(plane: WorkingPlane, smooth: boolean, invert: boolea
     const row = y * width;
     const up = y > 0 ? width : 0;
     const down = y < height - 1 ? width : 0;
-    for (let i = row, end = row + width; i < end; i++) data[i] = offset + sign * (((scratch[i - up] + scratch[i] + scratch[i + down] + 4) * NINTH) >>> NINTH_SHIFT);
+    for (let i = row, end = row + width; i < end; i++)
+      data[i] = offset + sign * (((scratch[i - up] + scratch[i] + scratch[i + down] + 4) * NINTH) >>> NINTH_SHIFT);
   }
 }
 
@@ -156,7 +161,10 @@ export function workingPlane(image: RawImage, workingSide: number, reuse?: Int32
   const factor = workingFactor(image.width, image.height, workingSide);
   const width = Math.floor(image.width / factor);
   const height = Math.floor(image.height / factor);
-  const data = reuse !== undefined && reuse.length >= width * height ? reuse.subarray(0, width * height) : new Int32Array(width * height);
+  const data =
+    reuse !== undefined && reuse.length >= width * height
+      ? reuse.subarray(0, width * height)
+      : new Int32Array(width * height);
   blockMeans(image, factor, data, width, height);
   return { data, width, height, factor };
 }

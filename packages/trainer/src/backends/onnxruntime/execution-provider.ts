@@ -36,7 +36,12 @@ export async function selectTrainingProvider(accelerators: boolean): Promise<Pro
     return { provider: 'cuda' };
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error);
-    const reason = text.split('\n').map((line) => line.trim()).filter(Boolean).pop() ?? text;
+    const reason =
+      text
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean)
+        .pop() ?? text;
     return { provider: 'cpu', cudaSkipped: `the CUDA execution provider cannot start (${reason.slice(0, 200)})` };
   }
 }
@@ -46,5 +51,7 @@ function probeModel(): Uint8Array {
   g.input('x', TensorDataType.FLOAT, [1]);
   g.node('Identity', ['x'], { outputs: ['y'] });
   g.output('y', TensorDataType.FLOAT, [1]);
-  return encodeModel(createModel({ graph: g.build(), opset: 17, producerName: 'onnxpipe-trainer', producerVersion: '0.1.0' }));
+  return encodeModel(
+    createModel({ graph: g.build(), opset: 17, producerName: 'onnxpipe-trainer', producerVersion: '0.1.0' }),
+  );
 }

@@ -25,7 +25,9 @@ const settings = { provider: 'cpu', threads: 1 } as const;
 before(async () => {
   await selectBackend('cpu');
   const [train, test] = await Promise.all(
-    (['train', 'test'] as const).map((split) => loadDataset({ name: 'mnist', split, dataDir: MNIST_DIR, download: MNIST_DIR === undefined })),
+    (['train', 'test'] as const).map((split) =>
+      loadDataset({ name: 'mnist', split, dataDir: MNIST_DIR, download: MNIST_DIR === undefined }),
+    ),
   );
   data = {
     trainImages: train.images.subarray(0, 1000 * 784),
@@ -52,9 +54,19 @@ function relativeError(a: Float32Array, b: Float32Array): number {
 
 const batch = (size: number, k: number) => Int32Array.from({ length: size }, (_, i) => (i * 37 + k * 101) % 1000);
 
-async function pair(recipe: Recipe, seed: number): Promise<{ tfjs: GradientComputer; ort: GradientComputer; states: [TrainingState, TrainingState] }> {
-  const states: [TrainingState, TrainingState] = [createTrainingState(recipe, 1, seed), createTrainingState(recipe, 1, seed)];
-  return { tfjs: new InProcessComputer(recipe, data, states[0]), ort: new OnnxRuntimeComputer(recipe, data, states[1], settings), states };
+async function pair(
+  recipe: Recipe,
+  seed: number,
+): Promise<{ tfjs: GradientComputer; ort: GradientComputer; states: [TrainingState, TrainingState] }> {
+  const states: [TrainingState, TrainingState] = [
+    createTrainingState(recipe, 1, seed),
+    createTrainingState(recipe, 1, seed),
+  ];
+  return {
+    tfjs: new InProcessComputer(recipe, data, states[0]),
+    ort: new OnnxRuntimeComputer(recipe, data, states[1], settings),
+    states,
+  };
 }
 
 for (const recipe of [reference, robust]) {
@@ -103,7 +115,10 @@ test('robust: batch-norm calibration and evaluation (averaged weights) match tfj
       const [expected, actual] = [await tfjs.evaluate(set, 128), await ort.evaluate(set, 128)];
       assert.deepEqual(actual.predictions, expected.predictions);
       assert.equal(actual.correct, expected.correct);
-      assert.ok(Math.abs(actual.lossSum - expected.lossSum) <= 1e-5 * expected.lossSum, `${set} loss ${actual.lossSum} vs ${expected.lossSum}`);
+      assert.ok(
+        Math.abs(actual.lossSum - expected.lossSum) <= 1e-5 * expected.lossSum,
+        `${set} loss ${actual.lossSum} vs ${expected.lossSum}`,
+      );
       assert.ok(relativeError(actual.confidences, expected.confidences) <= 1e-5);
     }
   } finally {
@@ -131,17 +146,26 @@ test('the TrainingState is current after each evaluation and at dispose, whichev
   const interrupted = await run(true);
   assert.deepEqual(stateArrays(interrupted.state), stateArrays(straight.state));
   // Each snapshot differs from the next: evaluate saw every step's weights, not a stale buffer.
-  for (let k = 1; k < interrupted.snapshots.length; k++) assert.notDeepEqual(interrupted.snapshots[k], interrupted.snapshots[k - 1]);
+  for (let k = 1; k < interrupted.snapshots.length; k++)
+    assert.notDeepEqual(interrupted.snapshots[k], interrupted.snapshots[k - 1]);
 });
 
 test('2 data-parallel workers (gradient graphs, then the JS update of each slice) step as 1 process does (dropout off, ≤ 1e-5)', async () => {
   const results: Record<string, Float32Array>[] = [];
   for (const workers of [1, 2]) {
     const state = createTrainingState(reference, workers, 13);
-    const computer = await createGradientComputer({ workers, backend: 'onnxruntime', threads: 1, recipe: reference, data, state });
+    const computer = await createGradientComputer({
+      workers,
+      backend: 'onnxruntime',
+      threads: 1,
+      recipe: reference,
+      data,
+      state,
+    });
     try {
       assert.equal(computer.workers, workers);
-      for (let k = 0; k < 2; k++) await computer.trainStep({ indices: batch(10, k), seed: undefined, lr: 1, step: k + 1 });
+      for (let k = 0; k < 2; k++)
+        await computer.trainStep({ indices: batch(10, k), seed: undefined, lr: 1, step: k + 1 });
       const evaluation = await computer.evaluate('test', 100);
       assert.equal(evaluation.predictions.length, 300);
     } finally {

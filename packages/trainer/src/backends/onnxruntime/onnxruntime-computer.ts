@@ -1,6 +1,11 @@
 import type { Recipe } from '../../recipes/recipe.js';
 import type { GradientComputer, StepRequest } from '../../train/gradient-computer.js';
-import { statisticsFromMoments, type EvaluationSet, type EvaluationShard, type TrainingData } from '../../train/gradient-engine.js';
+import {
+  statisticsFromMoments,
+  type EvaluationSet,
+  type EvaluationShard,
+  type TrainingData,
+} from '../../train/gradient-engine.js';
 import { dropoutSeed, TrainingBatchBuilder } from '../../train/training-batch.js';
 import type { TrainingState } from '../../train/training-state.js';
 import { buildTrainingGraph } from './graph/training-graph.js';
@@ -55,7 +60,11 @@ export class OnnxRuntimeComputer implements GradientComputer {
     if (this.state.statistics.length === 0) return;
     this.buffers.sync();
     const count = Math.min(images, this.data.trainLabels.length);
-    statisticsFromMoments(this.recipe.network, [await this.engine.batchMoments(0, count, batchSize)], this.state.statistics);
+    statisticsFromMoments(
+      this.recipe.network,
+      [await this.engine.batchMoments(0, count, batchSize)],
+      this.state.statistics,
+    );
   }
 
   async evaluate(set: EvaluationSet, batchSize: number): Promise<EvaluationShard> {
@@ -75,7 +84,9 @@ export class OnnxRuntimeComputer implements GradientComputer {
     let runner = this.steps.get(batch);
     if (runner === undefined) {
       const graph = buildTrainingGraph(this.recipe, batch);
-      runner = createTrainingSession(graph.model, this.settings).then((session) => new StepRunner(this.recipe, graph, session, this.buffers));
+      runner = createTrainingSession(graph.model, this.settings).then(
+        (session) => new StepRunner(this.recipe, graph, session, this.buffers),
+      );
       this.steps.set(batch, runner);
     }
     return runner;

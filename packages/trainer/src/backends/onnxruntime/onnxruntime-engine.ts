@@ -2,7 +2,14 @@ import * as ort from 'onnxruntime-node';
 import { gatherBatch } from '@onnxpipe/data';
 import { parameterSpecs, statisticSpecs, tensorLayout, type TensorLayout } from '../../model/network-spec.js';
 import type { Recipe } from '../../recipes/recipe.js';
-import type { EvaluationSet, EvaluationShard, MomentSums, NetworkBuffers, ShareRequest, TrainingData } from '../../train/gradient-engine.js';
+import type {
+  EvaluationSet,
+  EvaluationShard,
+  MomentSums,
+  NetworkBuffers,
+  ShareRequest,
+  TrainingData,
+} from '../../train/gradient-engine.js';
 import { dropoutSeed, TrainingBatchBuilder } from '../../train/training-batch.js';
 import { buildInferenceGraph, buildMomentsGraph, type ForwardGraph } from './graph/evaluation-graph.js';
 import { buildTrainingGraph, type TrainingGraph } from './graph/training-graph.js';
@@ -21,7 +28,10 @@ export class OnnxRuntimeEngine {
   private readonly batches: TrainingBatchBuilder;
   private readonly layout: TensorLayout;
   private readonly statisticsLayout: TensorLayout;
-  private readonly sessions = new Map<string, Promise<{ graph: ForwardGraph | TrainingGraph; session: ort.InferenceSession }>>();
+  private readonly sessions = new Map<
+    string,
+    Promise<{ graph: ForwardGraph | TrainingGraph; session: ort.InferenceSession }>
+  >();
   /** Private copies of shared arrays: onnxruntime-node refuses tensors on a SharedArrayBuffer ("Invalid argument"). */
   private readonly staging = new Map<Float32Array, Float32Array>();
 
@@ -66,7 +76,9 @@ export class OnnxRuntimeEngine {
   /** Loss (plain NLL), accuracy and predictions for images [start, end) of `set`, with the weights evaluation uses. */
   async evaluate(set: EvaluationSet, start: number, end: number, batchSize: number): Promise<EvaluationShard> {
     const { images, labels } =
-      set === 'test' ? { images: this.data.testImages, labels: this.data.testLabels } : { images: this.data.devImages, labels: this.data.devLabels };
+      set === 'test'
+        ? { images: this.data.testImages, labels: this.data.testLabels }
+        : { images: this.data.devImages, labels: this.data.devLabels };
     const classes = this.recipe.network.classes;
     const predictions = new Uint8Array(end - start);
     const confidences = new Float32Array(end - start);
@@ -98,7 +110,14 @@ export class OnnxRuntimeEngine {
       const n = Math.min(from + batchSize, end) - from;
       const { graph, session } = await this.session('moments', n);
       const forward = graph as ForwardGraph;
-      const batch = gatherBatch(this.data.trainImages, this.data.trainLabels, range(from, n), 0, n, this.data.normalization);
+      const batch = gatherBatch(
+        this.data.trainImages,
+        this.data.trainLabels,
+        range(from, n),
+        0,
+        n,
+        this.data.normalization,
+      );
       const results = await session.run(this.forwardFeeds(forward, batch.x));
       // Per batch norm: Σ n·mean over its channels, then Σ n·E[x²].
       let offset = 0;
@@ -168,8 +187,16 @@ export class OnnxRuntimeEngine {
     return copy;
   }
 
-  private weights(bindings: readonly { readonly spec: { readonly shape: readonly number[] }; readonly input: string }[], flat: Float32Array) {
-    return Object.fromEntries(bindings.map(({ spec, input }, i) => [input, new ort.Tensor('float32', this.view(flat, this.layout, i), [...spec.shape])]));
+  private weights(
+    bindings: readonly { readonly spec: { readonly shape: readonly number[] }; readonly input: string }[],
+    flat: Float32Array,
+  ) {
+    return Object.fromEntries(
+      bindings.map(({ spec, input }, i) => [
+        input,
+        new ort.Tensor('float32', this.view(flat, this.layout, i), [...spec.shape]),
+      ]),
+    );
   }
 
   private view(flat: Float32Array, layout: TensorLayout, i: number): Float32Array {

@@ -11,20 +11,37 @@ import { MNIST_DIR } from '../../train/test-data.js';
 // resumable, and able to continue a checkpoint another backend wrote.
 
 function options(out: string, overrides: Partial<TrainOptions>): TrainOptions {
-  return { ...DEFAULT_TRAIN_OPTIONS, dataDir: MNIST_DIR, out, backend: 'onnxruntime', noAccel: true, devSet: 'none', download: MNIST_DIR === undefined, ...overrides };
+  return {
+    ...DEFAULT_TRAIN_OPTIONS,
+    dataDir: MNIST_DIR,
+    out,
+    backend: 'onnxruntime',
+    noAccel: true,
+    devSet: 'none',
+    download: MNIST_DIR === undefined,
+    ...overrides,
+  };
 }
 
 test('onnxruntime: one epoch on 12,000 real MNIST images (batch 32) reaches ≥ 96 % and writes every output', async () => {
   const out = await mkdtemp(join(tmpdir(), 'onnxpipe-ort-train-'));
   try {
     const lines: string[] = [];
-    const result = await runTraining(options(out, { epochs: 1, limit: 12000, batchSize: 32 }), { log: (l) => lines.push(l) });
+    const result = await runTraining(options(out, { epochs: 1, limit: 12000, batchSize: 32 }), {
+      log: (l) => lines.push(l),
+    });
     const final = result.history.at(-1)!;
-    process.stdout.write(`# onnxruntime, 1 epoch on 12,000 images: test accuracy ${(100 * final.testAccuracy).toFixed(2)} %\n`);
+    process.stdout.write(
+      `# onnxruntime, 1 epoch on 12,000 images: test accuracy ${(100 * final.testAccuracy).toFixed(2)} %\n`,
+    );
     assert.ok(final.testAccuracy >= 0.96, `test accuracy ${final.testAccuracy}`);
-    assert.ok(lines.some((l) => /^backend: onnxruntime \(onnxruntime-node [\d.]+, CPU execution provider/.test(l)), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => /^backend: onnxruntime \(onnxruntime-node [\d.]+, CPU execution provider/.test(l)),
+      lines.join('\n'),
+    );
     const files = await readdir(out);
-    for (const f of ['model.json', 'weights.bin', 'metrics.jsonl', 'manifest.json', 'report.html', 'checkpoints']) assert.ok(files.includes(f), `missing ${f}`);
+    for (const f of ['model.json', 'weights.bin', 'metrics.jsonl', 'manifest.json', 'report.html', 'checkpoints'])
+      assert.ok(files.includes(f), `missing ${f}`);
     const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8'));
     assert.equal(manifest.backend, 'onnxruntime');
     assert.match(manifest.packages['onnxruntime-node'], /^\d+\.\d+\.\d+$/);
@@ -60,7 +77,15 @@ test('onnxruntime: the same seed gives the same weights, --resume continues exac
     assert.ok(far < 1e-3, `max |Δθ|: ${far}`);
 
     // The robust recipe carries every kind of state (Adam's moments, the average, BN statistics).
-    const robust = { recipe: 'robust', limit: 320, testBatchSize: 1000, lr: 0.003, gamma: 1, batchSize: 32, epochs: 1 } as const;
+    const robust = {
+      recipe: 'robust',
+      limit: 320,
+      testBatchSize: 1000,
+      lr: 0.003,
+      gamma: 1,
+      batchSize: 32,
+      epochs: 1,
+    } as const;
     const c = await runTraining(options(dirs[0], robust), quiet);
     const d = await runTraining(options(dirs[1], robust), quiet);
     assert.deepEqual(c.params, d.params);

@@ -26,10 +26,14 @@ export class StateBuffers {
     for (const [name, array] of Object.entries(own)) {
       // onnxruntime-node cannot bind a SharedArrayBuffer ("Invalid argument"); one process needs none.
       if (array.buffer instanceof SharedArrayBuffer) {
-        throw new TypeError(`StateBuffers: '${name}' must be backed by an ArrayBuffer (createTrainingState(recipe, 1, seed)); received a SharedArrayBuffer`);
+        throw new TypeError(
+          `StateBuffers: '${name}' must be backed by an ArrayBuffer (createTrainingState(recipe, 1, seed)); received a SharedArrayBuffer`,
+        );
       }
     }
-    const shadow = Object.fromEntries(Object.entries(own).map(([name, array]) => [name, new Float32Array(array.length)]));
+    const shadow = Object.fromEntries(
+      Object.entries(own).map(([name, array]) => [name, new Float32Array(array.length)]),
+    );
     this.sets = [own, shadow];
   }
 
@@ -41,7 +45,12 @@ export class StateBuffers {
   }
 
   /** Tensors over the arrays of `set` for `bindings` (their inputs, or their outputs), keyed by name. */
-  tensors(set: 0 | 1, prefix: string, bindings: readonly TensorBinding[], side: 'input' | 'output'): Record<string, ort.Tensor> {
+  tensors(
+    set: 0 | 1,
+    prefix: string,
+    bindings: readonly TensorBinding[],
+    side: 'input' | 'output',
+  ): Record<string, ort.Tensor> {
     const flat = this.sets[set][prefix];
     return Object.fromEntries(
       bindings.map((binding, i) => {

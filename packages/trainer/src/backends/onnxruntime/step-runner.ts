@@ -41,7 +41,9 @@ export class StepRunner {
     const common: Record<string, ort.Tensor> = {
       [graph.images]: new ort.Tensor('float32', this.images, [batch, ...network.inputShape]),
       [graph.target]: new ort.Tensor('float32', this.target, [batch, network.classes]),
-      ...Object.fromEntries(graph.masks.map((mask, k) => [mask.name, new ort.Tensor('float32', this.masks[k], [...mask.shape])])),
+      ...Object.fromEntries(
+        graph.masks.map((mask, k) => [mask.name, new ort.Tensor('float32', this.masks[k], [...mask.shape])]),
+      ),
       ...Object.fromEntries(graph.scalars.map((name) => [name, new ort.Tensor('float32', this.scalars[name], [])])),
     };
     const prefixes: [string, TrainingGraph['params']][] = [
@@ -95,7 +97,11 @@ interface Bindings {
  * The masks of a graph's dropout layers, as the tfjs forward pass draws them: the k-th from
  * `dropoutSeed + k`; all ones (no dropout) when the seed is undefined.
  */
-export function fillMasks(masks: readonly MaskInput[], into: readonly Float32Array[], dropoutSeed: number | undefined): void {
+export function fillMasks(
+  masks: readonly MaskInput[],
+  into: readonly Float32Array[],
+  dropoutSeed: number | undefined,
+): void {
   masks.forEach((mask, k) => {
     if (dropoutSeed === undefined) into[k].fill(1);
     else fillDropoutMaskChannelsFirst(into[k], mask.shape, mask.rate, dropoutSeed + k);

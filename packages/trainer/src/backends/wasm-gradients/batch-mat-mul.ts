@@ -31,7 +31,10 @@ export function createBatchMatMul(original: KernelFunc): KernelFunc {
       const size = (x: tf.TensorInfo) => x.shape.reduce((p, q) => p * q, 1);
       const rows = a.shape[a.shape.length - (attrs.transposeA ? 1 : 2)];
       const columns = b.shape[b.shape.length - (attrs.transposeB ? 2 : 1)];
-      const batch = Math.max(size(a) / (a.shape.at(-1)! * a.shape.at(-2)!), size(b) / (b.shape.at(-1)! * b.shape.at(-2)!));
+      const batch = Math.max(
+        size(a) / (a.shape.at(-1)! * a.shape.at(-2)!),
+        size(b) / (b.shape.at(-1)! * b.shape.at(-2)!),
+      );
       const direct = (attrs.transposeA ? size(a) : 0) + (attrs.transposeB ? size(b) : 0);
       const swapped = (attrs.transposeA ? 0 : size(a)) + (attrs.transposeB ? 0 : size(b)) + batch * rows * columns;
       let result: tf.TensorInfo;

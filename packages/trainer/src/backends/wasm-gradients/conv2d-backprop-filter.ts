@@ -62,8 +62,14 @@ const IMAGES_PER_PRODUCT = 4;
  * reference network, less than the copy saves. The product runs per chunk of images (see
  * {@link IMAGES_PER_PRODUCT}) and the partial dW are added up.
  */
-function viaPatches(ctx: KernelContext, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
+function viaPatches(
+  ctx: KernelContext,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } =
+    info;
   const { top, left } = info.padInfo;
   const paddedHeight = outHeight + filterHeight - 1;
   const paddedWidth = outWidth + filterWidth - 1;
@@ -125,7 +131,12 @@ function viaPatches(ctx: KernelContext, x: tf.TensorInfo, dy: tf.TensorInfo, inf
   }
 }
 
-function viaConvolution(ctx: KernelContext, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
+function viaConvolution(
+  ctx: KernelContext,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo {
   const { top, bottom, left, right } = info.padInfo;
   const { filterHeight: kh, filterWidth: kw, inChannels: ci, outChannels: co, strideHeight, strideWidth } = info;
   const xT = ctx.run('Transpose', { x }, { perm: [3, 1, 2, 0] });
@@ -136,7 +147,12 @@ function viaConvolution(ctx: KernelContext, x: tf.TensorInfo, dy: tf.TensorInfo,
     {
       strides: [1, 1],
       dilations: [strideHeight, strideWidth],
-      pad: [[0, 0], [top, bottom], [left, right], [0, 0]],
+      pad: [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0],
+      ],
       dataFormat: 'NHWC',
     },
   );

@@ -46,7 +46,12 @@ export function createConv2dBackpropInput(fallback: KernelFunc): KernelFunc {
         {
           strides: [1, 1],
           dilations: [1, 1],
-          pad: [[0, 0], [padding[0], padding[1]], [padding[2], padding[3]], [0, 0]],
+          pad: [
+            [0, 0],
+            [padding[0], padding[1]],
+            [padding[2], padding[3]],
+            [0, 0],
+          ],
           dataFormat: 'NHWC',
         },
       );

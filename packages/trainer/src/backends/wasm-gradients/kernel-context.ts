@@ -62,9 +62,7 @@ export class KernelContext {
 export class UnsupportedKernelConfigError extends Error {
   readonly code = 'ONNXPIPE_TRAINER_UNSUPPORTED_KERNEL_CONFIG';
   constructor(kernelName: string, parameter: string, expected: string, received: unknown) {
-    super(
-      `wasm kernel ${kernelName}: '${parameter}' must be ${expected}; received ${JSON.stringify(received)}`,
-    );
+    super(`wasm kernel ${kernelName}: '${parameter}' must be ${expected}; received ${JSON.stringify(received)}`);
     this.name = 'UnsupportedKernelConfigError';
   }
 }

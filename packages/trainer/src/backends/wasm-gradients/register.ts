@@ -25,7 +25,9 @@ export function registerWasmGradientKernels(): void {
   if (registered) return;
   registered = true;
   replaceKernel('Conv2DBackpropFilter', () => conv2dBackpropFilter);
-  replaceKernel('Conv2DBackpropInput', (original) => createConv2dBackpropInput(required(original, 'Conv2DBackpropInput')));
+  replaceKernel('Conv2DBackpropInput', (original) =>
+    createConv2dBackpropInput(required(original, 'Conv2DBackpropInput')),
+  );
   replaceKernel('MaxPoolGrad', () => maxPoolGrad);
   replaceKernel('BatchMatMul', (original) => createBatchMatMul(required(original, 'BatchMatMul')));
   replaceKernel('Sum', (original) => createSumLeadingAxes(required(original, 'Sum')));

@@ -36,7 +36,11 @@ async function runOn(
   return result;
 }
 
-async function assertMatchesCpu(kernel: string, inputs: Record<string, { values: Float32Array; shape: number[] }>, attrs: object) {
+async function assertMatchesCpu(
+  kernel: string,
+  inputs: Record<string, { values: Float32Array; shape: number[] }>,
+  attrs: object,
+) {
   const expected = await runOn('cpu', kernel, inputs, attrs);
   const actual = await runOn('wasm', kernel, inputs, attrs);
   assert.deepEqual(actual.shape, expected.shape);
@@ -48,10 +52,29 @@ async function assertMatchesCpu(kernel: string, inputs: Record<string, { values:
 }
 
 type Pad = 'valid' | 'same' | [[number, number], [number, number], [number, number], [number, number]];
-const explicitPad: Pad = [[0, 0], [1, 2], [0, 1], [0, 0]];
-const convCases: { kernel: [number, number]; strides: [number, number]; pad: Pad; input: [number, number, number, number]; co: number }[] = [];
-for (const kernel of [[1, 1], [3, 3], [5, 3]] as [number, number][]) {
-  for (const strides of [[1, 1], [2, 2], [2, 1]] as [number, number][]) {
+const explicitPad: Pad = [
+  [0, 0],
+  [1, 2],
+  [0, 1],
+  [0, 0],
+];
+const convCases: {
+  kernel: [number, number];
+  strides: [number, number];
+  pad: Pad;
+  input: [number, number, number, number];
+  co: number;
+}[] = [];
+for (const kernel of [
+  [1, 1],
+  [3, 3],
+  [5, 3],
+] as [number, number][]) {
+  for (const strides of [
+    [1, 1],
+    [2, 2],
+    [2, 1],
+  ] as [number, number][]) {
     for (const pad of ['valid', 'same', explicitPad] as Pad[]) {
       convCases.push({ kernel, strides, pad, input: [3, 11, 10, 4], co: 5 });
     }
@@ -65,7 +88,13 @@ convCases.push({ kernel: [3, 3], strides: [1, 1], pad: 'valid', input: [7, 12, 1
 convCases.push({ kernel: [3, 5], strides: [1, 1], pad: explicitPad, input: [9, 10, 12, 3], co: 4 });
 
 function convOutputShape(c: (typeof convCases)[number]): number[] {
-  const info = tf.backend_util.computeConv2DInfo(c.input, [...c.kernel, c.input[3], c.co], c.strides, 1, c.pad as never);
+  const info = tf.backend_util.computeConv2DInfo(
+    c.input,
+    [...c.kernel, c.input[3], c.co],
+    c.strides,
+    1,
+    c.pad as never,
+  );
   return info.outShape;
 }
 
@@ -86,8 +115,16 @@ describe('Conv2DBackpropFilter (wasm) matches cpu', () => {
     const dy = tf.zeros([1, 3, 3, 2]);
     for (const attrs of [{ dataFormat: 'NCHW' }, { dataFormat: 'NHWC', dilations: 2 }] as tf.NamedAttrMap[]) {
       assert.throws(
-        () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'valid', filterShape: [3, 3, 2, 2], ...attrs }),
-        (e: Error & { code?: string }) => e.code === 'ONNXPIPE_TRAINER_UNSUPPORTED_KERNEL_CONFIG' && /must be/.test(e.message),
+        () =>
+          tf
+            .engine()
+            .runKernel(
+              'Conv2DBackpropFilter',
+              { x, dy },
+              { strides: 1, pad: 'valid', filterShape: [3, 3, 2, 2], ...attrs },
+            ),
+        (e: Error & { code?: string }) =>
+          e.code === 'ONNXPIPE_TRAINER_UNSUPPORTED_KERNEL_CONFIG' && /must be/.test(e.message),
       );
     }
     tf.dispose([x, dy]);
@@ -109,7 +146,14 @@ describe('Conv2DBackpropInput (wasm) matches cpu', () => {
     const dy = tf.zeros([1, 2, 3, 3]);
     const filter = tf.zeros([3, 3, 2, 2]);
     assert.throws(
-      () => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { strides: 1, pad: 'valid', dataFormat: 'NCHW', inputShape: [1, 2, 5, 5] }),
+      () =>
+        tf
+          .engine()
+          .runKernel(
+            'Conv2DBackpropInput',
+            { dy, filter },
+            { strides: 1, pad: 'valid', dataFormat: 'NCHW', inputShape: [1, 2, 5, 5] },
+          ),
       (e: Error & { code?: string }) => e.code === 'ONNXPIPE_TRAINER_UNSUPPORTED_KERNEL_CONFIG',
     );
     tf.dispose([dy, filter]);
@@ -117,9 +161,22 @@ describe('Conv2DBackpropInput (wasm) matches cpu', () => {
 });
 
 describe('MaxPoolGrad (wasm) matches cpu', () => {
-  const cases: { filter: [number, number]; strides: [number, number]; pad: 'valid' | 'same'; input: [number, number, number, number] }[] = [];
-  for (const filter of [[2, 2], [3, 3], [3, 2]] as [number, number][]) {
-    for (const strides of [[1, 1], [2, 2], [3, 2]] as [number, number][]) {
+  const cases: {
+    filter: [number, number];
+    strides: [number, number];
+    pad: 'valid' | 'same';
+    input: [number, number, number, number];
+  }[] = [];
+  for (const filter of [
+    [2, 2],
+    [3, 3],
+    [3, 2],
+  ] as [number, number][]) {
+    for (const strides of [
+      [1, 1],
+      [2, 2],
+      [3, 2],
+    ] as [number, number][]) {
       for (const pad of ['valid', 'same'] as const) cases.push({ filter, strides, pad, input: [2, 9, 8, 3] });
     }
   }
@@ -180,7 +237,11 @@ describe('Sum (wasm) matches cpu', () => {
   ];
   for (const [i, c] of cases.entries()) {
     test(`shape ${c.shape} axis ${JSON.stringify(c.axis)} keepDims ${c.keepDims}`, async () => {
-      await assertMatchesCpu('Sum', { x: random(c.shape, i + 800) }, { axis: c.axis ?? undefined, keepDims: c.keepDims });
+      await assertMatchesCpu(
+        'Sum',
+        { x: random(c.shape, i + 800) },
+        { axis: c.axis ?? undefined, keepDims: c.keepDims },
+      );
     });
   }
 });
@@ -193,7 +254,15 @@ test('training gradients on wasm match cpu end to end (conv → relu → pool �
     await tf.setBackend(backend);
     const [tx, t1, t2] = [x, w1, w2].map((v) => tf.tensor(v.values, v.shape));
     const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-      tf.sum(tf.matMul(tf.reshape(tf.maxPool(tf.relu(tf.conv2d(tx as tf.Tensor4D, a as tf.Tensor4D, 1, 'valid')), 2, 2, 'valid'), [4, -1]), b)),
+      tf.sum(
+        tf.matMul(
+          tf.reshape(
+            tf.maxPool(tf.relu(tf.conv2d(tx as tf.Tensor4D, a as tf.Tensor4D, 1, 'valid')), 2, 2, 'valid'),
+            [4, -1],
+          ),
+          b,
+        ),
+      ),
     )([t1, t2]);
     const values = await Promise.all(grads.map((g) => g.data()));
     tf.dispose([tx, t1, t2, ...grads]);

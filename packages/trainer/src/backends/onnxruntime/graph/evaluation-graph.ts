@@ -27,13 +27,22 @@ export function buildInferenceGraph(network: NetworkSpec, batch: number): Forwar
   const g = new ShapedGraph(`${network.name}_inference`);
   const tape = new Tape(g);
   const params = parameterSpecs(network).map((spec) => ({ spec, input: g.input(`param:${spec.name}`, spec.shape) }));
-  const statistics = statisticSpecs(network).map((spec) => ({ spec, input: g.input(`statistic:${spec.name}`, spec.shape) }));
+  const statistics = statisticSpecs(network).map((spec) => ({
+    spec,
+    input: g.input(`statistic:${spec.name}`, spec.shape),
+  }));
   const images = g.input('images', [batch, ...network.inputShape]);
   const x = imagesChannelsFirst(tape, images);
-  const logProbabilities = networkForward(tape, network, params.map((p) => p.input), x, {
-    kind: 'inference',
-    statistics: statistics.map((s) => s.input),
-  });
+  const logProbabilities = networkForward(
+    tape,
+    network,
+    params.map((p) => p.input),
+    x,
+    {
+      kind: 'inference',
+      statistics: statistics.map((s) => s.input),
+    },
+  );
   g.output(g.op('Identity', [logProbabilities], logProbabilities.shape, { output: 'logProbabilities' }));
   return {
     model: encode(g),
@@ -55,15 +64,31 @@ export function buildMomentsGraph(network: NetworkSpec, batch: number): ForwardG
   const params = parameterSpecs(network).map((spec) => ({ spec, input: g.input(`param:${spec.name}`, spec.shape) }));
   const images = g.input('images', [batch, ...network.inputShape]);
   const moments: BatchMoments[] = [];
-  networkForward(tape, network, params.map((p) => p.input), imagesChannelsFirst(tape, images), { kind: 'moments', moments });
+  networkForward(
+    tape,
+    network,
+    params.map((p) => p.input),
+    imagesChannelsFirst(tape, images),
+    { kind: 'moments', moments },
+  );
   const names = network.layers.filter((l) => l.kind === 'batchNorm').map((l) => l.name);
   const outputs: string[] = [];
   moments.forEach(({ mean, variance }, k) => {
-    for (const [what, value] of [['mean', mean], ['variance', variance]] as const) {
+    for (const [what, value] of [
+      ['mean', mean],
+      ['variance', variance],
+    ] as const) {
       const name = `${what}:${names[k]}`;
       g.output(g.op('Identity', [value], value.shape, { output: name }));
       outputs.push(name);
     }
   });
-  return { model: encode(g), batch, images: images.name, params: params.map(({ spec, input }) => ({ spec, input: input.name })), statistics: [], outputs };
+  return {
+    model: encode(g),
+    batch,
+    images: images.name,
+    params: params.map(({ spec, input }) => ({ spec, input: input.name })),
+    statistics: [],
+    outputs,
+  };
 }

@@ -43,10 +43,13 @@ interface RuleCase {
   readonly epsilon?: number;
 }
 
-const uniform = (shape: number[]) => (random: () => number) => Float32Array.from({ length: size(shape) }, () => random() * 2 - 1);
+const uniform = (shape: number[]) => (random: () => number) =>
+  Float32Array.from({ length: size(shape) }, () => random() * 2 - 1);
 /** Values at least `gap` away from 0 (no ReLU kink within the finite-difference step). */
-const awayFromZero = (shape: number[], gap = 0.1) => (random: () => number) =>
-  Float32Array.from({ length: size(shape) }, () => (random() < 0.5 ? -1 : 1) * (gap + random()));
+const awayFromZero =
+  (shape: number[], gap = 0.1) =>
+  (random: () => number) =>
+    Float32Array.from({ length: size(shape) }, () => (random() < 0.5 ? -1 : 1) * (gap + random()));
 /** Distinct values at least 0.05 apart (no max-pool tie within the finite-difference step). */
 const distinct = (shape: number[]) => (random: () => number) => {
   const n = size(shape);
@@ -63,25 +66,40 @@ const nchw = (x: tf.Tensor) => tf.transpose(x, [0, 3, 1, 2]);
 const cases: RuleCase[] = [
   {
     name: 'conv2d valid 3×3 with bias',
-    inputs: [{ name: 'x', shape: [2, 3, 7, 6] }, { name: 'kernel', shape: [3, 3, 3, 4] }, { name: 'bias', shape: [4] }],
+    inputs: [
+      { name: 'x', shape: [2, 3, 7, 6] },
+      { name: 'kernel', shape: [3, 3, 3, 4] },
+      { name: 'bias', shape: [4] },
+    ],
     build: (tape, [x, k, b]) => conv2d(tape, x, k, b, { kernelSize: 3, padding: 'valid' }),
     reference: ([x, k, b]) => nchw(tf.add(tf.conv2d(nhwc(x) as tf.Tensor4D, k as tf.Tensor4D, 1, 'valid'), b)),
   },
   {
     name: 'conv2d same 3×3 without bias',
-    inputs: [{ name: 'x', shape: [2, 2, 6, 5] }, { name: 'kernel', shape: [3, 3, 2, 3] }],
+    inputs: [
+      { name: 'x', shape: [2, 2, 6, 5] },
+      { name: 'kernel', shape: [3, 3, 2, 3] },
+    ],
     build: (tape, [x, k]) => conv2d(tape, x, k, undefined, { kernelSize: 3, padding: 'same' }),
     reference: ([x, k]) => nchw(tf.conv2d(nhwc(x) as tf.Tensor4D, k as tf.Tensor4D, 1, 'same')),
   },
   {
     name: 'conv2d valid 5×5 on images (no input gradient)',
-    inputs: [{ name: 'x', shape: [3, 1, 9, 8], differentiable: false }, { name: 'kernel', shape: [5, 5, 1, 2] }, { name: 'bias', shape: [2] }],
+    inputs: [
+      { name: 'x', shape: [3, 1, 9, 8], differentiable: false },
+      { name: 'kernel', shape: [5, 5, 1, 2] },
+      { name: 'bias', shape: [2] },
+    ],
     build: (tape, [x, k, b]) => conv2d(tape, x, k, b, { kernelSize: 5, padding: 'valid' }),
     reference: ([x, k, b]) => nchw(tf.add(tf.conv2d(nhwc(x) as tf.Tensor4D, k as tf.Tensor4D, 1, 'valid'), b)),
   },
   {
     name: 'dense with bias',
-    inputs: [{ name: 'x', shape: [3, 5] }, { name: 'kernel', shape: [5, 4] }, { name: 'bias', shape: [4] }],
+    inputs: [
+      { name: 'x', shape: [3, 5] },
+      { name: 'kernel', shape: [5, 4] },
+      { name: 'bias', shape: [4] },
+    ],
     build: (tape, [x, k, b]) => dense(tape, x, k, b),
     reference: ([x, k, b]) => tf.add(tf.matMul(x as tf.Tensor2D, k as tf.Tensor2D), b),
   },
@@ -126,14 +144,22 @@ const cases: RuleCase[] = [
   },
   {
     name: 'batch normalisation over NCHW, batch statistics',
-    inputs: [{ name: 'x', shape: [3, 4, 3, 3] }, { name: 'gamma', shape: [4] }, { name: 'beta', shape: [4] }],
+    inputs: [
+      { name: 'x', shape: [3, 4, 3, 3] },
+      { name: 'gamma', shape: [4] },
+      { name: 'beta', shape: [4] },
+    ],
     build: (tape, [x, gamma, beta]) => batchNormTraining(tape, x, gamma, beta, 1e-5),
     reference: ([x, gamma, beta]) => plainBatchNorm(x, gamma, beta, [0, 2, 3], [1, 4, 1, 1]),
     epsilon: 1e-3,
   },
   {
     name: 'batch normalisation over [B, C], batch statistics',
-    inputs: [{ name: 'x', shape: [6, 5] }, { name: 'gamma', shape: [5] }, { name: 'beta', shape: [5] }],
+    inputs: [
+      { name: 'x', shape: [6, 5] },
+      { name: 'gamma', shape: [5] },
+      { name: 'beta', shape: [5] },
+    ],
     build: (tape, [x, gamma, beta]) => batchNormTraining(tape, x, gamma, beta, 1e-5),
     reference: ([x, gamma, beta]) => plainBatchNorm(x, gamma, beta, [0], [1, 5]),
     epsilon: 1e-3,
@@ -142,7 +168,12 @@ const cases: RuleCase[] = [
     name: 'dropout (mask as input)',
     inputs: [
       { name: 'x', shape: [2, 3, 4, 4] },
-      { name: 'mask', shape: [2, 3, 4, 4], differentiable: false, values: (r) => Float32Array.from({ length: 96 }, () => (r() < 0.25 ? 0 : 4 / 3)) },
+      {
+        name: 'mask',
+        shape: [2, 3, 4, 4],
+        differentiable: false,
+        values: (r) => Float32Array.from({ length: 96 }, () => (r() < 0.25 ? 0 : 4 / 3)),
+      },
     ],
     build: (tape, [x, mask]) => dropout(tape, x, mask),
     reference: ([x, mask]) => tf.mul(x, mask),
@@ -163,7 +194,13 @@ const cases: RuleCase[] = [
 ];
 
 /** The batch normalisation formula in plain tfjs ops, differentiated by tfjs itself. */
-function plainBatchNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, axes: number[], channelShape: number[]): tf.Tensor {
+function plainBatchNorm(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  axes: number[],
+  channelShape: number[],
+): tf.Tensor {
   const mean = tf.mean(x, axes, true);
   const variance = tf.mean(tf.square(tf.sub(x, mean)), axes, true);
   const normalized = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5)));
@@ -191,7 +228,10 @@ async function build(rule: RuleCase): Promise<BuiltCase> {
   g.output(g.op('Identity', [y], y.shape, { output: 'y' }));
   const dy = g.input('dy', y.shape);
   const differentiable = rule.inputs.flatMap((input, i) => (input.differentiable === false ? [] : [i]));
-  const grads = tape.gradients([[y, dy]], differentiable.map((i) => inputs[i]));
+  const grads = tape.gradients(
+    [[y, dy]],
+    differentiable.map((i) => inputs[i]),
+  );
   grads.forEach((grad, k) => {
     assert.ok(grad !== undefined, `${rule.name}: no gradient for ${rule.inputs[differentiable[k]].name}`);
     g.output(g.op('Identity', [grad], grad.shape, { output: `grad:${rule.inputs[differentiable[k]].name}` }));
@@ -201,7 +241,12 @@ async function build(rule: RuleCase): Promise<BuiltCase> {
   return { model, session, differentiable, outputShape: y.shape };
 }
 
-async function run(rule: RuleCase, c: BuiltCase, values: readonly Float32Array[], dy: Float32Array): Promise<ort.InferenceSession.ReturnType> {
+async function run(
+  rule: RuleCase,
+  c: BuiltCase,
+  values: readonly Float32Array[],
+  dy: Float32Array,
+): Promise<ort.InferenceSession.ReturnType> {
   const feeds: Record<string, ort.Tensor> = { dy: new ort.Tensor('float32', dy, [...c.outputShape]) };
   rule.inputs.forEach((input, i) => (feeds[input.name] = new ort.Tensor('float32', values[i], input.shape)));
   return c.session.run(feeds);
@@ -242,7 +287,10 @@ for (const [index, rule] of cases.entries()) {
     assert.ok(yError <= 1e-5, `forward: ${yError}`);
     c.differentiable.forEach((i, k) => {
       const name = rule.inputs[i].name;
-      const error = relativeError(ours[`grad:${name}`].data as Float32Array, expectedGrads[k].dataSync() as Float32Array);
+      const error = relativeError(
+        ours[`grad:${name}`].data as Float32Array,
+        expectedGrads[k].dataSync() as Float32Array,
+      );
       assert.ok(error <= 1e-5, `gradient of ${name} vs tfjs cpu: ${error}`);
     });
     tf.dispose([...tensors, dyTensor, expectedY, ...expectedGrads]);
@@ -257,12 +305,16 @@ for (const [index, rule] of cases.entries()) {
     };
     for (const i of c.differentiable) {
       const direction = uniform(rule.inputs[i].shape)(random);
-      const shifted = (sign: number) => values.map((v, j) => (j === i ? v.map((x, e) => x + sign * epsilon * direction[e]) : v));
+      const shifted = (sign: number) =>
+        values.map((v, j) => (j === i ? v.map((x, e) => x + sign * epsilon * direction[e]) : v));
       const numeric = ((await loss(shifted(1))) - (await loss(shifted(-1)))) / (2 * epsilon);
       const grad = ours[`grad:${rule.inputs[i].name}`].data as Float32Array;
       const analytic = grad.reduce((s, g, e) => s + g * direction[e], 0);
       const error = Math.abs(numeric - analytic) / Math.max(Math.abs(analytic), 1e-3);
-      assert.ok(error <= 1e-3, `${rule.inputs[i].name}: finite differences ${numeric}, gradient ${analytic} (relative ${error})`);
+      assert.ok(
+        error <= 1e-3,
+        `${rule.inputs[i].name}: finite differences ${numeric}, gradient ${analytic} (relative ${error})`,
+      );
     }
   });
 }

@@ -13,7 +13,10 @@ import { relu } from './ops/relu.js';
 /** How the forward pass treats batch normalisation and dropout. */
 export type ForwardMode =
   /** Training: batch moments, and each dropout layer multiplies by the mask `mask(layer, shape)` returns. */
-  | { readonly kind: 'train'; readonly mask: (layer: Extract<LayerSpec, { kind: 'dropout' }>, shape: readonly number[]) => Value }
+  | {
+      readonly kind: 'train';
+      readonly mask: (layer: Extract<LayerSpec, { kind: 'dropout' }>, shape: readonly number[]) => Value;
+    }
   /** Batch moments without dropout; each batch normalisation's moments are pushed to `moments`. */
   | { readonly kind: 'moments'; readonly moments: BatchMoments[] }
   /** Inference: population statistics (mean, variance per batch norm, order of `statisticSpecs`), no dropout. */
@@ -25,7 +28,13 @@ export type ForwardMode =
  * [B, classes]. The same layer list drives the tfjs forward pass and the exported model, so the
  * three cannot drift apart.
  */
-export function networkForward(tape: Tape, spec: NetworkSpec, params: readonly Value[], x: Value, mode: ForwardMode): Value {
+export function networkForward(
+  tape: Tape,
+  spec: NetworkSpec,
+  params: readonly Value[],
+  x: Value,
+  mode: ForwardMode,
+): Value {
   let next = 0;
   const take = () => params[next++];
   let statistic = 0;
@@ -38,7 +47,10 @@ export function networkForward(tape: Tape, spec: NetworkSpec, params: readonly V
     switch (layer.kind) {
       case 'conv2d': {
         const kernel = take();
-        h = conv2d(tape, h, kernel, layer.useBias ? take() : undefined, { kernelSize: layer.kernelSize, padding: layer.padding });
+        h = conv2d(tape, h, kernel, layer.useBias ? take() : undefined, {
+          kernelSize: layer.kernelSize,
+          padding: layer.padding,
+        });
         if (layer.relu) {
           if (poolFollows(i)) pendingRelu = true;
           else h = relu(tape, h);
@@ -55,10 +67,25 @@ export function networkForward(tape: Tape, spec: NetworkSpec, params: readonly V
         const gamma = take();
         const beta = take();
         if (mode.kind === 'inference') {
-          h = batchNormInference(tape, h, gamma, beta, mode.statistics[statistic], mode.statistics[statistic + 1], layer.epsilon);
+          h = batchNormInference(
+            tape,
+            h,
+            gamma,
+            beta,
+            mode.statistics[statistic],
+            mode.statistics[statistic + 1],
+            layer.epsilon,
+          );
           statistic += 2;
         } else {
-          h = batchNormTraining(tape, h, gamma, beta, layer.epsilon, mode.kind === 'moments' ? mode.moments : undefined);
+          h = batchNormTraining(
+            tape,
+            h,
+            gamma,
+            beta,
+            layer.epsilon,
+            mode.kind === 'moments' ? mode.moments : undefined,
+          );
         }
         break;
       }

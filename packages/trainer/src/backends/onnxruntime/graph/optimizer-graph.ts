@@ -67,6 +67,13 @@ export function optimizerUpdate(
 }
 
 /** The weight average's update avg ← d·avg + (1 − d)·θ, with d and 1 − d as inputs (see `updateWeightAverage`). */
-export function weightAverageUpdate(g: ShapedGraph, average: Value, param: Value, decay: Value, complement: Value, output: string): void {
+export function weightAverageUpdate(
+  g: ShapedGraph,
+  average: Value,
+  param: Value,
+  decay: Value,
+  complement: Value,
+  output: string,
+): void {
   g.add(g.mul(average, decay), g.mul(param, complement), { output });
 }

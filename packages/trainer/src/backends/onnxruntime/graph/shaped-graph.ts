@@ -59,13 +59,20 @@ export class ShapedGraph {
 
   /** A FLOAT scalar constant, shared. */
   scalar(value: number): Value {
-    return this.#constant(`f32:${Math.fround(value)}`, 'scalar', TensorDataType.FLOAT, [], () => Float32Array.of(value));
+    return this.#constant(`f32:${Math.fround(value)}`, 'scalar', TensorDataType.FLOAT, [], () =>
+      Float32Array.of(value),
+    );
   }
 
   /** An INT64 constant tensor whose element k is `value(k)` (not shared). */
   int64s(prefix: string, dims: readonly number[], value: (k: number) => number): Value {
     const name = this.builder.uniqueName(prefix);
-    this.builder.initializer(name, TensorDataType.INT64, [...dims], BigInt64Array.from({ length: size(dims) }, (_, k) => BigInt(value(k))));
+    this.builder.initializer(
+      name,
+      TensorDataType.INT64,
+      [...dims],
+      BigInt64Array.from({ length: size(dims) }, (_, k) => BigInt(value(k))),
+    );
     return { name, shape: dims, type: TensorDataType.INT64 };
   }
 
@@ -102,7 +109,12 @@ export class ShapedGraph {
   }
 
   transpose(x: Value, perm: readonly number[], options?: OpOptions): Value {
-    return this.op('Transpose', [x], perm.map((p) => x.shape[p]), { ...options, attributes: [attr.ints('perm', perm)] });
+    return this.op(
+      'Transpose',
+      [x],
+      perm.map((p) => x.shape[p]),
+      { ...options, attributes: [attr.ints('perm', perm)] },
+    );
   }
 
   /** Sum over `axes`; `keepDims` keeps them as size-1 axes. */
@@ -119,14 +131,25 @@ export class ShapedGraph {
   }
 
   #reduce(opType: string, x: Value, axes: readonly number[], keepDims: boolean, options?: OpOptions): Value {
-    const shape = keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i));
+    const shape = keepDims
+      ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d))
+      : x.shape.filter((_, i) => !axes.includes(i));
     // ReduceSum takes its axes as an input from opset 13; ReduceMean still as an attribute in 17.
     const inputs = opType === 'ReduceSum' ? [x, this.ints(axes)] : [x];
-    const attributes = [attr.int('keepdims', keepDims ? 1 : 0), ...(opType === 'ReduceSum' ? [] : [attr.ints('axes', axes)])];
+    const attributes = [
+      attr.int('keepdims', keepDims ? 1 : 0),
+      ...(opType === 'ReduceSum' ? [] : [attr.ints('axes', axes)]),
+    ];
     return this.op(opType, inputs, shape, { ...options, attributes });
   }
 
-  #constant(key: string, prefix: string, type: TensorDataType, dims: number[], data: () => Float32Array | BigInt64Array): Value {
+  #constant(
+    key: string,
+    prefix: string,
+    type: TensorDataType,
+    dims: number[],
+    data: () => Float32Array | BigInt64Array,
+  ): Value {
     let value = this.#constants.get(key);
     if (value === undefined) {
       const name = this.builder.uniqueName(prefix);

@@ -5,7 +5,10 @@ import type { ShapedGraph, Value } from './shaped-graph.js';
  * where none flows), emits the nodes for the gradients of the inputs that `needed` marks and
  * returns them (undefined for the others).
  */
-export type GradientRule = (upstream: readonly (Value | undefined)[], needed: readonly boolean[]) => readonly (Value | undefined)[];
+export type GradientRule = (
+  upstream: readonly (Value | undefined)[],
+  needed: readonly boolean[],
+) => readonly (Value | undefined)[];
 
 interface Entry {
   readonly inputs: readonly Value[];

@@ -21,10 +21,14 @@ test('every graph the backend builds passes onnx.checker (full_check) at opset 1
       models.set(`${name}-step-${batch}`, buildTrainingGraph(recipe, batch).model);
       models.set(`${name}-gradients-${batch}`, buildTrainingGraph(recipe, batch, 'gradients').model);
       models.set(`${name}-inference-${batch}`, buildInferenceGraph(recipe.network, batch).model);
-      if (recipe.network.layers.some((l) => l.kind === 'batchNorm')) models.set(`${name}-moments-${batch}`, buildMomentsGraph(recipe.network, batch).model);
+      if (recipe.network.layers.some((l) => l.kind === 'batchNorm'))
+        models.set(`${name}-moments-${batch}`, buildMomentsGraph(recipe.network, batch).model);
     }
     // Without the weight average and with plain NLL the graph changes shape: check it too.
-    models.set(`${name}-ablated-step`, buildTrainingGraph(resolveRecipe(name, ['weight-average', 'label-smoothing']), 8).model);
+    models.set(
+      `${name}-ablated-step`,
+      buildTrainingGraph(resolveRecipe(name, ['weight-average', 'label-smoothing']), 8).model,
+    );
   }
   assert.deepEqual(checkOnnxModels(models), []);
   for (const [name, bytes] of models) {
@@ -36,17 +40,23 @@ test('every graph the backend builds passes onnx.checker (full_check) at opset 1
   }
 });
 
-test('a step graph takes and returns every parameter and optimizer state array under the JS optimizer\'s names', () => {
+test("a step graph takes and returns every parameter and optimizer state array under the JS optimizer's names", () => {
   for (const name of RECIPE_CHOICES) {
     const recipe = resolveRecipe(name);
     const graph = buildTrainingGraph(recipe, 4);
     const specs = parameterSpecs(recipe.network);
-    assert.deepEqual(graph.params.map((p) => p.spec.name), specs.map((s) => s.name));
+    assert.deepEqual(
+      graph.params.map((p) => p.spec.name),
+      specs.map((s) => s.name),
+    );
     const jsState = Object.keys(createOptimizer(recipe.optimizer, 1).state);
     assert.deepEqual(Object.keys(graph.optimizerState), jsState);
     assert.deepEqual([...OPTIMIZER_STATE_NAMES[recipe.optimizer.kind]], jsState);
     assert.equal(graph.averaged?.length, recipe.weightAverageDecay === undefined ? undefined : specs.length);
-    assert.deepEqual(graph.masks.map((m) => m.layer), recipe.network.layers.filter((l) => l.kind === 'dropout').map((l) => l.name));
+    assert.deepEqual(
+      graph.masks.map((m) => m.layer),
+      recipe.network.layers.filter((l) => l.kind === 'dropout').map((l) => l.name),
+    );
   }
 });
 
@@ -58,7 +68,10 @@ test('the tape adds up the gradients of a value used by several ops, and leaves 
   // y = x·c + x·x, recorded as three ops with their own rules: dy/dx = c + 2x.
   const product = (a: typeof x, b: typeof x) => {
     const out = g.mul(a, b);
-    tape.record([a, b], [out], ([dy], needed) => [needed[0] ? g.mul(dy!, b) : undefined, needed[1] ? g.mul(dy!, a) : undefined]);
+    tape.record([a, b], [out], ([dy], needed) => [
+      needed[0] ? g.mul(dy!, b) : undefined,
+      needed[1] ? g.mul(dy!, a) : undefined,
+    ]);
     return out;
   };
   const sum = (a: typeof x, b: typeof x) => {

@@ -88,24 +88,32 @@ export function buildTrainingGraph(recipe: Recipe, batch: number, kind: 'step' |
   const common = { batch, images: images.name, target: target.name, masks, params: paramBindings, loss: 'loss' };
 
   if (kind === 'gradients') {
-    grads.forEach((grad, i) => g.output(g.op('Identity', [grad!], specs[i].shape, { output: paramBindings[i].output })));
+    grads.forEach((grad, i) =>
+      g.output(g.op('Identity', [grad!], specs[i].shape, { output: paramBindings[i].output })),
+    );
     return { ...common, model: encode(g), optimizerState: {}, scalars: [] };
   }
 
   const optimizer = recipe.optimizer;
   const stateNames = OPTIMIZER_STATE_NAMES[optimizer.kind];
   const optimizerState = Object.fromEntries(stateNames.map((name) => [name, specs.map((spec) => binding(spec, name))]));
-  const scalarNames = [...OPTIMIZER_SCALARS[optimizer.kind], ...(recipe.weightAverageDecay === undefined ? [] : ['averageDecay', 'averageComplement'])];
+  const scalarNames = [
+    ...OPTIMIZER_SCALARS[optimizer.kind],
+    ...(recipe.weightAverageDecay === undefined ? [] : ['averageDecay', 'averageComplement']),
+  ];
   const scalars = Object.fromEntries(scalarNames.map((name) => [name, g.input(name, [])]));
   const averaged = recipe.weightAverageDecay === undefined ? undefined : specs.map((spec) => binding(spec, 'average'));
   specs.forEach((spec, i) => {
-    const state = Object.fromEntries(stateNames.map((name) => [name, g.input(optimizerState[name][i].input, spec.shape)]));
+    const state = Object.fromEntries(
+      stateNames.map((name) => [name, g.input(optimizerState[name][i].input, spec.shape)]),
+    );
     const next = optimizerUpdate(g, optimizer, params[i], grads[i]!, state, scalars, {
       param: paramBindings[i].output,
       state: Object.fromEntries(stateNames.map((name) => [name, optimizerState[name][i].output])),
     });
     g.output(next);
-    for (const name of stateNames) g.output({ name: optimizerState[name][i].output, shape: spec.shape, type: next.type });
+    for (const name of stateNames)
+      g.output({ name: optimizerState[name][i].output, shape: spec.shape, type: next.type });
     if (averaged !== undefined) {
       const average = g.input(averaged[i].input, spec.shape);
       weightAverageUpdate(g, average, next, scalars.averageDecay, scalars.averageComplement, averaged[i].output);
@@ -116,7 +124,9 @@ export function buildTrainingGraph(recipe: Recipe, batch: number, kind: 'step' |
 }
 
 export function encode(g: ShapedGraph): Uint8Array {
-  return encodeModel(createModel({ graph: g.build(), opset: TRAINER_OPSET, producerName: 'onnxpipe-trainer', producerVersion: '0.1.0' }));
+  return encodeModel(
+    createModel({ graph: g.build(), opset: TRAINER_OPSET, producerName: 'onnxpipe-trainer', producerVersion: '0.1.0' }),
+  );
 }
 
 export type { Value };

@@ -46,12 +46,26 @@ export function batchNormTraining(
     const dx = needed[0]
       ? g.mul(g.sub(g.sub(dy!, g.div(dBeta, count)), g.mul(normalized, g.div(dGamma, count))), g.mul(inverseStd, scale))
       : undefined;
-    return [dx, needed[1] ? g.reshape(dGamma, [channels]) : undefined, needed[2] ? g.reshape(dBeta, [channels]) : undefined];
+    return [
+      dx,
+      needed[1] ? g.reshape(dGamma, [channels]) : undefined,
+      needed[2] ? g.reshape(dBeta, [channels]) : undefined,
+    ];
   });
   return y;
 }
 
 /** Batch normalisation with population statistics (inference): onnxruntime's fused `BatchNormalization`. */
-export function batchNormInference(tape: Tape, x: Value, gamma: Value, beta: Value, mean: Value, variance: Value, epsilon: number): Value {
-  return tape.graph.op('BatchNormalization', [x, gamma, beta, mean, variance], x.shape, { attributes: [attr.float('epsilon', epsilon)] });
+export function batchNormInference(
+  tape: Tape,
+  x: Value,
+  gamma: Value,
+  beta: Value,
+  mean: Value,
+  variance: Value,
+  epsilon: number,
+): Value {
+  return tape.graph.op('BatchNormalization', [x, gamma, beta, mean, variance], x.shape, {
+    attributes: [attr.float('epsilon', epsilon)],
+  });
 }

@@ -37,20 +37,28 @@ export function conv2d(tape: Tape, x: Value, kernel: Value, bias: Value | undefi
   const ow = w + 2 * pad - k + 1;
   const convAttributes = [attr.ints('kernel_shape', [k, k]), attr.ints('pads', [pad, pad, pad, pad])];
   const weights = g.transpose(kernel, [3, 2, 0, 1]); // HWIO → OIHW
-  const y = g.op('Conv', bias === undefined ? [x, weights] : [x, weights, bias], [b, co, oh, ow], { attributes: convAttributes });
+  const y = g.op('Conv', bias === undefined ? [x, weights] : [x, weights, bias], [b, co, oh, ow], {
+    attributes: convAttributes,
+  });
 
   tape.record([x, kernel, bias], [y], ([dy], needed) => {
     const dx = needed[0] ? g.op('ConvTranspose', [dy!, weights], x.shape, { attributes: convAttributes }) : undefined;
     let dKernel: Value | undefined;
     if (needed[1]) {
-      const padded = pad === 0 ? x : g.op('Pad', [x, g.ints([0, 0, pad, pad, 0, 0, pad, pad])], [b, ci, h + 2 * pad, w + 2 * pad]);
+      const padded =
+        pad === 0 ? x : g.op('Pad', [x, g.ints([0, 0, pad, pad, 0, 0, pad, pad])], [b, ci, h + 2 * pad, w + 2 * pad]);
       const windows: Value[] = [];
       for (let kh = 0; kh < k; kh++) {
         for (let kw = 0; kw < k; kw++) {
-          windows.push(g.op('Slice', [padded, g.ints([kh, kw]), g.ints([kh + oh, kw + ow]), g.ints([2, 3])], [b, ci, oh, ow]));
+          windows.push(
+            g.op('Slice', [padded, g.ints([kh, kw]), g.ints([kh + oh, kw + ow]), g.ints([2, 3])], [b, ci, oh, ow]),
+          );
         }
       }
-      const stacked = windows.length === 1 ? windows[0] : g.op('Concat', windows, [b, k * k * ci, oh, ow], { attributes: [attr.int('axis', 1)] });
+      const stacked =
+        windows.length === 1
+          ? windows[0]
+          : g.op('Concat', windows, [b, k * k * ci, oh, ow], { attributes: [attr.int('axis', 1)] });
       const columns = g.reshape(stacked, [b, k * k * ci, oh * ow]);
       const dyT = g.transpose(g.reshape(dy!, [b, co, oh * ow]), [0, 2, 1]);
       const perImage = g.op('MatMul', [columns, dyT], [b, k * k * ci, co]);

@@ -20,7 +20,12 @@ export function logSoftmax(tape: Tape, x: Value): Value {
  * = −scale · target: a step passes scale = 1/B, so that the parameter gradients come out averaged
  * over the batch without a pass over them.
  */
-export function crossEntropy(tape: Tape, logProbabilities: Value, target: Value, scale: number): { loss: Value; seed: Value } {
+export function crossEntropy(
+  tape: Tape,
+  logProbabilities: Value,
+  target: Value,
+  scale: number,
+): { loss: Value; seed: Value } {
   const g = tape.graph;
   const loss = g.op('Neg', [g.reduceSum(g.mul(logProbabilities, target), [0, 1], false)], []);
   const seed = g.mul(target, g.scalar(-scale));

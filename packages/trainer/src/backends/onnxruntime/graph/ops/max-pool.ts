@@ -34,7 +34,9 @@ export function reluMaxPool(tape: Tape, x: Value, size: number): Value {
 function pool(g: ShapedGraph, x: Value, size: number): Value {
   const [b, c, h, w] = x.shape;
   const shape = [b, c, Math.floor(h / size), Math.floor(w / size)];
-  return g.op('MaxPool', [x], shape, { attributes: [attr.ints('kernel_shape', [size, size]), attr.ints('strides', [size, size])] });
+  return g.op('MaxPool', [x], shape, {
+    attributes: [attr.ints('kernel_shape', [size, size]), attr.ints('strides', [size, size])],
+  });
 }
 
 /**
@@ -50,9 +52,23 @@ function routeToFirstMaximum(g: ShapedGraph, x: Value, pooled: Value, dy: Value,
   const [b, c, h, w] = x.shape;
   const [, , oh, ow] = pooled.shape;
   const cropped =
-    oh * size === h && ow * size === w ? x : g.op('Slice', [x, g.ints([0, 0]), g.ints([oh * size, ow * size]), g.ints([2, 3])], [b, c, oh * size, ow * size]);
-  const windows = g.reshape(g.transpose(g.reshape(cropped, [b, c, oh, size, ow, size]), [0, 1, 2, 4, 3, 5]), [b, c, oh * ow, size * size]);
-  const first = g.op('ArgMax', [windows], [b, c, oh * ow], { type: TensorDataType.INT64, attributes: [attr.int('axis', 3), attr.int('keepdims', 0)] });
+    oh * size === h && ow * size === w
+      ? x
+      : g.op(
+          'Slice',
+          [x, g.ints([0, 0]), g.ints([oh * size, ow * size]), g.ints([2, 3])],
+          [b, c, oh * size, ow * size],
+        );
+  const windows = g.reshape(g.transpose(g.reshape(cropped, [b, c, oh, size, ow, size]), [0, 1, 2, 4, 3, 5]), [
+    b,
+    c,
+    oh * ow,
+    size * size,
+  ]);
+  const first = g.op('ArgMax', [windows], [b, c, oh * ow], {
+    type: TensorDataType.INT64,
+    attributes: [attr.int('axis', 3), attr.int('keepdims', 0)],
+  });
   // Flat index in x of window k's element (i, j): plane + window corner + i·W + j. The sum of the
   // two constant parts is folded by onnxruntime when the session loads.
   const local = g.int64s('windowOffsets', [size * size], (k) => Math.floor(k / size) * w + (k % size));
@@ -60,7 +76,15 @@ function routeToFirstMaximum(g: ShapedGraph, x: Value, pooled: Value, dy: Value,
   const planes = g.int64s('planeStarts', [b, c, 1], (k) => k * h * w);
   const base = g.op('Add', [planes, corners], [b, c, oh * ow], { type: TensorDataType.INT64 });
   const offsets = g.op('Gather', [local, first], [b, c, oh * ow], { type: TensorDataType.INT64 });
-  const indices = g.reshape(g.op('Add', [base, offsets], [b, c, oh * ow], { type: TensorDataType.INT64 }), [b, c, oh, ow]);
+  const indices = g.reshape(g.op('Add', [base, offsets], [b, c, oh * ow], { type: TensorDataType.INT64 }), [
+    b,
+    c,
+    oh,
+    ow,
+  ]);
   const kernel = [attr.ints('kernel_shape', [size, size]), attr.ints('strides', [size, size])];
-  return g.op('MaxUnpool', [dy, indices, g.ints([b, c, h, w])], x.shape, { type: TensorDataType.FLOAT, attributes: kernel });
+  return g.op('MaxUnpool', [dy, indices, g.ints([b, c, h, w])], x.shape, {
+    type: TensorDataType.FLOAT,
+    attributes: kernel,
+  });
 }
