@@ -105,9 +105,7 @@ export async function drawStrokesByTouch(
 }
 
 /** What the page shows: the label, the ten probabilities, the provider and latency texts. */
-export async function readAnswer(
-  page: Page,
-): Promise<{
+export async function readAnswer(page: Page): Promise<{
   label: string;
   probabilities: number[];
   provider: string;

@@ -159,12 +159,10 @@ export function checkTypedDocuments(documents: readonly TypedDocument[]): Map<st
   documents.forEach((doc, i) => {
     const spec = doc.as === undefined ? KINDS[kindKey(doc.value)] : { module: KSERVE_TYPES, type: doc.as };
     if (spec === undefined) {
-      results
-        .get(doc.id)!
-        .push({
-          code: 'UNKNOWN_KIND',
-          message: `${kindKey(doc.value)}: no checker knows this kind; valid kinds: ${Object.keys(KINDS).join(', ')}`,
-        });
+      results.get(doc.id)!.push({
+        code: 'UNKNOWN_KIND',
+        message: `${kindKey(doc.value)}: no checker knows this kind; valid kinds: ${Object.keys(KINDS).join(', ')}`,
+      });
       return;
     }
     (imports.get(spec.module) ?? imports.set(spec.module, new Set()).get(spec.module)!).add(spec.type);

@@ -37,8 +37,12 @@ describe('epochOrder', () => {
 
   it('handles 0 and rejects bad input', () => {
     assert.equal(epochOrder(0, { shuffle: true, seed: 1, epoch: 0 }).length, 0);
-    assert.throws(() => epochOrder(-1, { shuffle: true, seed: 1, epoch: 0 }), { code: 'ONNXPIPE_DATA_INVALID_ARGUMENT' });
-    assert.throws(() => epochOrder(3, { shuffle: true, seed: 1, epoch: 0.5 }), { code: 'ONNXPIPE_DATA_INVALID_ARGUMENT' });
+    assert.throws(() => epochOrder(-1, { shuffle: true, seed: 1, epoch: 0 }), {
+      code: 'ONNXPIPE_DATA_INVALID_ARGUMENT',
+    });
+    assert.throws(() => epochOrder(3, { shuffle: true, seed: 1, epoch: 0.5 }), {
+      code: 'ONNXPIPE_DATA_INVALID_ARGUMENT',
+    });
   });
 });
 
@@ -52,13 +56,22 @@ describe('batchRanges', () => {
   });
 
   it('gives exact batches when the size divides the count, and none for no samples', () => {
-    assert.deepEqual([...batchRanges(6, 3)], [{ start: 0, end: 3 }, { start: 3, end: 6 }]);
+    assert.deepEqual(
+      [...batchRanges(6, 3)],
+      [
+        { start: 0, end: 3 },
+        { start: 3, end: 6 },
+      ],
+    );
     assert.deepEqual([...batchRanges(2, 10)], [{ start: 0, end: 2 }]);
     assert.deepEqual([...batchRanges(0, 4)], []);
   });
 
   it('rejects a batch size below 1', () => {
-    assert.throws(() => [...batchRanges(10, 0)], { code: 'ONNXPIPE_DATA_INVALID_ARGUMENT', message: /'batchSize' must be an integer ≥ 1; received 0/ });
+    assert.throws(() => [...batchRanges(10, 0)], {
+      code: 'ONNXPIPE_DATA_INVALID_ARGUMENT',
+      message: /'batchSize' must be an integer ≥ 1; received 0/,
+    });
   });
 });
 

@@ -22,7 +22,12 @@ export interface DigitFolderItem {
   /** Every column of the row, by header name. */
   readonly columns: Readonly<Record<string, string>>;
   /** Decoded pixels as stored: 1 (gray), 2 (gray + alpha), 3 (RGB) or 4 (RGBA) channels. */
-  readonly image: { readonly width: number; readonly height: number; readonly channels: 1 | 2 | 3 | 4; readonly data: Uint8Array };
+  readonly image: {
+    readonly width: number;
+    readonly height: number;
+    readonly channels: 1 | 2 | 3 | 4;
+    readonly data: Uint8Array;
+  };
 }
 
 /** Environment variable naming the real-handwriting development set's folder. */
@@ -57,7 +62,9 @@ export function readDigitFolder(dir: string): DigitFolder {
   const [headerLine, ...lines] = csv.split(/\r?\n/).filter((line) => line.trim() !== '');
   const header = (headerLine ?? '').split(',').map((h) => h.trim());
   if (!header.includes('file') || !header.includes('label')) {
-    throw fail(`labels.csv's header must name the columns file and label; received ${JSON.stringify(headerLine ?? '')}`);
+    throw fail(
+      `labels.csv's header must name the columns file and label; received ${JSON.stringify(headerLine ?? '')}`,
+    );
   }
   const items = lines.map((line, row) => {
     const cells = line.split(',');
@@ -74,11 +81,7 @@ export function readDigitFolder(dir: string): DigitFolder {
   return { dir, items };
 }
 
-function decodePng(
-  dir: string,
-  file: string,
-  fail: (details: string) => Error,
-): DigitFolderItem['image'] {
+function decodePng(dir: string, file: string, fail: (details: string) => Error): DigitFolderItem['image'] {
   let png: PNG;
   try {
     png = PNG.sync.read(readFileSync(join(dir, file)), { skipRescale: false });

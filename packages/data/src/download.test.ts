@@ -99,7 +99,9 @@ describe('downloadFile', () => {
   it('downloads, reports progress up to the full size, and leaves only the final files', async () => {
     const events: DownloadProgress[] = [];
     const files = await downloadFiles({
-      files: [trainLabels, testLabels], mirrors: [mirror('good')], dir,
+      files: [trainLabels, testLabels],
+      mirrors: [mirror('good')],
+      dir,
       onProgress: (p) => events.push(p),
     });
     assert.deepEqual(readdirSync(dir).sort(), [testLabels.fileName, trainLabels.fileName]);
@@ -112,15 +114,19 @@ describe('downloadFile', () => {
       assert.ok(trainEvents[i].bytesDone >= trainEvents[i - 1].bytesDone);
     }
     assert.deepEqual(trainEvents.at(-1), {
-      fileName: trainLabels.fileName, url: `${mirror('good')}${trainLabels.fileName}`,
-      bytesDone: 28_881, bytesTotal: 28_881,
+      fileName: trainLabels.fileName,
+      url: `${mirror('good')}${trainLabels.fileName}`,
+      bytesDone: 28_881,
+      bytesTotal: 28_881,
     });
   });
 
   it('draws a bar on a TTY progress stream', async () => {
     const out: string[] = [];
     await downloadFile(testLabels, {
-      files: [testLabels], mirrors: [mirror('good')], dir,
+      files: [testLabels],
+      mirrors: [mirror('good')],
+      dir,
       progressStream: { isTTY: true, write: (s) => out.push(s) },
     });
     const text = out.join('');
@@ -131,7 +137,9 @@ describe('downloadFile', () => {
 
   it('rejects a corrupted copy by sha256 and takes the next mirror', async () => {
     const file = await downloadFile(testLabels, {
-      files: [testLabels], mirrors: [mirror('corrupt'), mirror('missing'), mirror('good')], dir,
+      files: [testLabels],
+      mirrors: [mirror('corrupt'), mirror('missing'), mirror('good')],
+      dir,
     });
     assert.equal(file.sha256, testLabels.gzip[0].sha256);
     assert.deepEqual(readdirSync(dir), [testLabels.fileName]);
@@ -149,10 +157,10 @@ describe('downloadFile', () => {
     await downloadFile(trainLabels, { files: [trainLabels], mirrors: [mirror('nolength')], dir });
     assert.deepEqual(readdirSync(dir).sort(), [testLabels.fileName, trainLabels.fileName]);
     rmSync(join(dir, testLabels.fileName));
-    await assert.rejects(
-      downloadFile(testLabels, { files: [testLabels], mirrors: [mirror('redirect/6')], dir }),
-      { code: 'ONNXPIPE_DATA_DOWNLOAD_FAILED', message: /more than 5 redirects/ },
-    );
+    await assert.rejects(downloadFile(testLabels, { files: [testLabels], mirrors: [mirror('redirect/6')], dir }), {
+      code: 'ONNXPIPE_DATA_DOWNLOAD_FAILED',
+      message: /more than 5 redirects/,
+    });
   });
 
   it('treats a connection dropped mid-body as a failure and leaves no partial file', async () => {
@@ -182,7 +190,10 @@ describe('downloadFile', () => {
     const target = join(dir, 'nested', 'mnist');
     await assert.rejects(
       downloadFile(testLabels, {
-        files: [trainLabels, testLabels], mirrors: [unreachable, mirror('missing')], dir: target, label: 'mnist',
+        files: [trainLabels, testLabels],
+        mirrors: [unreachable, mirror('missing')],
+        dir: target,
+        label: 'mnist',
       }),
       (err: Error & { code?: string; statusCode?: number }) => {
         assert.equal(err.code, 'ONNXPIPE_DATA_DOWNLOAD_FAILED');
@@ -192,7 +203,10 @@ describe('downloadFile', () => {
         assert.ok(m.includes(`${unreachable}t10k-labels-idx1-ubyte.gz: `) && /ECONNREFUSED/.test(m), m);
         assert.ok(m.includes(`${mirror('missing')}t10k-labels-idx1-ubyte.gz: HTTP 404`), m);
         assert.ok(m.includes(`into ${target}/`), m);
-        assert.ok(m.includes('train-images') === false && m.includes('train-labels-idx1-ubyte.gz, t10k-labels-idx1-ubyte.gz'), m);
+        assert.ok(
+          m.includes('train-images') === false && m.includes('train-labels-idx1-ubyte.gz, t10k-labels-idx1-ubyte.gz'),
+          m,
+        );
         assert.ok(m.includes('--data-dir') && m.includes('ONNXPIPE_DATA_DIR'), m);
         return true;
       },

@@ -43,8 +43,7 @@ export interface DownloadOptions {
   readonly signal?: AbortSignal;
 }
 
-type RequestOptions = Required<Pick<DownloadOptions, 'timeoutMs' | 'maxRedirects'>> &
-  Pick<DownloadOptions, 'signal'>;
+type RequestOptions = Required<Pick<DownloadOptions, 'timeoutMs' | 'maxRedirects'>> & Pick<DownloadOptions, 'signal'>;
 
 function describeError(error: unknown): string {
   if (error instanceof AggregateError && error.errors.length > 0) {
@@ -105,7 +104,11 @@ async function fetchToFile(
   const stream = options.progressStream;
   if (stream?.isTTY === true) {
     bar = createProgressReporter({
-      write: (s) => stream.write(s), isTTY: true, label: file.fileName, total, unit: 'B',
+      write: (s) => stream.write(s),
+      isTTY: true,
+      label: file.fileName,
+      total,
+      unit: 'B',
     });
   }
   const report = (): void => {

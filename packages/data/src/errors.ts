@@ -61,32 +61,16 @@ export const ONNXPIPE_DATA_COUNT_MISMATCH = createError<[what: string, expected:
 );
 
 /** No verified copy of a dataset file in any searched directory (and no download). */
-export const ONNXPIPE_DATA_NOT_FOUND = createError<[details: string]>(
-  'ONNXPIPE_DATA_NOT_FOUND',
-  '%s',
-  404,
-);
+export const ONNXPIPE_DATA_NOT_FOUND = createError<[details: string]>('ONNXPIPE_DATA_NOT_FOUND', '%s', 404);
 
 /** Every mirror failed for a file. */
-export const ONNXPIPE_DATA_DOWNLOAD_FAILED = createError<[details: string]>(
-  'ONNXPIPE_DATA_DOWNLOAD_FAILED',
-  '%s',
-  502,
-);
+export const ONNXPIPE_DATA_DOWNLOAD_FAILED = createError<[details: string]>('ONNXPIPE_DATA_DOWNLOAD_FAILED', '%s', 502);
 
 /** A dataset name the registry does not have. */
-export const ONNXPIPE_DATA_UNKNOWN_DATASET = createError<[message: string]>(
-  'ONNXPIPE_DATA_UNKNOWN_DATASET',
-  '%s',
-  400,
-);
+export const ONNXPIPE_DATA_UNKNOWN_DATASET = createError<[message: string]>('ONNXPIPE_DATA_UNKNOWN_DATASET', '%s', 400);
 
 /** A split other than train or test. */
-export const ONNXPIPE_DATA_UNKNOWN_SPLIT = createError<[message: string]>(
-  'ONNXPIPE_DATA_UNKNOWN_SPLIT',
-  '%s',
-  400,
-);
+export const ONNXPIPE_DATA_UNKNOWN_SPLIT = createError<[message: string]>('ONNXPIPE_DATA_UNKNOWN_SPLIT', '%s', 400);
 
 /** A bad argument to a data function (batch size, buffer length, ...). */
 export const ONNXPIPE_DATA_INVALID_ARGUMENT = createError<[message: string]>(

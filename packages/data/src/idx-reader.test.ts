@@ -35,46 +35,69 @@ describe('parseIdx', () => {
   });
 
   it('rejects a payload shorter than the dimensions say', () => {
-    assert.throws(() => parseIdx(images.subarray(0, images.length - 1), 'short-images.idx'), (err: Error & { code?: string }) => {
-      assert.equal(err.code, 'ONNXPIPE_DATA_IDX_TRUNCATED');
-      assert.match(err.message, /short-images\.idx/);
-      assert.match(err.message, /expected 12 payload bytes for 2 × 2 × 3 after the header; received 11/);
-      return true;
-    });
+    assert.throws(
+      () => parseIdx(images.subarray(0, images.length - 1), 'short-images.idx'),
+      (err: Error & { code?: string }) => {
+        assert.equal(err.code, 'ONNXPIPE_DATA_IDX_TRUNCATED');
+        assert.match(err.message, /short-images\.idx/);
+        assert.match(err.message, /expected 12 payload bytes for 2 × 2 × 3 after the header; received 11/);
+        return true;
+      },
+    );
   });
 
   it('rejects a file cut inside its header or magic number', () => {
-    assert.throws(() => parseIdx(images.subarray(0, 10), 'h.idx'), { code: 'ONNXPIPE_DATA_IDX_TRUNCATED', message: /h\.idx.*16-byte header.*10 bytes/ });
+    assert.throws(() => parseIdx(images.subarray(0, 10), 'h.idx'), {
+      code: 'ONNXPIPE_DATA_IDX_TRUNCATED',
+      message: /h\.idx.*16-byte header.*10 bytes/,
+    });
     assert.throws(() => parseIdx(new Uint8Array(2), 'm.idx'), { code: 'ONNXPIPE_DATA_IDX_TRUNCATED' });
   });
 
   it('rejects bytes beyond the payload', () => {
     const long = new Uint8Array(labels.length + 1);
     long.set(labels);
-    assert.throws(() => parseIdx(long, 'long.idx'), { code: 'ONNXPIPE_DATA_IDX_TRAILING_BYTES', message: /long\.idx.*expected 3 payload bytes.*received 4/ });
+    assert.throws(() => parseIdx(long, 'long.idx'), {
+      code: 'ONNXPIPE_DATA_IDX_TRAILING_BYTES',
+      message: /long\.idx.*expected 3 payload bytes.*received 4/,
+    });
   });
 
   it('rejects a wrong magic number, naming expected and received', () => {
     const bad = idx(0x0000_0804, [1, 1, 1, 1], [0]);
-    assert.throws(() => parseIdx(bad, 'bad.idx'), { code: 'ONNXPIPE_DATA_IDX_BAD_MAGIC', message: /bad\.idx.*2051 \(images\) or 2049 \(labels\); received 2052 \(0x00000804\)/ });
+    assert.throws(() => parseIdx(bad, 'bad.idx'), {
+      code: 'ONNXPIPE_DATA_IDX_BAD_MAGIC',
+      message: /bad\.idx.*2051 \(images\) or 2049 \(labels\); received 2052 \(0x00000804\)/,
+    });
   });
 
   it('rejects labels where images are expected', () => {
-    assert.throws(() => parseIdx(labels, 'swapped.idx', { expect: 'images' }), { code: 'ONNXPIPE_DATA_IDX_BAD_MAGIC', message: /swapped\.idx.*expected magic number 2051.*received 2049/ });
+    assert.throws(() => parseIdx(labels, 'swapped.idx', { expect: 'images' }), {
+      code: 'ONNXPIPE_DATA_IDX_BAD_MAGIC',
+      message: /swapped\.idx.*expected magic number 2051.*received 2049/,
+    });
   });
 
   it('says so when handed gzip data', () => {
-    assert.throws(() => parseIdx(gzipSync(labels), 'x.gz'), { code: 'ONNXPIPE_DATA_IDX_BAD_MAGIC', message: /gzip data/ });
+    assert.throws(() => parseIdx(gzipSync(labels), 'x.gz'), {
+      code: 'ONNXPIPE_DATA_IDX_BAD_MAGIC',
+      message: /gzip data/,
+    });
   });
 
   it('rejects zero-sized image dimensions', () => {
-    assert.throws(() => parseIdx(idx(IDX_IMAGES_MAGIC, [0, 0, 28], []), 'z.idx'), { code: 'ONNXPIPE_DATA_IDX_BAD_SHAPE' });
+    assert.throws(() => parseIdx(idx(IDX_IMAGES_MAGIC, [0, 0, 28], []), 'z.idx'), {
+      code: 'ONNXPIPE_DATA_IDX_BAD_SHAPE',
+    });
   });
 
   it('checks label range only when asked', () => {
     const bad = idx(IDX_LABELS_MAGIC, [2], [3, 10]);
     assert.equal(parseIdx(bad, 'l.idx').count, 2);
-    assert.throws(() => parseIdx(bad, 'l.idx', { numClasses: 10 }), { code: 'ONNXPIPE_DATA_IDX_BAD_LABEL', message: /l\.idx.*expected values 0\.\.9; received 10 at index 1/ });
+    assert.throws(() => parseIdx(bad, 'l.idx', { numClasses: 10 }), {
+      code: 'ONNXPIPE_DATA_IDX_BAD_LABEL',
+      message: /l\.idx.*expected values 0\.\.9; received 10 at index 1/,
+    });
   });
 });
 
@@ -114,6 +137,9 @@ describe('readIdxFile', () => {
   });
 
   it('reports a missing file as not found', async () => {
-    await assert.rejects(readIdxFile(join(dir, 'nope.gz')), { code: 'ONNXPIPE_DATA_NOT_FOUND', message: /nope\.gz: no such file/ });
+    await assert.rejects(readIdxFile(join(dir, 'nope.gz')), {
+      code: 'ONNXPIPE_DATA_NOT_FOUND',
+      message: /nope\.gz: no such file/,
+    });
   });
 });

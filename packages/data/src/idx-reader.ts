@@ -63,8 +63,16 @@ export function isGzip(bytes: Uint8Array): boolean {
  * const labels = parseIdx(bytes, 't10k-labels-idx1-ubyte', { expect: 'labels', numClasses: 10 });
  * ```
  */
-export function parseIdx(bytes: Uint8Array, fileName: string, options: ParseIdxOptions & { expect: 'images' }): IdxImages;
-export function parseIdx(bytes: Uint8Array, fileName: string, options: ParseIdxOptions & { expect: 'labels' }): IdxLabels;
+export function parseIdx(
+  bytes: Uint8Array,
+  fileName: string,
+  options: ParseIdxOptions & { expect: 'images' },
+): IdxImages;
+export function parseIdx(
+  bytes: Uint8Array,
+  fileName: string,
+  options: ParseIdxOptions & { expect: 'labels' },
+): IdxLabels;
 export function parseIdx(bytes: Uint8Array, fileName: string, options?: ParseIdxOptions): IdxFile;
 export function parseIdx(bytes: Uint8Array, fileName: string, options: ParseIdxOptions = {}): IdxFile {
   const { expect, numClasses } = options;
@@ -87,11 +95,7 @@ export function parseIdx(bytes: Uint8Array, fileName: string, options: ParseIdxO
   const ndims = kind === 'images' ? 3 : 1;
   const headerBytes = 4 + 4 * ndims;
   if (bytes.length < headerBytes) {
-    throw new ONNXPIPE_DATA_IDX_TRUNCATED(
-      fileName,
-      `a ${headerBytes}-byte header`,
-      plural(bytes.length, 'byte'),
-    );
+    throw new ONNXPIPE_DATA_IDX_TRUNCATED(fileName, `a ${headerBytes}-byte header`, plural(bytes.length, 'byte'));
   }
   const dims = Array.from({ length: ndims }, (_, i) => view.getUint32(4 + 4 * i, false));
   if (kind === 'images' && (dims[1] === 0 || dims[2] === 0)) {
@@ -113,11 +117,7 @@ export function parseIdx(bytes: Uint8Array, fileName: string, options: ParseIdxO
   if (numClasses !== undefined) {
     for (let i = 0; i < data.length; i++) {
       if (data[i] >= numClasses) {
-        throw new ONNXPIPE_DATA_IDX_BAD_LABEL(
-          fileName,
-          `values 0..${numClasses - 1}`,
-          `${data[i]} at index ${i}`,
-        );
+        throw new ONNXPIPE_DATA_IDX_BAD_LABEL(fileName, `values 0..${numClasses - 1}`, `${data[i]} at index ${i}`);
       }
     }
   }

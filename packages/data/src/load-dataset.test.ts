@@ -29,7 +29,10 @@ describe('loadDataset on the real MNIST files', () => {
     assert.equal(ds.labels.length, 10_000);
     assert.deepEqual([ds.rows, ds.cols], [28, 28]);
     assert.deepEqual(perClass(ds.labels), [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]);
-    assert.deepEqual(ds.files.images, { path: join(mnistDir, 't10k-images-idx3-ubyte.gz'), sha256: '8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6' });
+    assert.deepEqual(ds.files.images, {
+      path: join(mnistDir, 't10k-images-idx3-ubyte.gz'),
+      sha256: '8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6',
+    });
     assert.equal(ds.files.labels.sha256, 'f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6');
     assert.equal(ds.normalization, MNIST_NORMALIZATION);
     assert.equal(ds.classNames, DIGIT_LABELS);
@@ -47,25 +50,34 @@ describe('loadDataset on the real MNIST files', () => {
   });
 
   it('finds the files through ONNXPIPE_DATA_DIR when no flag is given', async () => {
-    const ds = await loadDataset({ name: 'mnist', split: 'test', download: false, env: { ONNXPIPE_DATA_DIR: mnistDir } });
+    const ds = await loadDataset({
+      name: 'mnist',
+      split: 'test',
+      download: false,
+      env: { ONNXPIPE_DATA_DIR: mnistDir },
+    });
     assert.equal(ds.files.labels.path, join(mnistDir, 't10k-labels-idx1-ubyte.gz'));
   });
 });
 
-describe('loadDataset on Fashion-MNIST from the Debian package', { skip: !existsSync(fashionSystemDir) && `${fashionSystemDir} not installed` }, () => {
-  it('loads the test split: 1,000 images per class', async () => {
-    const cacheDir = mkdtempSync(join(tmpdir(), 'onnxpipe-fashion-'));
-    try {
-      const ds = await loadDataset({ name: 'fashion-mnist', split: 'test', cacheDir, download: false, env: noEnv });
-      assert.equal(ds.count, 10_000);
-      assert.deepEqual(perClass(ds.labels), new Array(10).fill(1000));
-      assert.equal(ds.files.images.path, join(fashionSystemDir, 't10k-images-idx3-ubyte.gz'));
-      assert.equal(ds.classNames, FASHION_MNIST_LABELS);
-    } finally {
-      rmSync(cacheDir, { recursive: true, force: true });
-    }
-  });
-});
+describe(
+  'loadDataset on Fashion-MNIST from the Debian package',
+  { skip: !existsSync(fashionSystemDir) && `${fashionSystemDir} not installed` },
+  () => {
+    it('loads the test split: 1,000 images per class', async () => {
+      const cacheDir = mkdtempSync(join(tmpdir(), 'onnxpipe-fashion-'));
+      try {
+        const ds = await loadDataset({ name: 'fashion-mnist', split: 'test', cacheDir, download: false, env: noEnv });
+        assert.equal(ds.count, 10_000);
+        assert.deepEqual(perClass(ds.labels), new Array(10).fill(1000));
+        assert.equal(ds.files.images.path, join(fashionSystemDir, 't10k-images-idx3-ubyte.gz'));
+        assert.equal(ds.classNames, FASHION_MNIST_LABELS);
+      } finally {
+        rmSync(cacheDir, { recursive: true, force: true });
+      }
+    });
+  },
+);
 
 describe('loadDataset with missing files', () => {
   const cacheDir = mkdtempSync(join(tmpdir(), 'onnxpipe-load-'));
@@ -86,7 +98,9 @@ describe('loadDataset with missing files', () => {
 
   it('downloads into <cacheDir>/<name> from a mirror and then loads from the cache', async () => {
     const files = DATASETS.mnist.files.test;
-    const bodies = new Map([files.images, files.labels].map((f) => [`/${f.fileName}`, readFileSync(join(mnistDir, f.fileName))]));
+    const bodies = new Map(
+      [files.images, files.labels].map((f) => [`/${f.fileName}`, readFileSync(join(mnistDir, f.fileName))]),
+    );
     const server = createServer((req, res) => {
       const body = bodies.get(req.url ?? '');
       if (body === undefined) res.writeHead(404).end();
@@ -97,13 +111,20 @@ describe('loadDataset with missing files', () => {
       const mirror = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
       const seen = new Set<string>();
       const ds = await loadDataset({
-        name: 'mnist', split: 'test', cacheDir, env: noEnv, mirrors: [mirror],
+        name: 'mnist',
+        split: 'test',
+        cacheDir,
+        env: noEnv,
+        mirrors: [mirror],
         onDownloadProgress: (p) => seen.add(p.fileName),
       });
       assert.equal(ds.count, 10_000);
       assert.deepEqual([...seen].sort(), ['t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']);
       assert.equal(ds.files.images.path, join(cacheDir, 'mnist', 't10k-images-idx3-ubyte.gz'));
-      assert.deepEqual(readdirSync(join(cacheDir, 'mnist')).sort(), ['t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']);
+      assert.deepEqual(readdirSync(join(cacheDir, 'mnist')).sort(), [
+        't10k-images-idx3-ubyte.gz',
+        't10k-labels-idx1-ubyte.gz',
+      ]);
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
@@ -113,13 +134,13 @@ describe('loadDataset with missing files', () => {
   });
 
   it('rejects unknown names and splits with the house message', async () => {
-    await assert.rejects(
-      loadDataset({ name: 'cifar10' as 'mnist', split: 'test' }),
-      { code: 'ONNXPIPE_DATA_UNKNOWN_DATASET', message: `'name' must be one of mnist, fashion-mnist; received "cifar10"` },
-    );
-    await assert.rejects(
-      loadDataset({ name: 'mnist', split: 'val' as 'test' }),
-      { code: 'ONNXPIPE_DATA_UNKNOWN_SPLIT', message: `'split' must be one of train, test; received "val"` },
-    );
+    await assert.rejects(loadDataset({ name: 'cifar10' as 'mnist', split: 'test' }), {
+      code: 'ONNXPIPE_DATA_UNKNOWN_DATASET',
+      message: `'name' must be one of mnist, fashion-mnist; received "cifar10"`,
+    });
+    await assert.rejects(loadDataset({ name: 'mnist', split: 'val' as 'test' }), {
+      code: 'ONNXPIPE_DATA_UNKNOWN_SPLIT',
+      message: `'split' must be one of train, test; received "val"`,
+    });
   });
 });

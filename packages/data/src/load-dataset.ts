@@ -2,13 +2,7 @@ import type { ClassNames, Normalization } from '@onnxpipe/core';
 import { downloadFiles, type DownloadProgress, type ProgressStream } from './download.js';
 import { ONNXPIPE_DATA_COUNT_MISMATCH, ONNXPIPE_DATA_IDX_BAD_SHAPE, ONNXPIPE_DATA_NOT_FOUND } from './errors.js';
 import { readIdxFile } from './idx-reader.js';
-import {
-  candidateDirs,
-  datasetCacheDir,
-  describeMissing,
-  locateFiles,
-  type LocateOptions,
-} from './locate.js';
+import { candidateDirs, datasetCacheDir, describeMissing, locateFiles, type LocateOptions } from './locate.js';
 import { assertSplit, getDatasetSpec, type DatasetName, type Split } from './registry.js';
 import type { VerifiedFile } from './verify.js';
 

@@ -19,7 +19,9 @@ const realLabels = readFileSync(join(mnistDir, labels.fileName));
 describe('candidateDirs', () => {
   it('orders --data-dir, ONNXPIPE_DATA_DIR (each also with <name>/), cache, then system dirs', () => {
     const dirs = candidateDirs(DATASETS['fashion-mnist'], {
-      dataDir: '/flag', cacheDir: '/cache', env: { ONNXPIPE_DATA_DIR: '/env' },
+      dataDir: '/flag',
+      cacheDir: '/cache',
+      env: { ONNXPIPE_DATA_DIR: '/env' },
     });
     assert.deepEqual(dirs, [
       { dir: '/flag', source: '--data-dir' },
@@ -33,8 +35,14 @@ describe('candidateDirs', () => {
 
   it('skips unset or empty settings, drops duplicates, and defaults the cache to <repo>/data', () => {
     const dirs = candidateDirs(mnist, { dataDir: '/same', env: { ONNXPIPE_DATA_DIR: '/same/' } });
-    assert.deepEqual(dirs.map((d) => d.dir), ['/same', '/same/mnist', resolve(repoRoot, 'data', 'mnist')]);
-    assert.deepEqual(candidateDirs(mnist, { env: { ONNXPIPE_DATA_DIR: '' } }).map((d) => d.source), ['cache']);
+    assert.deepEqual(
+      dirs.map((d) => d.dir),
+      ['/same', '/same/mnist', resolve(repoRoot, 'data', 'mnist')],
+    );
+    assert.deepEqual(
+      candidateDirs(mnist, { env: { ONNXPIPE_DATA_DIR: '' } }).map((d) => d.source),
+      ['cache'],
+    );
     assert.equal(resolve(defaultCacheDir()), resolve(repoRoot, 'data'));
     assert.equal(datasetCacheDir(mnist, '/c'), '/c/mnist');
   });
@@ -56,10 +64,13 @@ describe('locateFiles', () => {
     corrupted[100] ^= 0xff;
     writeFileSync(join(bad, labels.fileName), corrupted);
     copyFileSync(join(mnistDir, labels.fileName), join(good, labels.fileName));
-    const result = await locateFiles([labels], [
-      { dir: bad, source: '--data-dir' },
-      { dir: good, source: 'ONNXPIPE_DATA_DIR' },
-    ]);
+    const result = await locateFiles(
+      [labels],
+      [
+        { dir: bad, source: '--data-dir' },
+        { dir: good, source: 'ONNXPIPE_DATA_DIR' },
+      ],
+    );
     assert.equal(result.found.get(labels)?.path, join(good, labels.fileName));
     assert.equal(result.found.get(labels)?.sha256, labels.gzip[0].sha256);
     assert.equal(result.rejected.length, 1);
@@ -73,12 +84,16 @@ describe('locateFiles', () => {
     const regz = dir('regz');
     writeFileSync(join(regz, labels.fileName), gzipSync(gunzipSync(realLabels), { level: 9 }));
     const a = await locateFiles([labels], [{ dir: raw, source: 'cache' }]);
-    assert.deepEqual(a.found.get(labels), { path: join(raw, labels.rawFileName), sha256: labels.raw.sha256, form: 'raw' });
+    assert.deepEqual(a.found.get(labels), {
+      path: join(raw, labels.rawFileName),
+      sha256: labels.raw.sha256,
+      form: 'raw',
+    });
     const b = await locateFiles([labels], [{ dir: regz, source: 'cache' }]);
     assert.equal(b.found.get(labels)?.form, 'gzip');
   });
 
-  it('rejects another dataset\'s file of the same name (MNIST is not Fashion-MNIST)', async () => {
+  it("rejects another dataset's file of the same name (MNIST is not Fashion-MNIST)", async () => {
     const fashionLabels = DATASETS['fashion-mnist'].files.test.labels;
     const result = await verifyFile(join(mnistDir, labels.fileName), fashionLabels);
     assert.equal(result.ok, false);
@@ -89,13 +104,19 @@ describe('locateFiles', () => {
     const empty = dir('empty');
     const wrong = dir('wrong');
     writeFileSync(join(wrong, labels.fileName), 'not gzip');
-    const result = await locateFiles([mnist.files.test.images, labels], [
-      { dir: wrong, source: '--data-dir' },
-      { dir: empty, source: 'cache' },
-    ]);
+    const result = await locateFiles(
+      [mnist.files.test.images, labels],
+      [
+        { dir: wrong, source: '--data-dir' },
+        { dir: empty, source: 'cache' },
+      ],
+    );
     assert.equal(result.missing.length, 2);
     const text = describeMissing(mnist, result, empty);
-    assert.ok(text.startsWith('mnist: no verified copy of t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz.'), text);
+    assert.ok(
+      text.startsWith('mnist: no verified copy of t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz.'),
+      text,
+    );
     assert.ok(text.includes(`  ${wrong} (--data-dir)\n  ${empty} (cache)`), text);
     assert.ok(text.includes(`${join(wrong, labels.fileName)}: checksum mismatch`), text);
     assert.ok(text.includes(`into ${empty}/`), text);

@@ -81,10 +81,7 @@ export interface LocateResult {
  * Finds a verified copy of each file, trying the directories in order and, in each, the
  * `.gz` name then the raw name. A file with the wrong checksum is skipped, never used.
  */
-export async function locateFiles(
-  files: readonly DatasetFile[],
-  dirs: readonly CandidateDir[],
-): Promise<LocateResult> {
+export async function locateFiles(files: readonly DatasetFile[], dirs: readonly CandidateDir[]): Promise<LocateResult> {
   const found = new Map<DatasetFile, VerifiedFile>();
   const missing: DatasetFile[] = [];
   const rejected: Rejection[] = [];
@@ -119,11 +116,7 @@ export function placementHint(files: readonly DatasetFile[], cacheDir: string): 
 }
 
 /** The body of a not-found error: what is missing, where we looked, what we rejected. */
-export function describeMissing(
-  spec: DatasetSpec,
-  result: LocateResult,
-  cacheDir: string,
-): string {
+export function describeMissing(spec: DatasetSpec, result: LocateResult, cacheDir: string): string {
   const lines = [
     `${spec.name}: no verified copy of ${result.missing.map((f) => f.fileName).join(', ')}.`,
     'Searched:',

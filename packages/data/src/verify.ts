@@ -66,11 +66,7 @@ export function expectedHashes(file: DatasetFile): string {
  *
  * @param useCache - reuse digests of an unchanged file @defaultValue `true`
  */
-export async function verifyFile(
-  path: string,
-  file: DatasetFile,
-  useCache = true,
-): Promise<Verification> {
+export async function verifyFile(path: string, file: DatasetFile, useCache = true): Promise<Verification> {
   let key: string;
   let digests: Digests | undefined;
   try {

@@ -18,7 +18,11 @@ const TEST_LABELS = 't10k-labels-idx1-ubyte.gz';
  * when none has them.
  */
 export function mnistTestDataDir(): string | undefined {
-  const candidates = [process.env[DATA_DIR_ENV], join(repositoryRoot, '..', 'shared', 'datasets', 'mnist'), join(repositoryRoot, 'data', 'mnist')];
+  const candidates = [
+    process.env[DATA_DIR_ENV],
+    join(repositoryRoot, '..', 'shared', 'datasets', 'mnist'),
+    join(repositoryRoot, 'data', 'mnist'),
+  ];
   return candidates.find((dir) => dir !== undefined && existsSync(join(dir, TEST_IMAGES)));
 }
 

@@ -26,7 +26,12 @@ function probeModel(): Uint8Array {
     const x = g.input('x', TensorDataType.FLOAT, [1]);
     g.node('Identity', [x], { outputs: ['y'] });
     g.output('y', TensorDataType.FLOAT, [1]);
-    const model = createModel({ graph: g.build(), opset: 17, producerName: 'onnxpipe-server', producerVersion: '0.1.0' });
+    const model = createModel({
+      graph: g.build(),
+      opset: 17,
+      producerName: 'onnxpipe-server',
+      producerVersion: '0.1.0',
+    });
     probeBytes = encodeModel(model);
   }
   return probeBytes;
@@ -41,7 +46,13 @@ async function probe(provider: ExecutionProvider): Promise<void> {
 function reason(error: unknown): string {
   // onnxruntime's messages start with the native source path; the last line says what failed.
   const text = error instanceof Error ? error.message : String(error);
-  return text.split('\n').map((line) => line.trim()).filter(Boolean).pop() ?? text;
+  return (
+    text
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean)
+      .pop() ?? text
+  );
 }
 
 const NAMES: Record<ExecutionProvider, string> = { cpu: 'CPU', cuda: 'CUDA', webgpu: 'WebGPU' };

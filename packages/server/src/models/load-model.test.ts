@@ -31,9 +31,17 @@ test('a file whose sha256 differs from the one in manifest.json fails the start-
 
 test('a model without onnxpipe metadata, or whose output does not match its labels, is refused', async () => {
   const noLabels = buildTinyMnistModel({ metadata: { 'onnxpipe.labels': undefined } }).bytes;
-  await assertLoadFails({ models: [{ bytes: noLabels }] }, /model\.onnx: not a usable onnxpipe model: metadata_props has no "onnxpipe.labels"/);
-  const fiveLabels = buildTinyMnistModel({ metadata: { 'onnxpipe.labels': JSON.stringify(['0', '1', '2', '3', '4']) } }).bytes;
-  await assertLoadFails({ models: [{ bytes: fiveLabels }] }, /output log_probs must be float32\[N, 5\] \(one value per label\); the graph has float32\[N, 10\]/);
+  await assertLoadFails(
+    { models: [{ bytes: noLabels }] },
+    /model\.onnx: not a usable onnxpipe model: metadata_props has no "onnxpipe.labels"/,
+  );
+  const fiveLabels = buildTinyMnistModel({
+    metadata: { 'onnxpipe.labels': JSON.stringify(['0', '1', '2', '3', '4']) },
+  }).bytes;
+  await assertLoadFails(
+    { models: [{ bytes: fiveLabels }] },
+    /output log_probs must be float32\[N, 5\] \(one value per label\); the graph has float32\[N, 10\]/,
+  );
   const wrongSize = buildTinyMnistModel({ metadata: { 'onnxpipe.input.shape': '["N",1,32,32]' } }).bytes;
   await assertLoadFails({ models: [{ bytes: wrongSize }] }, /input input must be float32\[N, 1, 32, 32\]/);
 });
@@ -41,16 +49,26 @@ test('a model without onnxpipe metadata, or whose output does not match its labe
 test('all (the default) loads every version, latest the highest; /predict picks them by query', async () => {
   const v1 = tinyModelBytes();
   const v2 = buildTinyMnistModel({ seed: 8 }).bytes;
-  const models = [{ version: 1, bytes: v1, manifest: false }, { version: 2, bytes: v2, manifest: false }, { name: 'other', bytes: v1 }];
+  const models = [
+    { version: 1, bytes: v1, manifest: false },
+    { version: 2, bytes: v2, manifest: false },
+    { name: 'other', bytes: v1 },
+  ];
   const latest = await createTestApp({ models, overrides: { modelVersions: 'latest' } });
   try {
-    assert.deepEqual(latest.app.models.list().map((e) => `${e.model.name}/${e.model.version}`), ['mnist/2', 'other/1']);
+    assert.deepEqual(
+      latest.app.models.list().map((e) => `${e.model.name}/${e.model.version}`),
+      ['mnist/2', 'other/1'],
+    );
   } finally {
     await latest.close();
   }
   const all = await createTestApp({ models });
   try {
-    assert.deepEqual(all.app.models.list().map((e) => `${e.model.name}/${e.model.version}`), ['mnist/1', 'mnist/2', 'other/1']);
+    assert.deepEqual(
+      all.app.models.list().map((e) => `${e.model.name}/${e.model.version}`),
+      ['mnist/1', 'mnist/2', 'other/1'],
+    );
     const pixels = Array(784).fill(0);
     const one = await all.app.inject({ method: 'POST', url: '/predict?version=1', payload: { pixels } });
     const two = await all.app.inject({ method: 'POST', url: '/predict', payload: { pixels } });
@@ -70,7 +88,10 @@ test('directories without <version>/model.onnx are skipped with a warning; a mis
   const config = loadConfig({ env: {}, overrides: { modelRepository: repository.dir, device: 'cpu' } });
   const app = await buildApp({ config, logStream: { write: (line) => void logs.push(JSON.parse(line)) } });
   try {
-    assert.deepEqual(app.models.list().map((e) => e.model.name), ['mnist']);
+    assert.deepEqual(
+      app.models.list().map((e) => e.model.name),
+      ['mnist'],
+    );
     const warning = logs.filter((l) => l.level === 40 && l.msg.includes('fashion'));
     assert.equal(warning.length, 1);
     assert.match(warning[0].msg, /no <version>\/model\.onnx/);
@@ -78,6 +99,12 @@ test('directories without <version>/model.onnx are skipped with a warning; a mis
     await app.close();
     await repository.remove();
   }
-  const missing = loadConfig({ env: {}, overrides: { modelRepository: '/nonexistent/models', device: 'cpu', logLevel: 'silent' } });
-  await assert.rejects(buildApp({ config: missing }), { code: 'ONNXPIPE_SERVER_MODEL_LOAD_FAILED', message: /\/nonexistent\/models is not a directory/ });
+  const missing = loadConfig({
+    env: {},
+    overrides: { modelRepository: '/nonexistent/models', device: 'cpu', logLevel: 'silent' },
+  });
+  await assert.rejects(buildApp({ config: missing }), {
+    code: 'ONNXPIPE_SERVER_MODEL_LOAD_FAILED',
+    message: /\/nonexistent\/models is not a directory/,
+  });
 });

@@ -25,11 +25,17 @@ export interface LoadedModel {
   readonly webFile: string;
 }
 
-function failure(path: string, problem: string, cause?: unknown): InstanceType<typeof ONNXPIPE_SERVER_MODEL_LOAD_FAILED> {
+function failure(
+  path: string,
+  problem: string,
+  cause?: unknown,
+): InstanceType<typeof ONNXPIPE_SERVER_MODEL_LOAD_FAILED> {
   // No second argument at all without a cause: @fastify/error formats every argument after the
   // message into it, and an explicit `undefined` would end the message in "undefined".
   const message = `${path}: ${problem}`;
-  return cause === undefined ? new ONNXPIPE_SERVER_MODEL_LOAD_FAILED(message) : new ONNXPIPE_SERVER_MODEL_LOAD_FAILED(message, { cause });
+  return cause === undefined
+    ? new ONNXPIPE_SERVER_MODEL_LOAD_FAILED(message)
+    : new ONNXPIPE_SERVER_MODEL_LOAD_FAILED(message, { cause });
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -55,12 +61,18 @@ function checkSignature(session: ort.InferenceSession, metadata: ModelMetadata, 
   const inputShape = metadata.inputLayout === 'NCHW' ? ['N', 1, height, width] : ['N', height, width, 1];
   if (!input.isTensor || input.type !== 'float32' || !dimsMatch(input.shape, inputShape)) {
     const got = input.isTensor ? `${input.type}[${input.shape.join(', ')}]` : 'a non-tensor';
-    throw failure(path, `input ${input.name} must be float32[${inputShape.join(', ')}] as its metadata says; the graph has ${got}`);
+    throw failure(
+      path,
+      `input ${input.name} must be float32[${inputShape.join(', ')}] as its metadata says; the graph has ${got}`,
+    );
   }
   const classes = metadata.labels.length;
   if (!output.isTensor || output.type !== 'float32' || !dimsMatch(output.shape, ['N', classes])) {
     const got = output.isTensor ? `${output.type}[${output.shape.join(', ')}]` : 'a non-tensor';
-    throw failure(path, `output ${output.name} must be float32[N, ${classes}] (one value per label); the graph has ${got}`);
+    throw failure(
+      path,
+      `output ${output.name} must be float32[N, ${classes}] (one value per label); the graph has ${got}`,
+    );
   }
 }
 
@@ -77,7 +89,11 @@ export interface LoadModelOptions {
  *
  * @throws `ONNXPIPE_SERVER_MODEL_LOAD_FAILED` naming the file and the problem
  */
-export async function loadModel(entry: ModelVersionEntry, provider: ExecutionProvider, options: LoadModelOptions = {}): Promise<LoadedModel> {
+export async function loadModel(
+  entry: ModelVersionEntry,
+  provider: ExecutionProvider,
+  options: LoadModelOptions = {},
+): Promise<LoadedModel> {
   const { path } = entry;
   let bytes: Uint8Array;
   try {
@@ -101,7 +117,11 @@ export async function loadModel(entry: ModelVersionEntry, provider: ExecutionPro
   let session: ort.InferenceSession;
   try {
     const threads = options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {};
-    session = await ort.InferenceSession.create(bytes, { executionProviders: [provider], graphOptimizationLevel: 'all', ...threads });
+    session = await ort.InferenceSession.create(bytes, {
+      executionProviders: [provider],
+      graphOptimizationLevel: 'all',
+      ...threads,
+    });
   } catch (error) {
     throw failure(path, `onnxruntime cannot load it on ${provider}: ${message(error)}`, error);
   }
@@ -109,7 +129,10 @@ export async function loadModel(entry: ModelVersionEntry, provider: ExecutionPro
     checkSignature(session, metadata, path);
     const [inputName] = session.inputNames;
     const [outputName] = session.outputNames;
-    const dims = metadata.inputLayout === 'NCHW' ? [1, 1, metadata.height, metadata.width] : [1, metadata.height, metadata.width, 1];
+    const dims =
+      metadata.inputLayout === 'NCHW'
+        ? [1, 1, metadata.height, metadata.width]
+        : [1, metadata.height, metadata.width, 1];
     const zeros = new ort.Tensor('float32', new Float32Array(metadata.height * metadata.width), dims);
     let out: ort.Tensor;
     try {
@@ -122,7 +145,18 @@ export async function loadModel(entry: ModelVersionEntry, provider: ExecutionPro
     }
     const variants = entry.variants ?? [];
     const webFile = entry.webFile ?? 'model.onnx';
-    return Object.freeze({ name: entry.name, version: entry.version, path, sha256, metadata, inputName, outputName, session, variants, webFile });
+    return Object.freeze({
+      name: entry.name,
+      version: entry.version,
+      path,
+      sha256,
+      metadata,
+      inputName,
+      outputName,
+      session,
+      variants,
+      webFile,
+    });
   } catch (error) {
     await session.release();
     throw error;

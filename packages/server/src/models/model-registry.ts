@@ -88,9 +88,15 @@ export class ModelRegistry {
    *
    * @throws `ONNXPIPE_SERVER_MODEL_LOAD_FAILED` naming the file
    */
-  static async create(config: ServerConfig, executionProvider: ExecutionProvider, log: FastifyBaseLogger): Promise<ModelRegistry> {
+  static async create(
+    config: ServerConfig,
+    executionProvider: ExecutionProvider,
+    log: FastifyBaseLogger,
+  ): Promise<ModelRegistry> {
     const registry = new ModelRegistry(config, executionProvider, log);
-    const engines = await registry.#loadEngines(await scanModelRepository(config.modelRepository, config.modelVersions, log));
+    const engines = await registry.#loadEngines(
+      await scanModelRepository(config.modelRepository, config.modelVersions, log),
+    );
     registry.#models = group(engines);
     if (engines.length === 0) {
       log.warn(
@@ -140,7 +146,8 @@ export class ModelRegistry {
    * @throws `ONNXPIPE_SERVER_MODEL_NOT_FOUND` / `ONNXPIPE_SERVER_VERSION_NOT_FOUND` (404)
    */
   get(name: string = this.defaultModel, version?: string): InferenceEngine {
-    if (this.#closing) throw new ONNXPIPE_SERVER_MODEL_NOT_READY('the server is shutting down; retry on another instance');
+    if (this.#closing)
+      throw new ONNXPIPE_SERVER_MODEL_NOT_READY('the server is shutting down; retry on another instance');
     const versions = this.#versionsOf(name);
     const engine = version === undefined ? [...versions.values()].at(-1) : versions.get(version);
     if (engine === undefined) {
@@ -155,13 +162,18 @@ export class ModelRegistry {
    * Runs `work` with the engine of {@link get} held: a reload that replaces the engine
    * meanwhile lets `work` finish on it before releasing it.
    */
-  use<T>(name: string | undefined, version: string | undefined, work: (engine: InferenceEngine) => Promise<T>): Promise<T> {
+  use<T>(
+    name: string | undefined,
+    version: string | undefined,
+    work: (engine: InferenceEngine) => Promise<T>,
+  ): Promise<T> {
     return this.get(name, version).use(work);
   }
 
   /** Loaded versions of `name`, ascending. @throws like {@link get} */
   versions(name: string): string[] {
-    if (this.#closing) throw new ONNXPIPE_SERVER_MODEL_NOT_READY('the server is shutting down; retry on another instance');
+    if (this.#closing)
+      throw new ONNXPIPE_SERVER_MODEL_NOT_READY('the server is shutting down; retry on another instance');
     return [...this.#versionsOf(name).keys()];
   }
 
@@ -228,8 +240,12 @@ export class ModelRegistry {
   unload(name: string): Promise<void> {
     return this.#serialized(async () => {
       if (!this.#models.has(name)) {
-        const known = this.#unloaded.has(name) || this.#failures.has(name) || (await this.#scanForLoad(name)).length > 0;
-        if (!known) throw new ONNXPIPE_SERVER_MODEL_NOT_FOUND(`model ${describeValue(name)} is neither loaded nor in the repository`);
+        const known =
+          this.#unloaded.has(name) || this.#failures.has(name) || (await this.#scanForLoad(name)).length > 0;
+        if (!known)
+          throw new ONNXPIPE_SERVER_MODEL_NOT_FOUND(
+            `model ${describeValue(name)} is neither loaded nor in the repository`,
+          );
         return;
       }
       const next = new Map(this.#models);
@@ -283,15 +299,20 @@ export class ModelRegistry {
       );
     }
     if (this.#models.size === 0) {
-      throw new ONNXPIPE_SERVER_MODEL_NOT_READY('no model is loaded: the model repository holds no <name>/<version>/model.onnx yet');
+      throw new ONNXPIPE_SERVER_MODEL_NOT_READY(
+        'no model is loaded: the model repository holds no <name>/<version>/model.onnx yet',
+      );
     }
-    throw new ONNXPIPE_SERVER_MODEL_NOT_FOUND(`'model' must be one of ${formatChoices([...this.#models.keys()])}; received ${describeValue(name)}`);
+    throw new ONNXPIPE_SERVER_MODEL_NOT_FOUND(
+      `'model' must be one of ${formatChoices([...this.#models.keys()])}; received ${describeValue(name)}`,
+    );
   }
 
   /** Runs `task` after the previous load/reload/unload has finished. */
   #serialized<T>(task: () => Promise<T>): Promise<T> {
     const run = this.#exclusive.then(() => {
-      if (this.#closing) throw new ONNXPIPE_SERVER_MODEL_NOT_READY('the server is shutting down; models are no longer loaded');
+      if (this.#closing)
+        throw new ONNXPIPE_SERVER_MODEL_NOT_READY('the server is shutting down; models are no longer loaded');
       return task();
     });
     this.#exclusive = run.catch(() => undefined);
@@ -317,7 +338,9 @@ export class ModelRegistry {
     }
     if (this.#closing) {
       await Promise.all(engines.map((engine) => engine.close()));
-      throw new ONNXPIPE_SERVER_MODEL_NOT_READY('the server began shutting down during the load; nothing was swapped in');
+      throw new ONNXPIPE_SERVER_MODEL_NOT_READY(
+        'the server began shutting down during the load; nothing was swapped in',
+      );
     }
     this.#emit('success');
     return engines;
@@ -339,9 +362,13 @@ export class ModelRegistry {
    * Loads and warms up each entry (see {@link loadModel}); on a failure, releases what it
    * loaded. `onEntry` hears of each entry before its load, so a failure can be attributed.
    */
-  async #loadEngines(entries: readonly ModelVersionEntry[], onEntry?: (entry: ModelVersionEntry) => void): Promise<InferenceEngine[]> {
+  async #loadEngines(
+    entries: readonly ModelVersionEntry[],
+    onEntry?: (entry: ModelVersionEntry) => void,
+  ): Promise<InferenceEngine[]> {
     const engines: InferenceEngine[] = [];
-    const { maxBatchSize, maxQueueDelayMs, maxQueueLength, batchScheduling, intraOpThreads, inferenceWorker } = this.#config;
+    const { maxBatchSize, maxQueueDelayMs, maxQueueLength, batchScheduling, intraOpThreads, inferenceWorker } =
+      this.#config;
     try {
       for (const entry of entries) {
         const started = performance.now();
@@ -358,12 +385,24 @@ export class ModelRegistry {
           );
         }
         const options = { maxBatchSize, maxQueueDelayMs, maxQueueLength, scheduling: batchScheduling };
-        const engine = new InferenceEngine(model, options, (info) => {
-          for (const observer of this.#observers) observer.batch?.(model, info);
-        }, worker);
+        const engine = new InferenceEngine(
+          model,
+          options,
+          (info) => {
+            for (const observer of this.#observers) observer.batch?.(model, info);
+          },
+          worker,
+        );
         engines.push(engine);
         this.#log.info(
-          { model: model.name, version: model.version, path: model.path, sha256: model.sha256, inferenceWorker, ms: Math.round(performance.now() - started) },
+          {
+            model: model.name,
+            version: model.version,
+            path: model.path,
+            sha256: model.sha256,
+            inferenceWorker,
+            ms: Math.round(performance.now() - started),
+          },
           `loaded model ${model.name} version ${model.version}`,
         );
       }
@@ -381,7 +420,10 @@ export class ModelRegistry {
     this.#models = next;
     for (const engine of replaced) {
       const retired = engine.retire().catch((error: unknown) => {
-        this.#log.error({ err: error, model: engine.model.name, version: engine.model.version }, 'releasing a replaced model failed');
+        this.#log.error(
+          { err: error, model: engine.model.name, version: engine.model.version },
+          'releasing a replaced model failed',
+        );
       });
       this.#retiring.add(retired);
       void retired.finally(() => this.#retiring.delete(retired));
@@ -394,6 +436,10 @@ export class ModelRegistry {
 }
 
 /** {@link ModelRegistry.create}, as a function. */
-export function loadModelRegistry(config: ServerConfig, executionProvider: ExecutionProvider, log: FastifyBaseLogger): Promise<ModelRegistry> {
+export function loadModelRegistry(
+  config: ServerConfig,
+  executionProvider: ExecutionProvider,
+  log: FastifyBaseLogger,
+): Promise<ModelRegistry> {
   return ModelRegistry.create(config, executionProvider, log);
 }

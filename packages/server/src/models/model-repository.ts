@@ -68,11 +68,20 @@ interface OnnxSection {
 /** The variants a version's manifest lists, and the browsers' file; malformed entries are left out. */
 function variantsOf(section: OnnxSection, directory: string): Pick<ModelVersionEntry, 'variants' | 'webFile'> {
   const variants = (Array.isArray(section.variants) ? section.variants : [])
-    .filter((v): v is { file: string; sha256: string; precision: string } => typeof v?.file === 'string' && VARIANT_FILE.test(v.file) && typeof v.sha256 === 'string' && SHA256.test(v.sha256) && typeof v.precision === 'string')
+    .filter(
+      (v): v is { file: string; sha256: string; precision: string } =>
+        typeof v?.file === 'string' &&
+        VARIANT_FILE.test(v.file) &&
+        typeof v.sha256 === 'string' &&
+        SHA256.test(v.sha256) &&
+        typeof v.precision === 'string',
+    )
     .map((v) => ({ file: v.file, sha256: v.sha256, precision: v.precision, path: join(directory, v.file) }));
   const web = section.web?.file;
   const webFile = web === 'model.onnx' || variants.some((v) => v.file === web) ? (web as string) : undefined;
-  return variants.length === 0 && webFile === undefined ? {} : { variants, ...(webFile === undefined ? {} : { webFile }) };
+  return variants.length === 0 && webFile === undefined
+    ? {}
+    : { variants, ...(webFile === undefined ? {} : { webFile }) };
 }
 
 /** The `onnx` section of `manifest.json`, if the exporter wrote one. */
@@ -82,13 +91,18 @@ async function readManifest(path: string): Promise<OnnxSection | undefined> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ONNXPIPE_SERVER_MODEL_LOAD_FAILED(`${path}: cannot read the manifest: ${(error as Error).message}`, { cause: error });
+    throw new ONNXPIPE_SERVER_MODEL_LOAD_FAILED(`${path}: cannot read the manifest: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   try {
     const manifest = JSON.parse(text) as { onnx?: OnnxSection };
     return typeof manifest.onnx === 'object' && manifest.onnx !== null ? manifest.onnx : undefined;
   } catch (error) {
-    throw new ONNXPIPE_SERVER_MODEL_LOAD_FAILED(`${path}: the manifest is not valid JSON: ${(error as Error).message}`, { cause: error });
+    throw new ONNXPIPE_SERVER_MODEL_LOAD_FAILED(
+      `${path}: the manifest is not valid JSON: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }
 
@@ -113,7 +127,9 @@ export async function scanModelRepository(
     );
   }
   const found: ModelVersionEntry[] = [];
-  const names = (await readdir(repository)).filter((n) => !n.startsWith('.') && (only === undefined || n === only)).sort();
+  const names = (await readdir(repository))
+    .filter((n) => !n.startsWith('.') && (only === undefined || n === only))
+    .sort();
   for (const name of names) {
     const directory = join(repository, name);
     if (!(await isDirectory(directory))) continue;
@@ -137,7 +153,11 @@ export async function scanModelRepository(
       const versionManifest = await readManifest(versionManifestPath);
       const recorded =
         versionManifest?.file === 'model.onnx' && typeof versionManifest.sha256 === 'string'
-          ? { expectedSha256: versionManifest.sha256, manifestPath: versionManifestPath, ...variantsOf(versionManifest, join(directory, version)) }
+          ? {
+              expectedSha256: versionManifest.sha256,
+              manifestPath: versionManifestPath,
+              ...variantsOf(versionManifest, join(directory, version)),
+            }
           : modelManifest?.file === `${version}/model.onnx` && typeof modelManifest.sha256 === 'string'
             ? { expectedSha256: modelManifest.sha256, manifestPath: modelManifestPath }
             : {};

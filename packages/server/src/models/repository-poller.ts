@@ -30,7 +30,11 @@ export interface RepositoryPollerOptions {
  * each model version's path, size, modification time and inode, and the sha256 its manifest
  * records.
  */
-export async function repositoryFingerprint(repository: string, policy: ModelVersionPolicy, log: FastifyBaseLogger): Promise<string> {
+export async function repositoryFingerprint(
+  repository: string,
+  policy: ModelVersionPolicy,
+  log: FastifyBaseLogger,
+): Promise<string> {
   const entries = await scanModelRepository(repository, policy, log);
   const lines = await Promise.all(
     entries.map(async (entry) => {
@@ -93,7 +97,10 @@ export class RepositoryPoller {
       const problem = error instanceof Error ? error.message : String(error);
       // Once per distinct problem, not on every look.
       if (problem !== this.#lastProblem) {
-        this.#options.log.error({ trigger, err: error }, `${trigger}: cannot read the model repository, the previous models keep serving: ${problem}`);
+        this.#options.log.error(
+          { trigger, err: error },
+          `${trigger}: cannot read the model repository, the previous models keep serving: ${problem}`,
+        );
       }
       this.#lastProblem = problem;
       return 'failed';
