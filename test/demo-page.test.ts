@@ -48,7 +48,10 @@ after(async () => {
   await server?.close();
 });
 
-/** Draws `digit`, waits for the answer shown at the stroke's end, and returns it with the number of answers shown meanwhile. */
+/**
+ * Draws `digit`, waits for the answer shown at the stroke's end, and returns it with the number of
+ * answers shown meanwhile.
+ */
 async function draw(digit: string) {
   await clearPad(page);
   const before = await resultCount(page);
@@ -74,7 +77,10 @@ async function switchMode(mode: 'local' | 'remote') {
 
 const LATENCY = /^\d+(\.\d+)? ms/;
 
-/** The file the server names for browsers (highest version's manifest), and how far from model.onnx its probabilities may be. */
+/**
+ * The file the server names for browsers (highest version's manifest), and how far from model.onnx
+ * its probabilities may be.
+ */
 function servedWebFile(): { file: string; precision: string; tolerance: number } {
   const versions = readdirSync(join(models, 'mnist')).filter(
     (v) => /^\d+$/.test(v) && existsSync(join(models, 'mnist', v, 'model.onnx')),

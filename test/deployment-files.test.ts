@@ -30,6 +30,7 @@ import {
 // metrics. test/model-repository-layout.test.ts checks models/ as a Triton repository and the
 // settings and ports the files share with the server.
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed YAML, read field by field
 type Json = Record<string, any>;
 const codes = (problems: readonly Problem[]) => [...new Set(problems.map((p) => p.code))].sort();
 

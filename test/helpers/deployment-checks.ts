@@ -40,6 +40,7 @@ export interface Problem {
   readonly message: string;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed YAML, read field by field
 type Json = Record<string, any>;
 
 /** YAML documents of `text` (plain objects), or the parse errors. */

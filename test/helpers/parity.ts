@@ -42,7 +42,10 @@ export async function serverPredict(
   return answers;
 }
 
-/** What {@link pageClassify} runs: a local classifier of `modelUrl` on `device`, or a remote one on the page's server. */
+/**
+ * What {@link pageClassify} runs: a local classifier of `modelUrl` on `device`, or a remote one on
+ * the page's server.
+ */
 export type PageClassifier =
   | { readonly modelUrl: string; readonly device: 'wasm' | 'webgpu' | 'auto'; readonly remote?: undefined }
   | { readonly remote: true };

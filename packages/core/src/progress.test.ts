@@ -37,7 +37,7 @@ describe('formatProgressLine', () => {
       nowMs: 1000,
       width: 10,
     });
-    assert.match(almost, /\[█{9}░\]  99%/);
+    assert.match(almost, /\[█{9}░\] {2}99%/);
     const end = formatProgressLine({
       label: 'x',
       done: 1000,
@@ -120,7 +120,7 @@ describe('createProgressReporter', () => {
     bar.done(100);
     bar.update(7);
     assert.equal(writes.at(-1), '\n');
-    assert.match(writes.at(-2) ?? '', /\[██████████\] 100%  100\/100 img/);
+    assert.match(writes.at(-2) ?? '', /\[██████████\] 100% {2}100\/100 img/);
     assert.equal(writes.length, 7);
   });
 

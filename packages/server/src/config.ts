@@ -72,7 +72,10 @@ type Value = ServerConfig[keyof ServerConfig];
 /** One row of {@link SETTINGS}: how a setting is named, parsed, bounded and documented. */
 export interface SettingSpec {
   readonly key: keyof ServerConfig;
-  /** Command-line flag, e.g. `--max-batch-size`; none for secrets (a command line is visible to every user of the machine). */
+  /**
+   * Command-line flag, e.g. `--max-batch-size`; none for secrets (a command line is visible to
+   * every user of the machine).
+   */
   readonly flag?: string;
   /** Environment variable, e.g. `ONNXPIPE_MAX_BATCH_SIZE`. */
   readonly env: string;
@@ -363,7 +366,7 @@ function parseSetting(spec: SettingSpec, raw: unknown, from: string): Value {
     case 'boolean': {
       if (raw === true || raw === 'true') return true;
       if (raw === false || raw === 'false') return false;
-      fail(`${name} must be one of true, false; received ${describeValue(raw)}`);
+      return fail(`${name} must be one of true, false; received ${describeValue(raw)}`);
     }
     case 'choice': {
       if (!spec.choices!.includes(raw as string)) {

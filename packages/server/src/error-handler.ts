@@ -14,8 +14,9 @@ import {
 import { INFER_MEDIA_TYPES, PREDICT_MEDIA_TYPES } from './input/media-types.js';
 
 // Every error leaves through here, so every error body has the same shape and a code from
-// errors.ts (on the Open Inference Protocol routes, the protocol's shape with our code added) — including the ones fastify and @fastify/multipart raise themselves, which are
-// translated to ours so that clients only ever see ONNXPIPE_SERVER_* codes.
+// errors.ts (on the Open Inference Protocol routes, the protocol's shape with our code added) —
+// including the ones fastify and @fastify/multipart raise themselves, which are translated to
+// ours so that clients only ever see ONNXPIPE_SERVER_* codes.
 
 /** The body of an error response. */
 export interface ErrorBody {

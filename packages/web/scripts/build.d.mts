@@ -33,5 +33,8 @@ export const CHUNKS_DIR: string;
 export const COMPRESSION_CACHE: string;
 export const MIN_COMPRESS_BYTES: number;
 
-/** Builds packages/web/dist/browser (or `outdir`): the SDK bundle and its chunks, ort/, the demo, compressed copies, manifest.json. */
+/**
+ * Builds packages/web/dist/browser (or `outdir`): the SDK bundle and its chunks, ort/, the demo,
+ * compressed copies, manifest.json.
+ */
 export function buildWebBundle(options?: { outdir?: string; quiet?: boolean }): Promise<BuildResult>;

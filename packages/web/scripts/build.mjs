@@ -168,8 +168,14 @@ async function writeCompressedCopies(outdir, paths) {
           cachedCompression(bytes, 'gz', 9, stats),
         ]);
         const entry = {};
-        if (br.length < bytes.length) (writeFileSync(join(outdir, `${path}.br`), br), (entry.brotliBytes = br.length));
-        if (gz.length < bytes.length) (writeFileSync(join(outdir, `${path}.gz`), gz), (entry.gzipBytes = gz.length));
+        if (br.length < bytes.length) {
+          writeFileSync(join(outdir, `${path}.br`), br);
+          entry.brotliBytes = br.length;
+        }
+        if (gz.length < bytes.length) {
+          writeFileSync(join(outdir, `${path}.gz`), gz);
+          entry.gzipBytes = gz.length;
+        }
         sizes.set(path, entry);
       }),
   );

@@ -13,7 +13,10 @@ export const ONNXPIPE_WEB_DEVICE_UNAVAILABLE = createError<[message: string]>(
   503,
 );
 
-/** The model could not be fetched, is not ONNX, lacks onnxpipe metadata, or onnxruntime rejected it. The message names the URL. */
+/**
+ * The model could not be fetched, is not ONNX, lacks onnxpipe metadata, or onnxruntime rejected it.
+ * The message names the URL.
+ */
 export const ONNXPIPE_WEB_MODEL_LOAD_FAILED = createError<[message: string]>(
   'ONNXPIPE_WEB_MODEL_LOAD_FAILED',
   '%s',

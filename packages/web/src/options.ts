@@ -28,7 +28,10 @@ export const CLASSIFIER_DEFAULTS = Object.freeze({
   warmUp: true,
 });
 
-/** Upper bounds of `maxBatch` and `numThreads`: far above what a digit model needs, low enough to catch a unit mistake. */
+/**
+ * Upper bounds of `maxBatch` and `numThreads`: far above what a digit model needs, low enough to
+ * catch a unit mistake.
+ */
 const MAX_BATCH = 4096;
 const MAX_THREADS = 64;
 

@@ -15,7 +15,10 @@ export type BrowserExecutionProvider = 'webgpu' | 'wasm';
 /** Execution provider reported in a result: the browser's, or the remote server's (`cpu`, `cuda`, `webgpu`). */
 export type ExecutionProvider = BrowserExecutionProvider | 'cpu' | 'cuda';
 
-/** How inputs become model input: `mnist` (default) centres and scales the digit as MNIST was made; `none` takes 28×28 MNIST-format images as they are. */
+/**
+ * How inputs become model input: `mnist` (default) centres and scales the digit as MNIST was made;
+ * `none` takes 28×28 MNIST-format images as they are.
+ */
 export const PREPROCESS_MODES = ['mnist', 'none'] as const;
 export type PreprocessMode = (typeof PREPROCESS_MODES)[number];
 
@@ -54,7 +57,10 @@ export interface PredictOptions {
   readonly maxImageSide?: number;
 }
 
-/** The answer for one input (`Prediction`) and a top-k entry (`RankedLabel`): core's, the same objects the server builds. */
+/**
+ * The answer for one input (`Prediction`) and a top-k entry (`RankedLabel`): core's, the same
+ * objects the server builds.
+ */
 export type { Prediction, PredictionDebug, RankedLabel } from '@onnxpipe/core';
 
 /** The server's POST /predict response shape. */

@@ -28,7 +28,10 @@ export interface PredictionDebug {
   readonly method: 'clean' | 'photo' | 'skip';
   /** Dark ink on light paper, turned into light on black as MNIST. */
   readonly inverted: boolean;
-  /** The crop around the digit in the preprocessed image's pixels; `null` when none was found or preprocessing was skipped. */
+  /**
+   * The crop around the digit in the preprocessed image's pixels; `null` when none was found or
+   * preprocessing was skipped.
+   */
   readonly box: { readonly x: number; readonly y: number; readonly width: number; readonly height: number } | null;
   /** Size of the image preprocessing read (decoded, EXIF-oriented; in the page, after scaling a large photo down). */
   readonly imageWidth: number;

@@ -21,7 +21,10 @@ export interface Candidate {
  *
  * @example
  * ```ts
- * chooseWebVariant([{ file: 'model.onnx', bytes: 800, accuracy: 0.9962 }, { file: 'model.int8.onnx', bytes: 210, accuracy: 0.9961 }]);
+ * chooseWebVariant([
+ *   { file: 'model.onnx', bytes: 800, accuracy: 0.9962 },
+ *   { file: 'model.int8.onnx', bytes: 210, accuracy: 0.9961 },
+ * ]);
  * // → the int8 file
  * ```
  */

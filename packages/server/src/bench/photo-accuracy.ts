@@ -173,7 +173,12 @@ function timePerCall(
     const started = performance.now();
     const cpu = process.cpuUsage();
     let calls = 0;
-    while (performance.now() - started < 50) for (const image of inputs) (run(image), calls++);
+    while (performance.now() - started < 50) {
+      for (const image of inputs) {
+        run(image);
+        calls++;
+      }
+    }
     const used = process.cpuUsage(cpu);
     rounds.push((used.user + used.system) / calls);
   }

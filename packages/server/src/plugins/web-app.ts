@@ -56,7 +56,10 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 
 /** Compressed copies the build writes beside the files (`preCompressed` serves them in their place). */
 const ENCODED_COPY = /\.(br|gz)$/;
-/** Paths (relative to webRoot) whose contents never change under the same URL: `ort/<version>/<file>`, `chunks/<file>`. */
+/**
+ * Paths (relative to webRoot) whose contents never change under the same URL:
+ * `ort/<version>/<file>`, `chunks/<file>`.
+ */
 const IMMUTABLE_PATH = /^(ort[\\/][^\\/]+|chunks)[\\/][^\\/]+$/;
 
 function headersFor(root: string): (reply: FastifyReply, path: string) => void {

@@ -25,7 +25,10 @@ import {
 // clean accuracy is measured in the same run, never copied from an earlier one.
 
 const DIGITS = 150;
-/** Requests carry up to 64 photos; on a busy shared CI machine that can take seconds. Accuracy is tested here, not latency. */
+/**
+ * Requests carry up to 64 photos; on a busy shared CI machine that can take seconds. Accuracy is
+ * tested here, not latency.
+ */
 const TIMEOUT_MS = 120_000;
 const FLOOR = 0.94;
 const POOLED_MARGIN = 0.01;

@@ -6,10 +6,10 @@ import { createTestApp, MODEL_CONTROL_AUTH, MODEL_CONTROL_ENV, tinyModelBytes } 
 import { buildTinyMnistModel, writeModelVersion } from '../testing/tiny-model.js';
 
 // The model repository API with model control on (explicit, with the token; the modes and the
-// token checks are tested in plugins/model-control.test.ts): index, unload, load — and load as a hot reload: the new file's
-// sessions are warmed up and swapped in, a request in flight finishes on the old model (whose
-// session is released afterwards), and a corrupt file leaves the old model serving. Outputs
-// are told apart with the two fixtures' plain-JS forward passes.
+// token checks are tested in plugins/model-control.test.ts): index, unload, load — and load as a
+// hot reload: the new file's sessions are warmed up and swapped in, a request in flight finishes
+// on the old model (whose session is released afterwards), and a corrupt file leaves the old
+// model serving. Outputs are told apart with the two fixtures' plain-JS forward passes.
 
 const oldModel = buildTinyMnistModel({ seed: 7 });
 const newModel = buildTinyMnistModel({ seed: 8 });

@@ -69,7 +69,10 @@ function inkBox(image: Uint8Array, size: number): Box | undefined {
   return right < 0 ? undefined : { left, top, right, bottom };
 }
 
-/** Ink area over the length of the strokes: a 1 is about as long as it is high, a 7 as its height plus its width, a 9 as twice its height. */
+/**
+ * Ink area over the length of the strokes: a 1 is about as long as it is high, a 7 as its height
+ * plus its width, a 9 as twice its height.
+ */
 function strokeWidth(image: Uint8Array, box: Box, label: number): number {
   let area = 0;
   for (const value of image) area += value / 255;

@@ -147,7 +147,7 @@ test('2 workers evaluate the test and development sets exactly as 1 worker does'
 
 test('robust recipe: same seed and workers give the same weights, average and statistics; calibration sets the statistics', async () => {
   const runs = [];
-  for (const attempt of [0, 1]) {
+  for (const _attempt of [0, 1]) {
     const { state, start } = computerFor(2, 11, robust);
     const computer = await start();
     try {

@@ -18,7 +18,10 @@ const dataDir = mnistTestDataDir();
 const skip = mnistHarnessUnavailableReason() ?? false;
 const TOLERANCE = 1e-4;
 
-/** The runtime files and the WebGPU chunk among the URLs a page (and its workers: the wasm threads) asked for, each once. */
+/**
+ * The runtime files and the WebGPU chunk among the URLs a page (and its workers: the wasm threads)
+ * asked for, each once.
+ */
 function runtimeRequests(urls: readonly string[]): string[] {
   return [...new Set(urls)]
     .map((url) => new URL(url).pathname)

@@ -205,7 +205,10 @@ if (args.json) {
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
-/** A self-contained HTML page of every misread drawing: the 28×28 image the model was given, the truth and the answer. */
+/**
+ * A self-contained HTML page of every misread drawing: the 28×28 image the model was given, the
+ * truth and the answer.
+ */
 function writeErrorGallery(file: string, all: readonly VersionResult[]): void {
   const escape = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
   const sections = all.flatMap((r) =>

@@ -114,7 +114,10 @@ function row(
 
 const LATENCY = { count: 400, budgetMs: 12_000, warmup: 20 };
 
-/** Every variant at each thread count, in cross-origin isolated pages; the demo's pad and throughput for the web variant. */
+/**
+ * Every variant at each thread count, in cross-origin isolated pages; the demo's pad and throughput
+ * for the web variant.
+ */
 async function wasmFigures(images: readonly Uint8Array[]) {
   const rows: LatencyRow[] = [];
   const imagesPerSecond: Record<number, number> = {};

@@ -61,7 +61,10 @@ export function mnistHarnessUnavailableReason(): string | undefined {
   );
 }
 
-/** What the harness page puts on `window`; in `page.evaluate` callbacks: `(globalThis as unknown as HarnessGlobals).onnxpipe`. */
+/**
+ * What the harness page puts on `window`; in `page.evaluate` callbacks: `(globalThis as unknown as
+ * HarnessGlobals).onnxpipe`.
+ */
 export interface HarnessGlobals {
   readonly onnxpipe: typeof Sdk;
   /** Runs `run` and returns what it threw (`{}` when nothing). */

@@ -33,7 +33,10 @@ export interface OpenDemoOptions {
   readonly timeoutMs?: number;
 }
 
-/** Opens the demo at `origin` and waits until its model is loaded; returns the model line it shows (`mnist v2 (int8)`). */
+/**
+ * Opens the demo at `origin` and waits until its model is loaded; returns the model line it shows
+ * (`mnist v2 (int8)`).
+ */
 export async function openDemoPad(page: Page, origin: string, options: OpenDemoOptions = {}): Promise<string> {
   const query = new URLSearchParams();
   if (options.version !== undefined) query.set('version', options.version);
@@ -143,7 +146,10 @@ export async function drawOnPad(page: Page, strokes: readonly PadStroke[], timeo
   return waitForAnswer(page, { ups: ups + drawn.length }, timeoutMs);
 }
 
-/** Switches between in-page and server inference with the page's radio; the page classifies what is on the pad again. */
+/**
+ * Switches between in-page and server inference with the page's radio; the page classifies what is
+ * on the pad again.
+ */
 export async function switchDemoMode(page: Page, mode: 'local' | 'remote', timeoutMs = 60_000): Promise<PadAnswer> {
   const results = Number(await page.getAttribute('main', 'data-results'));
   await page.check(`#mode-${mode}`);

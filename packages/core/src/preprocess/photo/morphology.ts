@@ -139,7 +139,10 @@ let column = new Int32Array(0);
 /** Fixed-point units of a bilinear weight: 256 = all of the second block. */
 const WEIGHT_ONE = 256;
 
-/** For each of `size` pixels, the two coarse blocks whose centres enclose it and the weight of the second (of {@link WEIGHT_ONE}). */
+/**
+ * For each of `size` pixels, the two coarse blocks whose centres enclose it and the weight of the
+ * second (of {@link WEIGHT_ONE}).
+ */
 interface BlockCentreWeights {
   readonly first: Int32Array;
   readonly second: Int32Array;

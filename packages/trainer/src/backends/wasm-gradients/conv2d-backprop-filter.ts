@@ -8,9 +8,10 @@ type Pad = tf.Conv2DBackpropFilterAttrs['pad'];
  * Conv2DBackpropFilter for wasm, which ships none:
  *   dW[kh,kw,ci,co] = Σ_{b,oh,ow} x[b, oh·s+kh−padTop, ow·s+kw−padLeft, ci] · dy[b,oh,ow,co]
  * Stride 1 (every layer of the reference network): XNNPACK matmuls of shifted copies of x by a
- * zero-padded dy yield dW directly in HWIO order (see {@link viaPatches}). Other strides: dW is itself a `valid` convolution in which the input
- * channels play the batch and the batch plays the channels (x as [Ci,H,W,B], dy as a filter
- * [OH,OW,B,Co] dilated by the stride), also run by XNNPACK.
+ * zero-padded dy yield dW directly in HWIO order (see {@link viaPatches}). Other strides: dW is
+ * itself a `valid` convolution in which the input channels play the batch and the batch plays
+ * the channels (x as [Ci,H,W,B], dy as a filter [OH,OW,B,Co] dilated by the stride), also run
+ * by XNNPACK.
  * Supported: NHWC, any stride, any padding (valid, same, explicit), dilation 1 (tfjs itself
  * refuses gradients of dilated convolutions).
  */

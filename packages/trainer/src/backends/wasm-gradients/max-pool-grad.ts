@@ -99,8 +99,14 @@ function maxPoolGrad2x2(
           // Row-major order with strict '>' keeps the first maximum, as the cpu backend does.
           let index = i00 + c;
           let max = x[index];
-          if (x[i01 + c] > max) ((max = x[i01 + c]), (index = i01 + c));
-          if (x[i10 + c] > max) ((max = x[i10 + c]), (index = i10 + c));
+          if (x[i01 + c] > max) {
+            max = x[i01 + c];
+            index = i01 + c;
+          }
+          if (x[i10 + c] > max) {
+            max = x[i10 + c];
+            index = i10 + c;
+          }
           if (x[i11 + c] > max) index = i11 + c;
           dx[i00 + c] = 0;
           dx[i01 + c] = 0;

@@ -15,7 +15,10 @@ export interface ForwardGraph {
   readonly params: readonly { readonly spec: ParameterSpec; readonly input: string }[];
   /** Inputs `statistic:<name>` in `statisticSpecs` order (an inference graph). */
   readonly statistics: readonly { readonly spec: ParameterSpec; readonly input: string }[];
-  /** An inference graph: `logProbabilities` [B, classes]. A moments graph: `mean:<layer>`, `variance:<layer>` per batch norm. */
+  /**
+   * An inference graph: `logProbabilities` [B, classes]. A moments graph: `mean:<layer>`,
+   * `variance:<layer>` per batch norm.
+   */
   readonly outputs: readonly string[];
 }
 
