@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { normalizePixels } from '@onnxpipe/core';
 import { loadDataset } from '@onnxpipe/data';
+import { mnistTestDataDir } from '@onnxpipe/data/testing';
 import { decodeModel } from '@onnxpipe/onnx';
 
 // Each version of the model the project ships (models/mnist/<version>: 1 trained with the
@@ -22,8 +23,7 @@ const SHIPPING_FLOOR: Record<string, { accuracy: number; epochs?: number }> = {
   reference: { accuracy: 0.9915, epochs: 14 },
   robust: { accuracy: 0.996 },
 };
-const sharedMnist = join(root, '..', 'shared', 'datasets', 'mnist');
-const dataDir = process.env.ONNXPIPE_DATA_DIR ?? (existsSync(sharedMnist) ? sharedMnist : undefined);
+const dataDir = mnistTestDataDir();
 
 for (const version of versions)
   test(`shipped version ${version}: the ONNX model reaches its manifest accuracy (±0.01 %) on the 10,000 MNIST test images`, async () => {

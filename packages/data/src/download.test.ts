@@ -4,15 +4,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
+import { mnistTestDataDir } from './testing/index.js';
 import { downloadFile, downloadFiles, type DownloadProgress } from './download.js';
 import { DATASETS, type DatasetFile } from './registry.js';
 
-const mnistDir =
-  process.env.ONNXPIPE_DATA_DIR ?? fileURLToPath(new URL('../../../../shared/datasets/mnist/', import.meta.url));
+// This package's own tests need the real files: missing, they fail and say where they looked.
+const mnistDir = mnistTestDataDir() ?? assert.fail('no MNIST test files: set ONNXPIPE_DATA_DIR (README, "Data")');
 
 // Registry entries for the two small MNIST label files, served by a loopback server.
 const trainLabels: DatasetFile = DATASETS.mnist.files.train.labels;

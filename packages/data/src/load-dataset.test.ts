@@ -4,14 +4,14 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { DIGIT_LABELS, FASHION_MNIST_LABELS, MNIST_NORMALIZATION } from '@onnxpipe/core';
+import { mnistTestDataDir } from './testing/index.js';
 import { loadDataset } from './load-dataset.js';
 import { DATASETS } from './registry.js';
 
-const mnistDir =
-  process.env.ONNXPIPE_DATA_DIR ?? fileURLToPath(new URL('../../../../shared/datasets/mnist/', import.meta.url));
+// This package's own tests need the real files: missing, they fail and say where they looked.
+const mnistDir = mnistTestDataDir() ?? assert.fail('no MNIST test files: set ONNXPIPE_DATA_DIR (README, "Data")');
 const fashionSystemDir = '/usr/share/datasets/fashion-mnist';
 const noEnv = {};
 

@@ -5,12 +5,13 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { mnistTestDataDir } from './testing/index.js';
 import { candidateDirs, datasetCacheDir, defaultCacheDir, describeMissing, locateFiles } from './locate.js';
 import { DATASETS } from './registry.js';
 import { verifyFile } from './verify.js';
 
-const mnistDir =
-  process.env.ONNXPIPE_DATA_DIR ?? fileURLToPath(new URL('../../../../shared/datasets/mnist/', import.meta.url));
+// This package's own tests need the real files: missing, they fail and say where they looked.
+const mnistDir = mnistTestDataDir() ?? assert.fail('no MNIST test files: set ONNXPIPE_DATA_DIR (README, "Data")');
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const mnist = DATASETS.mnist;
 const labels = mnist.files.test.labels;

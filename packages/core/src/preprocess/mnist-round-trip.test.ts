@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { MNIST_NORMALIZATION } from '../normalization.js';
+import { MNIST_TEST_IMAGES, mnistTestDir } from '../testing/mnist-file.js';
 import { centerOfMass } from './center-of-mass.js';
 import { preprocessDigit } from './preprocess-digit.js';
 import type { RawImage } from './raw-image.js';
@@ -11,14 +13,9 @@ import type { RawImage } from './raw-image.js';
 // given an alpha channel. Preprocessing must give back (nearly) the digit MNIST published.
 
 const DIGITS = 300;
-const candidates = [
-  process.env.ONNXPIPE_MNIST_DIR,
-  new URL('../../../../data/mnist/', import.meta.url).pathname,
-  '/work/shared/datasets/mnist/',
-].filter((dir): dir is string => dir !== undefined && dir !== '');
-const file = candidates
-  .map((dir) => `${dir.replace(/\/?$/, '/')}t10k-images-idx3-ubyte.gz`)
-  .find((path) => existsSync(path));
+const mnistDir = mnistTestDir();
+const file = mnistDir === undefined ? undefined : join(mnistDir, MNIST_TEST_IMAGES);
+const skip = file === undefined && 'MNIST t10k images not found (set ONNXPIPE_DATA_DIR)';
 
 function loadDigits(path: string, count: number): Uint8Array[] {
   const bytes = gunzipSync(readFileSync(path));
@@ -157,7 +154,7 @@ function assertClose(c: Closeness, limits: { meanAbs: number; exact: number; shi
   assert.ok(c.worstComError <= Math.SQRT1_2 + 0.1, `worst COM error ${c.worstComError}`);
 }
 
-describe('MNIST round trip', { skip: file === undefined && 'MNIST t10k images not found' }, () => {
+describe('MNIST round trip', { skip }, () => {
   const digits = file === undefined ? [] : loadDigits(file, DIGITS);
   const options = { normalization: MNIST_NORMALIZATION };
   const run = (placement: (n: number) => Placement) =>

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { FASHION_MNIST_NORMALIZATION, MNIST_NORMALIZATION } from '../normalization.js';
 import { createRng, type Rng } from '../rng.js';
+import { MNIST_TEST_IMAGES, mnistTestDir } from '../testing/mnist-file.js';
 import { preprocessDigitReference, type ReferenceOptions } from '../testing/preprocess-digit-reference.js';
 import { PREPROCESS_DEFAULTS, preprocessDigit } from './preprocess-digit.js';
 import type { RawImage } from './raw-image.js';
@@ -20,14 +22,8 @@ import type { RawImage } from './raw-image.js';
 // path for every one of them, as before the photo path existed.
 
 const DIGITS = 200;
-const mnistFile = [
-  process.env.ONNXPIPE_MNIST_DIR,
-  new URL('../../../../data/mnist/', import.meta.url).pathname,
-  '/work/shared/datasets/mnist/',
-]
-  .filter((dir): dir is string => dir !== undefined && dir !== '')
-  .map((dir) => `${dir.replace(/\/?$/, '/')}t10k-images-idx3-ubyte.gz`)
-  .find((path) => existsSync(path));
+const mnistDir = mnistTestDir();
+const mnistFile = mnistDir === undefined ? undefined : join(mnistDir, MNIST_TEST_IMAGES);
 
 function loadDigits(path: string, count: number): Uint8Array[] {
   const bytes = gunzipSync(readFileSync(path));
@@ -121,7 +117,7 @@ const normalization = MNIST_NORMALIZATION;
 describe('preprocessDigit is bit-identical to the reference implementation', () => {
   it(
     'on real MNIST digits: as published, inverted, enlarged, tinted, with alpha, off-centre',
-    { skip: mnistFile === undefined && 'MNIST t10k images not found' },
+    { skip: mnistFile === undefined && 'MNIST t10k images not found (set ONNXPIPE_DATA_DIR)' },
     () => {
       const digits = loadDigits(mnistFile!, DIGITS);
       const rng = createRng(7);

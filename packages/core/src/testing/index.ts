@@ -11,3 +11,4 @@ export {
   type PhotoSample,
 } from './photo-conditions.js';
 export { HANDWRITING_VARIANTS, type HandwritingVariant } from './handwriting-variants.js';
+export { MNIST_TEST_IMAGES, mnistTestDir } from './mnist-file.js';

@@ -3,19 +3,27 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 
-// Real MNIST test digits for core's own tests. @onnxpipe/data/testing is the reader every other
-// package's tests use; core cannot depend on data (data depends on core), so its tests read
-// the two IDX files here, looked up the same way: $ONNXPIPE_DATA_DIR, ../shared/datasets/mnist
-// beside the checkout, the download cache data/mnist.
+// Where the MNIST test files are, for the tests and benchmarks of every package: the one lookup
+// (@onnxpipe/data/testing's mnistTestDataDir is this function). It lives at the bottom of the
+// dependency graph because core's own tests need it and core cannot depend on data (data depends
+// on core); core's tests also read the two IDX files here, data's reader being out of reach.
 
 const repositoryRoot = fileURLToPath(new URL('../../../../', import.meta.url));
-const IMAGES = 't10k-images-idx3-ubyte.gz';
+/** The MNIST test images' file name (gzip-compressed IDX). */
+export const MNIST_TEST_IMAGES = 't10k-images-idx3-ubyte.gz';
+const IMAGES = MNIST_TEST_IMAGES;
 const LABELS = 't10k-labels-idx1-ubyte.gz';
+/** @onnxpipe/data's `DATA_DIR_ENV`: the folder of a dataset's files (README, "Data"). */
+const DATA_DIR_ENV = 'ONNXPIPE_DATA_DIR';
 
-/** The folder holding the MNIST test files, or `undefined` (tests then skip with a reason). */
+/**
+ * The folder holding the MNIST test files: `$ONNXPIPE_DATA_DIR`, else `../shared/datasets/mnist`
+ * beside the checkout (where CI keeps them), else the download cache `data/mnist/`; `undefined`
+ * when none has them (tests then skip with a reason). Never downloads.
+ */
 export function mnistTestDir(): string | undefined {
   const candidates = [
-    process.env.ONNXPIPE_DATA_DIR,
+    process.env[DATA_DIR_ENV],
     join(repositoryRoot, '..', 'shared', 'datasets', 'mnist'),
     join(repositoryRoot, 'data', 'mnist'),
   ];

@@ -1,29 +1,23 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { DATA_DIR_ENV } from '../locate.js';
+import { MNIST_TEST_IMAGES, mnistTestDir } from '@onnxpipe/core/testing';
 import { maybeGunzip, parseIdx } from '../idx-reader.js';
 
 // Real MNIST test digits for tests and benchmarks of every package (a test-only entry point:
 // packages that may not depend on @onnxpipe/data at run time still use it in tests). Never
 // downloads: callers skip with a reason when the files are not here.
 
-const repositoryRoot = fileURLToPath(new URL('../../../../', import.meta.url));
-const TEST_IMAGES = 't10k-images-idx3-ubyte.gz';
+const TEST_IMAGES = MNIST_TEST_IMAGES;
 const TEST_LABELS = 't10k-labels-idx1-ubyte.gz';
 
 /**
  * The folder holding the MNIST test files: `$ONNXPIPE_DATA_DIR`, else `../shared/datasets/mnist`
  * beside the checkout (where CI keeps them), else the download cache `data/mnist/`; `undefined`
- * when none has them.
+ * when none has them. The one lookup: `mnistTestDir` of `@onnxpipe/core/testing`, which core's
+ * own tests use (they cannot import this package: data depends on core).
  */
 export function mnistTestDataDir(): string | undefined {
-  const candidates = [
-    process.env[DATA_DIR_ENV],
-    join(repositoryRoot, '..', 'shared', 'datasets', 'mnist'),
-    join(repositoryRoot, 'data', 'mnist'),
-  ];
-  return candidates.find((dir) => dir !== undefined && existsSync(join(dir, TEST_IMAGES)));
+  return mnistTestDir();
 }
 
 /**

@@ -1,20 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { decodeModel } from '@onnxpipe/onnx';
+import { mnistTestDataDir } from '@onnxpipe/data/testing';
 import { checkOnnxModels } from '@onnxpipe/onnx/testing';
 import { randomizeWeights } from '../testing/random-weights.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const cli = join(root, 'packages', 'exporter', 'src', 'cli', 'export-cli.ts');
-const sharedMnist = join(root, '..', 'shared', 'datasets', 'mnist');
-const dataDir = process.env.ONNXPIPE_DATA_DIR ?? (existsSync(sharedMnist) ? sharedMnist : undefined);
+const dataDir = mnistTestDataDir();
 
 /** A small MNIST-shaped model saved as the trainer saves its artifacts, with a trainer manifest. */
 async function writeTrainedModel(dir: string): Promise<void> {

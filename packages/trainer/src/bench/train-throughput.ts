@@ -2,8 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
-import { DATA_DIR_ENV } from '@onnxpipe/data';
+import { mnistTestDataDir } from '@onnxpipe/data/testing';
 import { isRecipeName } from '../recipes/resolve-recipe.js';
 import { RECIPE_CHOICES, type RecipeName } from '../recipes/recipe.js';
 import type { ConcreteBackend } from '../backends/select-backend.js';
@@ -40,8 +39,10 @@ const { values } = parseArgs({
 });
 
 const cores = availableParallelism();
-const root = fileURLToPath(new URL('../../../../', import.meta.url));
-const dataDir = values['data-dir'] ?? process.env[DATA_DIR_ENV] ?? join(root, '..', 'shared', 'datasets', 'mnist');
+const foundDataDir = values['data-dir'] ?? mnistTestDataDir();
+if (foundDataDir === undefined)
+  throw new Error('bench:train needs the MNIST files: pass --data-dir or set ONNXPIPE_DATA_DIR');
+const dataDir: string = foundDataDir;
 const recipe = values.recipe as RecipeName;
 if (!isRecipeName(recipe))
   throw new Error(`'--recipe' must be one of ${RECIPE_CHOICES.join(', ')}; received "${values.recipe}"`);

@@ -2,14 +2,17 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { loadDataset } from '@onnxpipe/data';
+import { mnistTestDataDir } from '@onnxpipe/data/testing';
 import { selectBackend } from '../backends/select-backend.js';
 import { Adadelta } from '../optim/adadelta.js';
 import { resolveRecipe } from '../recipes/resolve-recipe.js';
 import { createGradientComputer } from './create-gradient-computer.js';
 import { splitRange } from './gradient-computer.js';
 import type { TrainingData } from './gradient-engine.js';
-import { MNIST_DIR } from './test-data.js';
 import { createTrainingState } from './training-state.js';
+
+// The MNIST files of every package's tests (undefined: the loader's own lookup, which downloads).
+const MNIST_DIR = mnistTestDataDir();
 
 let data: TrainingData;
 const reference = resolveRecipe('reference');

@@ -4,9 +4,12 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { mnistTestDataDir } from '@onnxpipe/data/testing';
 import { runTraining } from './run-training.js';
 import { DEFAULT_TRAIN_OPTIONS, type TrainOptions } from './train-options.js';
-import { MNIST_DIR } from './test-data.js';
+
+// The MNIST files of every package's tests (undefined: the loader's own lookup, which downloads).
+const MNIST_DIR = mnistTestDataDir();
 
 function options(out: string, overrides: Partial<TrainOptions>): TrainOptions {
   return {

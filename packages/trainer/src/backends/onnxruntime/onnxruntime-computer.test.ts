@@ -1,6 +1,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadDataset } from '@onnxpipe/data';
+import { mnistTestDataDir } from '@onnxpipe/data/testing';
 import { selectBackend } from '../select-backend.js';
 import type { Recipe } from '../../recipes/recipe.js';
 import { resolveRecipe } from '../../recipes/resolve-recipe.js';
@@ -8,9 +9,11 @@ import type { GradientComputer } from '../../train/gradient-computer.js';
 import type { TrainingData } from '../../train/gradient-engine.js';
 import { createGradientComputer } from '../../train/create-gradient-computer.js';
 import { InProcessComputer } from '../../train/in-process-computer.js';
-import { MNIST_DIR } from '../../train/test-data.js';
 import { createTrainingState, stateArrays, type TrainingState } from '../../train/training-state.js';
 import { OnnxRuntimeComputer } from './onnxruntime-computer.js';
+
+// The MNIST files of every package's tests (undefined: the loader's own lookup, which downloads).
+const MNIST_DIR = mnistTestDataDir();
 
 // The onnxruntime backend against the tfjs `cpu` backend on real MNIST: the same batches (with
 // augmentation), the same dropout masks, the same optimizer and weight-average formulas must give

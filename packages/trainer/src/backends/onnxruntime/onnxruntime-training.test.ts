@@ -3,9 +3,12 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mnistTestDataDir } from '@onnxpipe/data/testing';
 import { runTraining } from '../../train/run-training.js';
 import { DEFAULT_TRAIN_OPTIONS, type TrainOptions } from '../../train/train-options.js';
-import { MNIST_DIR } from '../../train/test-data.js';
+
+// The MNIST files of every package's tests (undefined: the loader's own lookup, which downloads).
+const MNIST_DIR = mnistTestDataDir();
 
 // Whole runs on the onnxruntime backend: the same outputs as the tfjs backends, reproducible,
 // resumable, and able to continue a checkpoint another backend wrote.
