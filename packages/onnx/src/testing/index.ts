@@ -2,3 +2,4 @@
 // the main entry stays isomorphic.
 export * from './example-models.js';
 export * from './onnx-checker.js';
+export * from './official-onnx-proto.js';
