@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { BackendUnavailableError } from '../errors.js';
 import type { TrainingExecutionProvider } from './onnxruntime/execution-provider.js';
 import { registerWasmGradientKernels } from './wasm-gradients/register.js';
 
@@ -21,14 +22,6 @@ export interface BackendSelection {
   readonly detail: string;
   /** With `auto`: why this backend was chosen. */
   readonly why?: string;
-}
-
-export class BackendUnavailableError extends Error {
-  readonly code = 'ONNXPIPE_TRAINER_BACKEND_UNAVAILABLE';
-  constructor(backend: string, reason: string, options?: { cause?: unknown }) {
-    super(`backend '${backend}' is not available: ${reason}`, options);
-    this.name = 'BackendUnavailableError';
-  }
 }
 
 export function isBackendChoice(value: string): value is BackendChoice {

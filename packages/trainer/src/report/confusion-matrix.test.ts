@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { computeConfusionMatrix, renderConfusionMatrix } from './confusion-matrix.js';
-import { ReportErrorCode } from './report-errors.js';
+import { ReportErrorCode } from '../errors.js';
 
 test('counts [true][predicted] on a small known case', () => {
   const truth = [0, 0, 1, 1, 1, 2, 2, 2, 2];

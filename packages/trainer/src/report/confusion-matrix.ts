@@ -4,7 +4,7 @@
  */
 import { escapeHtml } from './html-escape.js';
 import { formatInteger, formatPercent } from './number-format.js';
-import { ReportError, ReportErrorCode } from './report-errors.js';
+import { ReportError, ReportErrorCode } from '../errors.js';
 
 /**
  * Counts `matrix[true][predicted]` over parallel label arrays.

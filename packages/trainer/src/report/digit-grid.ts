@@ -5,7 +5,7 @@
 import { escapeHtml } from './html-escape.js';
 import { formatInteger, formatPercent } from './number-format.js';
 import { grayscalePngDataUrl } from './png-encoder.js';
-import { ReportError, ReportErrorCode } from './report-errors.js';
+import { ReportError, ReportErrorCode } from '../errors.js';
 import type { MisclassifiedDigit } from './report-types.js';
 import { MAX_MISCLASSIFIED_SHOWN } from './report-types.js';
 

@@ -16,6 +16,6 @@ export { linearScale, logScale, niceStep } from './chart-scale.js';
 export type { LinearScaleOptions, Scale } from './chart-scale.js';
 export { crc32, encodeGrayscalePng, grayscalePngDataUrl } from './png-encoder.js';
 export { escapeHtml } from './html-escape.js';
-export { ReportError, ReportErrorCode } from './report-errors.js';
+export { ReportError, ReportErrorCode } from '../errors.js';
 export { MAX_MISCLASSIFIED_SHOWN } from './report-types.js';
 export type { EpochMetrics, MisclassifiedDigit, StepLoss, TrainingReportInput } from './report-types.js';

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { crc32 as zlibCrc32, inflateSync } from 'node:zlib';
 
 import { crc32, encodeGrayscalePng, grayscalePngDataUrl } from './png-encoder.js';
-import { ReportErrorCode } from './report-errors.js';
+import { ReportErrorCode } from '../errors.js';
 
 interface Chunk {
   type: string;

@@ -5,7 +5,7 @@
  */
 import { deflateSync } from 'node:zlib';
 
-import { ReportError, ReportErrorCode } from './report-errors.js';
+import { ReportError, ReportErrorCode } from '../errors.js';
 
 const PNG_SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { ReportErrorCode } from './report-errors.js';
+import { ReportErrorCode } from '../errors.js';
 import type { EpochMetrics, MisclassifiedDigit, TrainingReportInput } from './report-types.js';
 import { renderTrainingReport } from './training-report.js';
 

@@ -8,7 +8,7 @@ import { renderDigitGrid } from './digit-grid.js';
 import { renderEpochTable } from './epoch-table.js';
 import { escapeHtml } from './html-escape.js';
 import { formatNumber, formatPercent } from './number-format.js';
-import { ReportError, ReportErrorCode } from './report-errors.js';
+import { ReportError, ReportErrorCode } from '../errors.js';
 import { REPORT_CSS } from './report-styles.js';
 import type { TrainingReportInput } from './report-types.js';
 import { renderAccuracyChart, renderLossChart } from './training-charts.js';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { type KernelArgs, KernelContext, UnsupportedKernelConfigError, pair } from './kernel-context.js';
+import { UnsupportedKernelConfigError } from '../../errors.js';
+import { type KernelArgs, KernelContext, pair } from './kernel-context.js';
 
 type Pad = tf.Conv2DBackpropFilterAttrs['pad'];
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { KernelContext, UnsupportedKernelConfigError, pair } from './kernel-context.js';
+import { UnsupportedKernelConfigError } from '../../errors.js';
+import { KernelContext, pair } from './kernel-context.js';
 
 type Pad = tf.Conv2DBackpropInputAttrs['pad'];
 type KernelFunc = tf.KernelConfig['kernelFunc'];

@@ -58,15 +58,6 @@ export class KernelContext {
   }
 }
 
-/** Thrown for a configuration a kernel of ours does not implement; never computes a wrong answer. */
-export class UnsupportedKernelConfigError extends Error {
-  readonly code = 'ONNXPIPE_TRAINER_UNSUPPORTED_KERNEL_CONFIG';
-  constructor(kernelName: string, parameter: string, expected: string, received: unknown) {
-    super(`wasm kernel ${kernelName}: '${parameter}' must be ${expected}; received ${JSON.stringify(received)}`);
-    this.name = 'UnsupportedKernelConfigError';
-  }
-}
-
 /** What tfjs passes a kernel function. */
 export type KernelArgs = Parameters<tf.KernelConfig['kernelFunc']>[0];
 
