@@ -1,7 +1,7 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Precision } from '../quantize/quantize-model.js';
-import { ExportUsageError } from './usage-error.js';
+import { ExportUsageError } from '../errors.js';
 import { parseDropFlag, parsePrecisionsFlag } from './variant-flags.js';
 
 export { ExportUsageError };

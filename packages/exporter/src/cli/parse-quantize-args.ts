@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MAX_ACCURACY_DROP_POINTS } from '../quantize/choose-variant.js';
 import { PRECISIONS, type Precision } from '../quantize/quantize-model.js';
-import { ExportUsageError } from './usage-error.js';
+import { ExportUsageError } from '../errors.js';
 import { parseDropFlag, parsePrecisionsFlag } from './variant-flags.js';
 
 export interface QuantizeCliOptions {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createProgressReporter } from '@onnxpipe/core';
 import { loadDataset } from '@onnxpipe/data';
 import { writeVariants } from '../quantize/write-variants.js';
-import { ExportUsageError } from './usage-error.js';
+import { ExportUsageError } from '../errors.js';
 import { parseQuantizeArgs, QUANTIZE_HELP } from './parse-quantize-args.js';
 import { formatVariantsReport } from './write-variants-report.js';
 

@@ -1,6 +1,6 @@
 import { MAX_ACCURACY_DROP_POINTS } from '../quantize/choose-variant.js';
 import { parsePrecisions, type Precision } from '../quantize/quantize-model.js';
-import { ExportUsageError } from './usage-error.js';
+import { ExportUsageError } from '../errors.js';
 
 // The variant flags shared by npm run export (--quantize) and npm run quantize (--precisions).
 

@@ -2,7 +2,7 @@ import { attr } from '@onnxpipe/onnx';
 import type { OnnxAttribute } from '@onnxpipe/onnx';
 import { formatChoices } from '@onnxpipe/core';
 import type { ConversionContext, Layer } from './context.js';
-import { ONNXPIPE_EXPORT_UNSUPPORTED_ACTIVATION } from './errors.js';
+import { ONNXPIPE_EXPORT_UNSUPPORTED_ACTIVATION } from '../errors.js';
 import type { GraphValue } from './layout.js';
 
 /** tfjs activation names (as in layer configs) that the converter translates exactly. */

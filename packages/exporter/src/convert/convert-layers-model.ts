@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { createModel, GraphBuilder, irVersionForOpset, TensorDataType } from '@onnxpipe/onnx';
 import type { OnnxModel } from '@onnxpipe/onnx';
 import { ConversionContext } from './context.js';
-import { ONNXPIPE_EXPORT_UNSUPPORTED_TOPOLOGY } from './errors.js';
+import { ONNXPIPE_EXPORT_UNSUPPORTED_TOPOLOGY } from '../errors.js';
 import { converterFor } from './layer-registry.js';
 import { onnxShape } from './layout.js';
 import type { GraphValue } from './layout.js';

@@ -7,4 +7,4 @@ export { MAX_OPSET, MIN_OPSET, SUPPORTED_LAYOUTS } from './options.js';
 export type { ConvertOptions, InputLayout } from './options.js';
 export { SUPPORTED_PADDINGS } from './padding.js';
 export { loadLayersModelFromDir } from './load-layers-model.js';
-export * from './errors.js';
+export * from '../errors.js';

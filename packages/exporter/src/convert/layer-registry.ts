@@ -3,7 +3,7 @@ import { convertActivationLayer } from './activation.js';
 import type { Layer, LayerConverter } from './context.js';
 import { convertConv2D } from './conv.js';
 import { convertDense } from './dense.js';
-import { ONNXPIPE_EXPORT_UNSUPPORTED_LAYER } from './errors.js';
+import { ONNXPIPE_EXPORT_UNSUPPORTED_LAYER } from '../errors.js';
 import { convertBatchNormalization } from './normalization.js';
 import {
   convertAveragePooling2D,

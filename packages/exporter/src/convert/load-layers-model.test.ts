@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { randomInput, randomSequential } from '../testing/random-weights.js';
-import { ONNXPIPE_EXPORT_MODEL_LOAD_FAILED } from './errors.js';
+import { ONNXPIPE_EXPORT_MODEL_LOAD_FAILED } from '../errors.js';
 import { loadLayersModelFromDir } from './load-layers-model.js';
 
 /**

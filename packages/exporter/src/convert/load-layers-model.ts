@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ONNXPIPE_EXPORT_MODEL_LOAD_FAILED } from './errors.js';
+import { ONNXPIPE_EXPORT_MODEL_LOAD_FAILED } from '../errors.js';
 
 interface ModelJson {
   modelTopology?: unknown;

@@ -1,6 +1,6 @@
 import { layerWeights, requireWeight } from './context.js';
 import type { ConversionContext, Layer } from './context.js';
-import { ONNXPIPE_EXPORT_UNSUPPORTED_LAYER_CONFIG } from './errors.js';
+import { ONNXPIPE_EXPORT_UNSUPPORTED_LAYER_CONFIG } from '../errors.js';
 import { onnxAxis, onnxShape } from './layout.js';
 import type { GraphValue } from './layout.js';
 

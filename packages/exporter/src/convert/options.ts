@@ -1,5 +1,5 @@
 import { describeValue, invalidChoiceMessage } from '@onnxpipe/core';
-import { ONNXPIPE_EXPORT_INVALID_OPTION, ONNXPIPE_EXPORT_UNSUPPORTED_OPSET } from './errors.js';
+import { ONNXPIPE_EXPORT_INVALID_OPTION, ONNXPIPE_EXPORT_UNSUPPORTED_OPSET } from '../errors.js';
 
 /** The graph input layouts the converter can emit. */
 export const SUPPORTED_LAYOUTS = ['nchw', 'nhwc'] as const;

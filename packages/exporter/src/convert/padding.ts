@@ -1,4 +1,4 @@
-import { ONNXPIPE_EXPORT_UNSUPPORTED_LAYER_CONFIG } from './errors.js';
+import { ONNXPIPE_EXPORT_UNSUPPORTED_LAYER_CONFIG } from '../errors.js';
 import type { Layer } from './context.js';
 
 /** The padding modes of tfjs's 2-D convolution and pooling layers. */

@@ -1,6 +1,6 @@
 import { attr } from '@onnxpipe/onnx';
 import type { ConversionContext, Layer } from './context.js';
-import { ONNXPIPE_EXPORT_UNSUPPORTED_LAYER_CONFIG } from './errors.js';
+import { ONNXPIPE_EXPORT_UNSUPPORTED_LAYER_CONFIG } from '../errors.js';
 import { featureCount } from './layout.js';
 import type { GraphValue } from './layout.js';
 

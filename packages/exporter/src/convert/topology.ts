@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Layer } from './context.js';
-import { ONNXPIPE_EXPORT_UNSUPPORTED_TOPOLOGY } from './errors.js';
+import { ONNXPIPE_EXPORT_UNSUPPORTED_TOPOLOGY } from '../errors.js';
 
 /** A model's layers from its input to its output, input layer excluded. */
 export interface LayerChain {

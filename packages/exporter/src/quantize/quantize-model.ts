@@ -1,5 +1,5 @@
 import { attr, TensorDataType, validateGraph, type OnnxModel, type OnnxNode, type OnnxTensor } from '@onnxpipe/onnx';
-import { ONNXPIPE_EXPORT_INVALID_OPTION } from '../convert/errors.js';
+import { ONNXPIPE_EXPORT_INVALID_OPTION } from '../errors.js';
 import { toFloat16Array } from './float16.js';
 
 // Reduced-precision variants of an exported model, for the wire: the large weight tensors are

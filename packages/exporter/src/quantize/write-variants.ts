@@ -3,7 +3,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseModelMetadata } from '@onnxpipe/core';
 import { decodeModel, encodeModel } from '@onnxpipe/onnx';
-import { ONNXPIPE_EXPORT_MODEL_LOAD_FAILED } from '../convert/errors.js';
+import { ONNXPIPE_EXPORT_MODEL_LOAD_FAILED } from '../errors.js';
 import { chooseWebVariant, MAX_ACCURACY_DROP_POINTS } from './choose-variant.js';
 import { evaluateVariants, type ModelEvaluation } from './evaluate-variants.js';
 import {

@@ -1,8 +1,9 @@
 import { createError } from '@onnxpipe/core';
 
-// Codes are stable: tests and callers match on them, never on message text. A model the
-// converter cannot express is the caller's input, not our bug (422); a bad option value is a
-// plain bad request (400); a model directory that cannot be read or parsed is 422 as well.
+// The exporter's error registry: every error class and code of the package. Codes are stable:
+// tests and callers match on them, never on message text. A model the converter cannot express
+// is the caller's input, not our bug (422); a bad option value is a plain bad request (400); a
+// model directory that cannot be read or parsed is 422 as well.
 
 /** A layer class the converter has no translation for. */
 export const ONNXPIPE_EXPORT_UNSUPPORTED_LAYER = createError<[layer: string, className: string, supported: string]>(
@@ -52,3 +53,12 @@ export const ONNXPIPE_EXPORT_MODEL_LOAD_FAILED = createError<[path: string, reas
   '%s: cannot load the tfjs layers model: %s',
   422,
 );
+
+/** A bad command line: the CLIs print the message and exit 2. */
+export class ExportUsageError extends Error {
+  readonly code = 'ONNXPIPE_EXPORT_USAGE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExportUsageError';
+  }
+}
