@@ -1,7 +1,8 @@
 /**
  * Error codes for the whole project, in the spirit of `@fastify/error`: each code gets its own
  * class so callers can `instanceof` it, and tests assert on `.code` rather than message text.
- * This copy has no dependencies so that it also runs in browsers.
+ * This copy has no dependencies so that it also runs in browsers. Core's own codes are all at the
+ * end of this file; each other package keeps its codes in its own `errors.ts`.
  */
 
 /** The optional last constructor argument of a coded error. */
@@ -131,4 +132,25 @@ export const ONNXPIPE_CORE_INVALID_ARGUMENT = createError<[message: string]>(
   'ONNXPIPE_CORE_INVALID_ARGUMENT',
   '%s',
   400,
+);
+
+/**
+ * An image, or a list of pixel values, that cannot be preprocessed: a size that is not a
+ * positive integer or is absurdly large, a channel count other than 1–4, a data length that
+ * does not match `width × height × channels`, or a size other than the one a mode requires.
+ */
+export const ONNXPIPE_CORE_BAD_IMAGE = createError<[message: string]>('ONNXPIPE_CORE_BAD_IMAGE', '%s', 400);
+
+/** A model's metadata_props are missing a key or hold an invalid value. */
+export const ONNXPIPE_CORE_BAD_MODEL_METADATA = createError<[message: string]>(
+  'ONNXPIPE_CORE_BAD_MODEL_METADATA',
+  '%s',
+  422,
+);
+
+/** The network produced no usable probabilities (NaN or infinite output): a broken model, not bad input. */
+export const ONNXPIPE_CORE_BAD_MODEL_OUTPUT = createError<[message: string]>(
+  'ONNXPIPE_CORE_BAD_MODEL_OUTPUT',
+  '%s',
+  500,
 );

@@ -1,4 +1,4 @@
-import { createError, describeValue, formatChoices } from '../errors.js';
+import { describeValue, formatChoices, ONNXPIPE_CORE_BAD_MODEL_METADATA } from '../errors.js';
 import { MODEL_METADATA_KEYS } from '../model-metadata-keys.js';
 import type { Normalization } from '../normalization.js';
 
@@ -8,13 +8,6 @@ import type { Normalization } from '../normalization.js';
 // constant for any of them; both read them through this one parser.
 
 const METADATA_KEYS = MODEL_METADATA_KEYS;
-
-/** A model's metadata_props are missing a key or hold an invalid value. */
-export const ONNXPIPE_CORE_BAD_MODEL_METADATA = createError<[message: string]>(
-  'ONNXPIPE_CORE_BAD_MODEL_METADATA',
-  '%s',
-  422,
-);
 
 export const INPUT_LAYOUTS = ['NCHW', 'NHWC'] as const;
 /** Recipes the runtimes know how to apply; "mnist" is core's `preprocessDigit`. */

@@ -1,12 +1,5 @@
-import { createError } from '../errors.js';
+import { ONNXPIPE_CORE_BAD_MODEL_OUTPUT } from '../errors.js';
 import type { OutputKind } from './model-metadata.js';
-
-/** The network produced no usable probabilities (NaN or infinite output): a broken model, not bad input. */
-export const ONNXPIPE_CORE_BAD_MODEL_OUTPUT = createError<[message: string]>(
-  'ONNXPIPE_CORE_BAD_MODEL_OUTPUT',
-  '%s',
-  500,
-);
 
 /**
  * Probabilities from one row of network output, summing to 1 (to within float64 rounding).

@@ -1,5 +1,4 @@
 export { centerOfMass, type Point } from './center-of-mass.js';
-export { ONNXPIPE_CORE_BAD_IMAGE } from './errors.js';
 export { toGrayscale } from './grayscale.js';
 export { pixelsFromFloats, type PixelsFromFloatsOptions } from './pixels-from-floats.js';
 export type { PixelBox } from './bounding-box.js';

@@ -1,5 +1,9 @@
-import { describeValue, invalidChoiceMessage, ONNXPIPE_CORE_INVALID_ARGUMENT } from '../errors.js';
-import { ONNXPIPE_CORE_BAD_IMAGE } from './errors.js';
+import {
+  describeValue,
+  invalidChoiceMessage,
+  ONNXPIPE_CORE_BAD_IMAGE,
+  ONNXPIPE_CORE_INVALID_ARGUMENT,
+} from '../errors.js';
 import type { RawImage } from './raw-image.js';
 
 /** How {@link pixelsFromFloats} reads the values. */

@@ -1,8 +1,7 @@
-import { describeValue, formatChoices, ONNXPIPE_CORE_INVALID_ARGUMENT } from '../errors.js';
+import { describeValue, formatChoices, ONNXPIPE_CORE_BAD_IMAGE, ONNXPIPE_CORE_INVALID_ARGUMENT } from '../errors.js';
 import { normalizationTable, normalizePixels, type Normalization } from '../normalization.js';
 import { inkBoundingBox, type PixelBox } from './bounding-box.js';
 import { placeAtCenterOfMass } from './center-of-mass.js';
-import { ONNXPIPE_CORE_BAD_IMAGE } from './errors.js';
 import { toGrayscale } from './grayscale.js';
 import { analyzeInk } from './ink-levels.js';
 import { assertRawImage, type RawImage } from './raw-image.js';

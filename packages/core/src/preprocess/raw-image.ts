@@ -1,5 +1,4 @@
-import { describeValue, formatChoices } from '../errors.js';
-import { ONNXPIPE_CORE_BAD_IMAGE } from './errors.js';
+import { describeValue, formatChoices, ONNXPIPE_CORE_BAD_IMAGE } from '../errors.js';
 
 /**
  * An 8-bit image as decoders and canvases hand it over: row-major, channels interleaved,
