@@ -1,4 +1,11 @@
-import { OnnxpipeError, pixelsFromFloats, preprocessDigit, type PixelBox, type RawImage } from '@onnxpipe/core';
+import {
+  ONNXPIPE_CORE_BAD_IMAGE,
+  OnnxpipeError,
+  pixelsFromFloats,
+  preprocessDigit,
+  type PixelBox,
+  type RawImage,
+} from '@onnxpipe/core';
 import { ONNXPIPE_SERVER_BAD_INPUT_TENSOR } from '../errors.js';
 import type { ModelMetadata } from '@onnxpipe/core';
 import { decodeImage, decodeImageSync, decodeWithSharp } from './decode-image.js';
@@ -89,7 +96,7 @@ function prepareItem(
     const seen = { pixels, side: metadata.height, method, inverted, width: raw.width, height: raw.height };
     return { input: result.input, empty: result.empty, trace: box === undefined ? seen : { ...seen, box } };
   } catch (error) {
-    if (error instanceof OnnxpipeError && error.code === 'ONNXPIPE_CORE_BAD_IMAGE') {
+    if (error instanceof OnnxpipeError && error.code === ONNXPIPE_CORE_BAD_IMAGE.code) {
       const hint =
         preprocess === 'none' && image !== undefined
           ? " (with preprocess=none the image must already be the model's input size)"

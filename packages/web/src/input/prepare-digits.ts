@@ -1,4 +1,5 @@
 import {
+  ONNXPIPE_CORE_BAD_IMAGE,
   OnnxpipeError,
   predictionDebug,
   preprocessDigit,
@@ -64,7 +65,7 @@ export async function prepareDigits(inputs: readonly unknown[], options: Prepare
           ? { ...prepared, debug: predictionDebug(result, image, await grayPngDataUrl(result.pixels, side)) }
           : prepared;
       } catch (error) {
-        if (error instanceof OnnxpipeError && error.code === 'ONNXPIPE_CORE_BAD_IMAGE') {
+        if (error instanceof OnnxpipeError && error.code === ONNXPIPE_CORE_BAD_IMAGE.code) {
           throw new ONNXPIPE_WEB_BAD_INPUT(`'input[${index}]' cannot be preprocessed: ${error.message}`, {
             cause: error,
           });

@@ -112,7 +112,7 @@ export async function toRawImage(input: unknown, index: number, side: number, ma
         throw badInput(where, `must be one of ${INPUT_TYPES.join(', ')}; received ${describeInput(input)}`);
     }
   } catch (error) {
-    if (error instanceof OnnxpipeError && error.code === 'ONNXPIPE_WEB_BAD_INPUT') throw error;
+    if (error instanceof OnnxpipeError && error.code === ONNXPIPE_WEB_BAD_INPUT.code) throw error;
     throw badInput(where, `(${describeInput(input)}) cannot be read: ${readFailure(kind, input, error)}`, error);
   }
 }
