@@ -1,6 +1,6 @@
 // The public interface of @onnxpipe/web. A classifier answers with the same shape as the
 // server's POST /predict, whether it runs the model in the page or calls a server.
-import type { Prediction } from '@onnxpipe/core';
+import type { Prediction, PreprocessMode } from '@onnxpipe/core';
 
 /**
  * Where a local classifier runs the model: `wasm`; `webgpu` (loads onnxruntime-web's WebGPU
@@ -17,10 +17,10 @@ export type ExecutionProvider = BrowserExecutionProvider | 'cpu' | 'cuda';
 
 /**
  * How inputs become model input: `mnist` (default) centres and scales the digit as MNIST was made;
- * `none` takes 28×28 MNIST-format images as they are.
+ * `none` takes 28×28 MNIST-format images as they are. Core's, the same values as the server's
+ * `preprocess`.
  */
-export const PREPROCESS_MODES = ['mnist', 'none'] as const;
-export type PreprocessMode = (typeof PREPROCESS_MODES)[number];
+export { PREPROCESS_MODES, type PreprocessMode } from '@onnxpipe/core';
 
 /**
  * One digit image: a canvas (also `OffscreenCanvas`), `ImageData`, `ImageBitmap`, an `<img>`

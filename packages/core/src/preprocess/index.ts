@@ -11,4 +11,5 @@ export {
   type PreprocessOptions,
   type PreprocessResult,
 } from './preprocess-digit.js';
+export { PREPROCESS_MODES, type PreprocessMode } from './preprocess-modes.js';
 export { assertRawImage, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, type RawImage } from './raw-image.js';

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { describeValue, formatChoices } from '@onnxpipe/core';
+import { describeValue, formatChoices, PREPROCESS_MODES, type PreprocessMode } from '@onnxpipe/core';
 import {
   ONNXPIPE_SERVER_BAD_REQUEST,
   ONNXPIPE_SERVER_BODY_TOO_LARGE,
@@ -19,9 +19,8 @@ export type InputItem =
       readonly where: string;
     };
 
-/** `preprocess` values: the model's recipe, or none for inputs already in the model's format. */
-export const PREPROCESS_MODES = ['mnist', 'none'] as const;
-export type PreprocessMode = (typeof PREPROCESS_MODES)[number];
+/** `preprocess` values (core's): the model's recipe, or none for inputs already in the model's format. */
+export { PREPROCESS_MODES, type PreprocessMode };
 
 /** The JSON body, as its schema admits it. */
 export interface PredictJsonBody {
