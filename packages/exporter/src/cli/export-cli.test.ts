@@ -112,7 +112,8 @@ test('npm run export --verify writes a checked Triton repository entry that agre
 test('export CLI rejects bad flags with exit code 2 and names the flag', () => {
   for (const [args, pattern] of [
     [['--layout', 'nhcw'], /'--layout' must be one of nchw, nhwc; received "nhcw"/],
-    [['--opset', '12'], /'--opset' must be an integer ≥ 13; received "12"/],
+    [['--opset', '12'], /'--opset' must be an integer from 13 to 21; received "12"/],
+    [['--opset', '22'], /'--opset' must be an integer from 13 to 21; received "22"/],
     [['--bogus'], /Unknown option '--bogus'/],
     [['--quantize', 'bf16'], /'--quantize' must be a comma-separated list of fp16, int8; received "bf16"/],
     [

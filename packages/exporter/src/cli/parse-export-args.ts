@@ -1,6 +1,7 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Precision } from '../quantize/quantize-model.js';
+import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET, SUPPORTED_LAYOUTS, type InputLayout } from '../convert/options.js';
 import { ExportUsageError } from '../errors.js';
 import { parseDropFlag, parsePrecisionsFlag } from './variant-flags.js';
 
@@ -13,7 +14,7 @@ export interface ExportCliOptions {
   readonly name: string;
   readonly version: number;
   readonly opset: number;
-  readonly layout: 'nchw' | 'nhwc';
+  readonly layout: InputLayout;
   readonly verify: boolean;
   readonly dataDir?: string;
   /** Reduced-precision variants to write beside model.onnx after the export (`npm run quantize`). */
@@ -21,9 +22,9 @@ export interface ExportCliOptions {
   readonly maxDropPoints: number;
 }
 
-export const LAYOUT_CHOICES = ['nchw', 'nhwc'] as const;
-export const DEFAULT_OPSET = 17;
-export const MIN_OPSET = 13;
+// The converter's own bounds and choices (convert/options.ts), checked here as flags.
+export const LAYOUT_CHOICES = SUPPORTED_LAYOUTS;
+export { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET };
 
 export const EXPORT_HELP = `Usage: npm run export -- [options]
 
@@ -36,7 +37,7 @@ Converts the trainer's tfjs artifacts to ONNX and writes a Triton-style model re
   --name NAME        model name in the repository (default: derived from --model)
   --version N        version directory (default: --model's folder name when it is a
                      number, else 1)
-  --opset N          ONNX opset, ${MIN_OPSET} or newer (default ${DEFAULT_OPSET})
+  --opset N          ONNX opset, ${MIN_OPSET} to ${MAX_OPSET} (default ${DEFAULT_OPSET})
   --layout L         ${LAYOUT_CHOICES.join(' | ')}: input layout (default nchw, as PyTorch and Triton)
   --verify           run the 10,000 test images through tfjs and onnxruntime-node; fail if
                      max |Δ| > 1e-4 or any argmax differs
@@ -87,8 +88,10 @@ export function parseExportArgs(argv: string[], cwd: string): ExportCliOptions |
     throw new ExportUsageError(`'--layout' must be one of ${LAYOUT_CHOICES.join(', ')}; received "${layout}"`);
   }
   const opset = Number(values.opset ?? DEFAULT_OPSET);
-  if (!Number.isInteger(opset) || opset < MIN_OPSET) {
-    throw new ExportUsageError(`'--opset' must be an integer ≥ ${MIN_OPSET}; received "${values.opset}"`);
+  if (!Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET) {
+    throw new ExportUsageError(
+      `'--opset' must be an integer from ${MIN_OPSET} to ${MAX_OPSET}; received "${values.opset}"`,
+    );
   }
   const version = versionFlag ?? (inVersionFolder ? Number(basename(model)) : 1);
   return {
@@ -97,7 +100,7 @@ export function parseExportArgs(argv: string[], cwd: string): ExportCliOptions |
     name: values.name ?? basename(modelFolder),
     version,
     opset,
-    layout: layout as 'nchw' | 'nhwc',
+    layout: layout as InputLayout,
     verify: values.verify ?? false,
     dataDir: values['data-dir'],
     quantize: values.quantize === undefined ? [] : parsePrecisionsFlag('--quantize', values.quantize),

@@ -3,7 +3,7 @@ export { SUPPORTED_LAYER_CLASSES } from './layer-registry.js';
 export type { SupportedLayerClass } from './layer-registry.js';
 export { SUPPORTED_ACTIVATIONS } from './activation.js';
 export type { SupportedActivation } from './activation.js';
-export { MAX_OPSET, MIN_OPSET, SUPPORTED_LAYOUTS } from './options.js';
+export { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET, SUPPORTED_LAYOUTS } from './options.js';
 export type { ConvertOptions, InputLayout } from './options.js';
 export { SUPPORTED_PADDINGS } from './padding.js';
 export { loadLayersModelFromDir } from './load-layers-model.js';

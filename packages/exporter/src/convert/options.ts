@@ -13,6 +13,8 @@ export type InputLayout = (typeof SUPPORTED_LAYOUTS)[number];
  */
 export const MIN_OPSET = 13;
 export const MAX_OPSET = 21;
+/** The opset written when none is asked for. */
+export const DEFAULT_OPSET = 17;
 
 /** Options of {@link convertLayersModel}. */
 export interface ConvertOptions {
@@ -23,7 +25,7 @@ export interface ConvertOptions {
    * @defaultValue `'nchw'`
    */
   layout?: InputLayout;
-  /** Default-domain opset, from {@link MIN_OPSET} to {@link MAX_OPSET}. @defaultValue `17` */
+  /** Default-domain opset, from {@link MIN_OPSET} to {@link MAX_OPSET}. @defaultValue {@link DEFAULT_OPSET} (17) */
   opset?: number;
   /** @defaultValue `'input'` */
   inputName?: string;
@@ -63,7 +65,7 @@ export function resolveConvertOptions(options: ConvertOptions, modelName: string
   if (!(SUPPORTED_LAYOUTS as readonly string[]).includes(layout)) {
     throw new ONNXPIPE_EXPORT_INVALID_OPTION(invalidChoiceMessage('layout', SUPPORTED_LAYOUTS, layout));
   }
-  const opset = options.opset ?? 17;
+  const opset = options.opset ?? DEFAULT_OPSET;
   if (!Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET) {
     throw new ONNXPIPE_EXPORT_UNSUPPORTED_OPSET(`${MIN_OPSET} to ${MAX_OPSET}`, describeValue(opset));
   }
