@@ -154,3 +154,8 @@ export const ONNXPIPE_CORE_BAD_MODEL_OUTPUT = createError<[message: string]>(
   '%s',
   500,
 );
+
+/** The message of a thrown value, which need not be an `Error` (then `String(value)`). */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

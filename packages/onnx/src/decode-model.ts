@@ -1,4 +1,4 @@
-import { describeValue } from '@onnxpipe/core';
+import { describeValue, errorMessage } from '@onnxpipe/core';
 import { attributeFromProto } from './attribute-codec.js';
 import { isTensorDataType, TensorDataType } from './data-type.js';
 import {
@@ -82,10 +82,7 @@ function parse(bytes: Uint8Array): ModelProtoObject {
     // BigInt keeps int64 exact; toSafeNumber narrows where the API promises numbers.
     return ModelProtoType.toObject(message, { longs: BigInt, enums: Number }) as ModelProtoObject;
   } catch (error) {
-    throw new ONNXPIPE_ONNX_DECODE_FAILED(
-      `not a valid ModelProto message (${error instanceof Error ? error.message : String(error)})`,
-      { cause: error },
-    );
+    throw new ONNXPIPE_ONNX_DECODE_FAILED(`not a valid ModelProto message (${errorMessage(error)})`, { cause: error });
   }
 }
 

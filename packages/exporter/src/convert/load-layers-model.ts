@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { errorMessage } from '@onnxpipe/core';
 import { ONNXPIPE_EXPORT_MODEL_LOAD_FAILED } from '../errors.js';
 
 interface ModelJson {
@@ -77,5 +78,5 @@ function concat(parts: readonly Uint8Array[]): ArrayBuffer {
 }
 
 function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return errorMessage(error);
 }

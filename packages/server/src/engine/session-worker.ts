@@ -20,6 +20,7 @@ function answer(reply: SessionRunReply, transfer: ArrayBuffer[] = []): void {
   init.results.postMessage(reply, transfer);
 }
 
+// Not core's errorMessage: the worker loads onnxruntime-node and nothing else of ours.
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** An output the worker may hand over whole: a Float32Array spanning its own buffer. */

@@ -1,5 +1,5 @@
 import sharp, { type Metadata } from 'sharp';
-import { formatChoices, type RawImage } from '@onnxpipe/core';
+import { formatChoices, type RawImage, errorMessage } from '@onnxpipe/core';
 import {
   ONNXPIPE_SERVER_IMAGE_TOO_LARGE,
   ONNXPIPE_SERVER_UNDECODABLE_IMAGE,
@@ -11,8 +11,6 @@ import type { InflateOptions } from './png-inflate.js';
 
 // Decoded images are used once; sharp's operation cache would only hold on to memory.
 sharp.cache(false);
-
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 function checkPixels(where: string, width: number, height: number, maxImagePixels: number): void {
   const pixels = width * height;
@@ -76,7 +74,7 @@ export async function decodeWithSharp(bytes: Uint8Array, where: string, maxImage
     metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (error) {
     throw new ONNXPIPE_SERVER_UNDECODABLE_IMAGE(
-      `${where}: not a readable ${formatChoices(Object.keys(DECODABLE_FORMATS))} image (${bytes.length} bytes): ${message(error)}`,
+      `${where}: not a readable ${formatChoices(Object.keys(DECODABLE_FORMATS))} image (${bytes.length} bytes): ${errorMessage(error)}`,
       { cause: error },
     );
   }
@@ -93,7 +91,7 @@ export async function decodeWithSharp(bytes: Uint8Array, where: string, maxImage
     return { width: info.width, height: info.height, channels: info.channels as RawImage['channels'], data };
   } catch (error) {
     throw new ONNXPIPE_SERVER_UNDECODABLE_IMAGE(
-      `${where}: the ${metadata.format} image does not decode: ${message(error)}`,
+      `${where}: the ${metadata.format} image does not decode: ${errorMessage(error)}`,
       {
         cause: error,
       },

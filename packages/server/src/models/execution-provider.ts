@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import * as ort from 'onnxruntime-node';
 import { createModel, encodeModel, GraphBuilder, TensorDataType } from '@onnxpipe/onnx';
+import { errorMessage } from '@onnxpipe/core';
 import type { Device } from '../config.js';
 import { ONNXPIPE_SERVER_DEVICE_UNAVAILABLE } from '../errors.js';
 
@@ -45,7 +46,7 @@ async function probe(provider: ExecutionProvider): Promise<void> {
 
 function reason(error: unknown): string {
   // onnxruntime's messages start with the native source path; the last line says what failed.
-  const text = error instanceof Error ? error.message : String(error);
+  const text = errorMessage(error);
   return (
     text
       .split('\n')

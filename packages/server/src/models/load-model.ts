@@ -4,7 +4,7 @@ import * as ort from 'onnxruntime-node';
 import { decodeModel } from '@onnxpipe/onnx';
 import { ONNXPIPE_SERVER_MODEL_LOAD_FAILED } from '../errors.js';
 import type { ExecutionProvider } from './execution-provider.js';
-import { parseModelMetadata, type ModelMetadata } from '@onnxpipe/core';
+import { parseModelMetadata, type ModelMetadata, errorMessage } from '@onnxpipe/core';
 import type { ModelVariantFile, ModelVersionEntry } from './model-repository.js';
 
 /** A model version, checked and ready to run. */
@@ -37,8 +37,6 @@ function failure(
     ? new ONNXPIPE_SERVER_MODEL_LOAD_FAILED(message)
     : new ONNXPIPE_SERVER_MODEL_LOAD_FAILED(message, { cause });
 }
-
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** `[N, 1, 28, 28]` as onnxruntime reports it: symbolic dims are strings, unknown ones -1 or 0. */
 function dimsMatch(actual: readonly (number | string)[], expected: readonly (number | string)[]): boolean {
@@ -99,7 +97,7 @@ export async function loadModel(
   try {
     bytes = await readFile(path);
   } catch (error) {
-    throw failure(path, `cannot read the file: ${message(error)}`, error);
+    throw failure(path, `cannot read the file: ${errorMessage(error)}`, error);
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   if (entry.expectedSha256 !== undefined && entry.expectedSha256 !== sha256) {
@@ -112,7 +110,7 @@ export async function loadModel(
   try {
     metadata = parseModelMetadata(decodeModel(bytes).metadataProps);
   } catch (error) {
-    throw failure(path, `not a usable onnxpipe model: ${message(error)}`, error);
+    throw failure(path, `not a usable onnxpipe model: ${errorMessage(error)}`, error);
   }
   let session: ort.InferenceSession;
   try {
@@ -123,7 +121,7 @@ export async function loadModel(
       ...threads,
     });
   } catch (error) {
-    throw failure(path, `onnxruntime cannot load it on ${provider}: ${message(error)}`, error);
+    throw failure(path, `onnxruntime cannot load it on ${provider}: ${errorMessage(error)}`, error);
   }
   try {
     checkSignature(session, metadata, path);
@@ -138,7 +136,7 @@ export async function loadModel(
     try {
       out = (await session.run({ [inputName]: zeros }))[outputName];
     } catch (error) {
-      throw failure(path, `the warm-up run failed: ${message(error)}`, error);
+      throw failure(path, `the warm-up run failed: ${errorMessage(error)}`, error);
     }
     if (out.data.length !== metadata.labels.length) {
       throw failure(path, `the warm-up run returned ${out.data.length} values for ${metadata.labels.length} labels`);

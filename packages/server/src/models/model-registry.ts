@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { describeValue, formatChoices } from '@onnxpipe/core';
+import { describeValue, formatChoices, errorMessage } from '@onnxpipe/core';
 import type { ServerConfig } from '../config.js';
 import type { RunInfo } from '../engine/dynamic-batcher.js';
 import { InferenceEngine } from '../engine/inference-engine.js';
@@ -347,7 +347,7 @@ export class ModelRegistry {
   }
 
   #reloadFailed(name: string | undefined, error: unknown): Error {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     if (name !== undefined) this.#failures.set(name, message);
     this.#emit('failure');
     const serving = this.list().map((e) => `${e.model.name}:${e.model.version}`);
@@ -380,7 +380,7 @@ export class ModelRegistry {
         } catch (error) {
           await model.session.release();
           throw new ONNXPIPE_SERVER_MODEL_LOAD_FAILED(
-            `${model.path}: the inference worker cannot run it on ${this.executionProvider}: ${error instanceof Error ? error.message : String(error)}`,
+            `${model.path}: the inference worker cannot run it on ${this.executionProvider}: ${errorMessage(error)}`,
             { cause: error },
           );
         }

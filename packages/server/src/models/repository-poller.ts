@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import type { FastifyBaseLogger } from 'fastify';
+import { errorMessage } from '@onnxpipe/core';
 import type { ModelVersionPolicy } from '../config.js';
 import { scanModelRepository } from './model-repository.js';
 
@@ -94,7 +95,7 @@ export class RepositoryPoller {
     try {
       current = await this.#fingerprint();
     } catch (error) {
-      const problem = error instanceof Error ? error.message : String(error);
+      const problem = errorMessage(error);
       // Once per distinct problem, not on every look.
       if (problem !== this.#lastProblem) {
         this.#options.log.error(

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { errorMessage } from '@onnxpipe/core';
 import { BackendUnavailableError } from '../errors.js';
 import type { TrainingExecutionProvider } from './onnxruntime/execution-provider.js';
 import { registerWasmGradientKernels } from './wasm-gradients/register.js';
@@ -159,6 +160,6 @@ async function gpuVisible(): Promise<boolean> {
 }
 
 function describe(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return message.split('\n')[0].slice(0, 200);
 }

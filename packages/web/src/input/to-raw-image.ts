@@ -1,4 +1,4 @@
-import { OnnxpipeError, pixelsFromFloats, type RawImage } from '@onnxpipe/core';
+import { OnnxpipeError, pixelsFromFloats, type RawImage, errorMessage } from '@onnxpipe/core';
 import { ONNXPIPE_WEB_BAD_INPUT } from '../errors.js';
 import { describeInput, INPUT_TYPES, inputKind } from './input-kinds.js';
 
@@ -118,7 +118,7 @@ export async function toRawImage(input: unknown, index: number, side: number, ma
 }
 
 function readFailure(kind: string | undefined, input: unknown, error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   if (error instanceof Error && error.name === 'SecurityError') {
     return `the image is cross-origin and taints the canvas; serve it with CORS and set crossOrigin="anonymous" (${message})`;
   }

@@ -1,4 +1,4 @@
-import { parseModelMetadata, type ModelMetadata } from '@onnxpipe/core';
+import { parseModelMetadata, type ModelMetadata, errorMessage } from '@onnxpipe/core';
 import { readMetadataProps } from '@onnxpipe/onnx/metadata-props';
 import { ONNXPIPE_WEB_INVALID_ARGUMENT, ONNXPIPE_WEB_MODEL_LOAD_FAILED } from '../errors.js';
 
@@ -14,8 +14,6 @@ export interface ModelSource {
   /** How messages name it: the URL, or "the model bytes". */
   readonly where: string;
 }
-
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 function isBytes(value: unknown): value is Uint8Array {
   return Object.prototype.toString.call(value) === '[object Uint8Array]';
@@ -57,7 +55,9 @@ export async function loadModelSource(model: unknown): Promise<ModelSource> {
   try {
     response = await fetch(url);
   } catch (error) {
-    throw new ONNXPIPE_WEB_MODEL_LOAD_FAILED(`could not fetch the model ${url}: ${message(error)}`, { cause: error });
+    throw new ONNXPIPE_WEB_MODEL_LOAD_FAILED(`could not fetch the model ${url}: ${errorMessage(error)}`, {
+      cause: error,
+    });
   }
   if (!response.ok) {
     throw new ONNXPIPE_WEB_MODEL_LOAD_FAILED(
@@ -67,7 +67,9 @@ export async function loadModelSource(model: unknown): Promise<ModelSource> {
   try {
     return { bytes: new Uint8Array(await response.arrayBuffer()), url, where: url };
   } catch (error) {
-    throw new ONNXPIPE_WEB_MODEL_LOAD_FAILED(`reading the model ${url} failed: ${message(error)}`, { cause: error });
+    throw new ONNXPIPE_WEB_MODEL_LOAD_FAILED(`reading the model ${url} failed: ${errorMessage(error)}`, {
+      cause: error,
+    });
   }
 }
 
@@ -93,7 +95,7 @@ export function readModelMetadata(source: ModelSource): ModelFacts {
     props = readMetadataProps(source.bytes);
   } catch (error) {
     throw new ONNXPIPE_WEB_MODEL_LOAD_FAILED(
-      `${source.where} is not an ONNX model (${source.bytes.length} bytes): ${message(error)}`,
+      `${source.where} is not an ONNX model (${source.bytes.length} bytes): ${errorMessage(error)}`,
       { cause: error },
     );
   }
@@ -103,7 +105,7 @@ export function readModelMetadata(source: ModelSource): ModelFacts {
       variant: props.find((p) => p.key === VARIANT_METADATA_KEY)?.value ?? 'fp32',
     };
   } catch (error) {
-    throw new ONNXPIPE_WEB_MODEL_LOAD_FAILED(`${source.where} is not an onnxpipe model: ${message(error)}`, {
+    throw new ONNXPIPE_WEB_MODEL_LOAD_FAILED(`${source.where} is not an onnxpipe model: ${errorMessage(error)}`, {
       cause: error,
     });
   }

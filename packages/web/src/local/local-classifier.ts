@@ -1,4 +1,4 @@
-import { toPrediction, type ModelMetadata } from '@onnxpipe/core';
+import { toPrediction, type ModelMetadata, errorMessage } from '@onnxpipe/core';
 import type { InferenceSession, Tensor } from 'onnxruntime-web';
 import { ONNXPIPE_WEB_DISPOSED, ONNXPIPE_WEB_INFERENCE_FAILED } from '../errors.js';
 import { inputList } from '../input/input-kinds.js';
@@ -31,8 +31,6 @@ export interface LocalClassifierParts {
   readonly fallback: DeviceFallback | undefined;
   readonly maxBatch: number;
 }
-
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export class LocalClassifier implements DigitClassifier {
   readonly mode = 'local' as const;
@@ -155,7 +153,7 @@ export class LocalClassifier implements DigitClassifier {
       return batch.map((_, i) => values.slice(i * classes, (i + 1) * classes));
     } catch (error) {
       throw new ONNXPIPE_WEB_INFERENCE_FAILED(
-        `onnxruntime-web (${this.executionProvider}) failed on a batch of ${batch.length}: ${message(error)}`,
+        `onnxruntime-web (${this.executionProvider}) failed on a batch of ${batch.length}: ${errorMessage(error)}`,
         { cause: error },
       );
     } finally {

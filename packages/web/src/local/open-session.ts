@@ -1,4 +1,5 @@
 import type { InferenceSession } from 'onnxruntime-web';
+import { errorMessage } from '@onnxpipe/core';
 import {
   ONNXPIPE_WEB_DEVICE_UNAVAILABLE,
   ONNXPIPE_WEB_MODEL_LOAD_FAILED,
@@ -37,8 +38,6 @@ export interface RuntimeSettings {
   readonly numThreads: number | undefined;
 }
 
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
 // onnxruntime-web's wording when no backend could start: its .mjs/.wasm could not be loaded
 // (wrong wasmPaths, a 404, a wrong MIME type).
 const RUNTIME_MISSING = /no available backend found.*(fetch|import|\.mjs|\.wasm|MIME|magic)/is;
@@ -50,7 +49,7 @@ function runtimeMissing(
 ): InstanceType<typeof ONNXPIPE_WEB_RUNTIME_LOAD_FAILED> {
   const [script, wasm] = RUNTIME_FILES[kind];
   return new ONNXPIPE_WEB_RUNTIME_LOAD_FAILED(
-    `onnxruntime-web could not start its ${kind} runtime from 'wasmPaths' ${JSON.stringify(wasmPaths)}: host ${script} (text/javascript) and ${wasm} (application/wasm) there; ${message(error)}`,
+    `onnxruntime-web could not start its ${kind} runtime from 'wasmPaths' ${JSON.stringify(wasmPaths)}: host ${script} (text/javascript) and ${wasm} (application/wasm) there; ${errorMessage(error)}`,
     { cause: error },
   );
 }
@@ -79,7 +78,7 @@ async function createSession(
       logSeverityLevel: 3,
     });
   } catch (error) {
-    if (RUNTIME_MISSING.test(message(error))) throw runtimeMissing(kind, configuredWasmPaths(ort), error);
+    if (RUNTIME_MISSING.test(errorMessage(error))) throw runtimeMissing(kind, configuredWasmPaths(ort), error);
     throw error;
   }
 }
@@ -93,9 +92,12 @@ async function wasmSession(
     return { ort, session: await createSession(ort, 'wasm', source, 'wasm') };
   } catch (error) {
     if (error instanceof ONNXPIPE_WEB_RUNTIME_LOAD_FAILED) throw error;
-    throw new ONNXPIPE_WEB_MODEL_LOAD_FAILED(`onnxruntime-web (wasm) rejected ${source.where}: ${message(error)}`, {
-      cause: error,
-    });
+    throw new ONNXPIPE_WEB_MODEL_LOAD_FAILED(
+      `onnxruntime-web (wasm) rejected ${source.where}: ${errorMessage(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
@@ -138,7 +140,7 @@ export async function openSession(
   } catch (error) {
     if (error instanceof ONNXPIPE_WEB_RUNTIME_LOAD_FAILED) throw error;
     throw new ONNXPIPE_WEB_DEVICE_UNAVAILABLE(
-      `'device' is "webgpu" but the WebGPU session for ${source.where} failed: ${message(error)}; use device 'wasm' (or 'auto')`,
+      `'device' is "webgpu" but the WebGPU session for ${source.where} failed: ${errorMessage(error)}; use device 'wasm' (or 'auto')`,
       { cause: error },
     );
   }

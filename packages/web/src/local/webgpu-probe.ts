@@ -1,3 +1,5 @@
+import { errorMessage } from '@onnxpipe/core';
+
 // Whether this page can have WebGPU, and if not, why: the reason `device: 'auto'` reports when
 // it falls back to wasm, and the message of `device: 'webgpu'`'s error.
 
@@ -40,7 +42,7 @@ export async function probeWebGpu(): Promise<WebGpuProbe> {
     };
   } catch (error) {
     return {
-      reason: `navigator.gpu.requestAdapter() failed: ${error instanceof Error ? error.message : String(error)}`,
+      reason: `navigator.gpu.requestAdapter() failed: ${errorMessage(error)}`,
     };
   }
 }

@@ -1,3 +1,4 @@
+import { errorMessage } from '@onnxpipe/core';
 import { ONNXPIPE_WEB_REMOTE_FAILED } from '../errors.js';
 
 // JSON over fetch to an onnxpipe server, with its errors turned into ONNXPIPE_WEB_REMOTE_FAILED
@@ -20,8 +21,6 @@ export interface RemoteCall {
   readonly query?: Readonly<Record<string, string | number | undefined>>;
   readonly body?: unknown;
 }
-
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 function serverError(status: number, body: unknown): { code?: string; message?: string } {
   if (typeof body !== 'object' || body === null) return {};
@@ -72,7 +71,7 @@ export async function callServer<T>(client: RemoteClientOptions, call: RemoteCal
     });
   } catch (error) {
     throw new ONNXPIPE_WEB_REMOTE_FAILED(
-      `${request} failed: ${message(error)} (is the server running, and does it allow this origin by CORS?)`,
+      `${request} failed: ${errorMessage(error)} (is the server running, and does it allow this origin by CORS?)`,
       { request },
       { cause: error },
     );

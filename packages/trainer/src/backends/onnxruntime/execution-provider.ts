@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import * as ort from 'onnxruntime-node';
 import { createModel, encodeModel, GraphBuilder, TensorDataType } from '@onnxpipe/onnx';
+import { errorMessage } from '@onnxpipe/core';
 
 /** Where the training graph runs. */
 export type TrainingExecutionProvider = 'cpu' | 'cuda';
@@ -35,7 +36,7 @@ export async function selectTrainingProvider(accelerators: boolean): Promise<Pro
     await session.release();
     return { provider: 'cuda' };
   } catch (error) {
-    const text = error instanceof Error ? error.message : String(error);
+    const text = errorMessage(error);
     const reason =
       text
         .split('\n')
