@@ -114,7 +114,7 @@ describe('readIdxFile', () => {
     assert.equal(b.rows, 2);
   });
 
-  it('reports corrupt gzip with the path', async () => {
+  it('reports corrupt gzip (a truncated member, a flipped byte) with the path', async () => {
     const gz = gzipSync(idx(IDX_LABELS_MAGIC, [1000], new Uint8Array(1000).fill(3)));
     const path = join(dir, 'corrupt.gz');
     writeFileSync(path, gz.subarray(0, gz.length - 10));
@@ -130,7 +130,7 @@ describe('readIdxFile', () => {
     await assert.rejects(readIdxFile(path), { code: 'ONNXPIPE_DATA_CORRUPT_GZIP' });
   });
 
-  it('reports a truncated gzip member as corrupt, and a truncated payload inside valid gzip as truncated', async () => {
+  it('reports a truncated payload inside valid gzip as truncated, naming the file', async () => {
     const path = join(dir, 'short-inside.gz');
     writeFileSync(path, gzipSync(labels.subarray(0, labels.length - 1)));
     await assert.rejects(readIdxFile(path), { code: 'ONNXPIPE_DATA_IDX_TRUNCATED', message: new RegExp(path) });
