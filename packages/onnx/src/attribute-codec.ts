@@ -2,8 +2,8 @@ import { describeValue } from '@onnxpipe/core';
 import { validateAttribute } from './attributes.js';
 import { ONNXPIPE_ONNX_DECODE_FAILED, ONNXPIPE_ONNX_UNSUPPORTED_FEATURE } from './errors.js';
 import type { OnnxAttribute } from './model-types.js';
-import { toSafeNumber } from './proto-shapes.js';
-import type { AttributeProtoObject } from './proto-shapes.js';
+import { toSafeNumber } from './proto-messages.js';
+import type { AttributeProtoObject } from './proto-messages.js';
 import { ATTRIBUTE_TYPE } from './onnx-schema.js';
 import { tensorFromProto, tensorToProto } from './tensor-codec.js';
 

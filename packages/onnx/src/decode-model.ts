@@ -8,8 +8,8 @@ import {
 } from './errors.js';
 import type { OnnxDim, OnnxGraph, OnnxModel, OnnxNode, OnnxValueInfo } from './model-types.js';
 import { ModelProtoType } from './onnx-schema.js';
-import { toSafeNumber } from './proto-shapes.js';
-import type { GraphProtoObject, ModelProtoObject, NodeProtoObject, ValueInfoProtoObject } from './proto-shapes.js';
+import { toSafeNumber } from './proto-messages.js';
+import type { GraphProtoObject, ModelProtoObject, NodeProtoObject, ValueInfoProtoObject } from './proto-messages.js';
 import { tensorFromProto } from './tensor-codec.js';
 
 /** Adds `key: value` only when the file had the field, so decode(encode(m)) equals m. */

@@ -10,7 +10,7 @@ import type {
   ModelProtoObject,
   NodeProtoObject,
   ValueInfoProtoObject,
-} from './proto-shapes.js';
+} from './proto-messages.js';
 import { tensorToProto } from './tensor-codec.js';
 
 function fail(message: string): never {

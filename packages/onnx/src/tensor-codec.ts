@@ -3,8 +3,8 @@ import { isTensorDataType, storageFor, TensorDataType } from './data-type.js';
 import type { TensorData } from './data-type.js';
 import { ONNXPIPE_ONNX_BAD_TENSOR, ONNXPIPE_ONNX_UNSUPPORTED_FEATURE } from './errors.js';
 import type { OnnxTensor } from './model-types.js';
-import { toBigInt, toSafeNumber } from './proto-shapes.js';
-import type { Int64, TensorProtoObject } from './proto-shapes.js';
+import { toBigInt, toSafeNumber } from './proto-messages.js';
+import type { Int64, TensorProtoObject } from './proto-messages.js';
 
 // raw_data is little-endian by the ONNX spec; typed arrays use the host's byte order, so a
 // big-endian host swaps. Every mainstream host is little-endian and takes the zero-copy path.
