@@ -4,7 +4,7 @@ import type { Layer, LayerConverter } from './context.js';
 import { convertConv2D } from './conv.js';
 import { convertDense } from './dense.js';
 import { ONNXPIPE_EXPORT_UNSUPPORTED_LAYER } from '../errors.js';
-import { convertBatchNormalization } from './normalization.js';
+import { convertBatchNormalization } from './batch-normalization.js';
 import {
   convertAveragePooling2D,
   convertGlobalAveragePooling2D,
