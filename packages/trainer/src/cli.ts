@@ -2,7 +2,7 @@ import { createProgressReporter, type ProgressReporter } from '@onnxpipe/core';
 import { TRAIN_HELP, parseTrainArgs } from './cli/parse-train-args.js';
 import { ONNXPIPE_TRAINER_USAGE } from './errors.js';
 import { runTraining } from './train/run-training.js';
-import type { TrainingEvents } from './train/training-result.js';
+import type { TrainingEvents } from './train/training-events.js';
 
 /** `npm run train`: the reference recipe's CLI, with a progress bar on terminals. */
 async function main(): Promise<number> {

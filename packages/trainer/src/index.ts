@@ -13,5 +13,5 @@ export * from './recipes/resolve-recipe.js';
 export * from './train/train-options.js';
 export * from './train/epoch-record.js';
 export * from './train/run-training.js';
-export * from './train/training-result.js';
+export * from './train/training-events.js';
 export * from './optim/create-optimizer.js';

@@ -7,7 +7,8 @@ import type { GradientComputer } from './gradient-computer.js';
 import type { TrainingData } from './gradient-engine.js';
 import { InProcessComputer } from './in-process-computer.js';
 import type { TrainingState } from './training-state.js';
-import { WorkerPool, shareTrainingData } from './worker-pool.js';
+import { shareTrainingData } from './shared-arrays.js';
+import { WorkerPool } from './worker-pool.js';
 
 /**
  * One engine in this thread, or a pool of `workers` data-parallel worker threads; on onnxruntime,

@@ -11,11 +11,11 @@ import { createGradientComputer } from './create-gradient-computer.js';
 import { loadDevSet } from './dev-set.js';
 import type { EpochRecord } from './epoch-record.js';
 import type { EvaluationShard, TrainingData } from './gradient-engine.js';
-import { writeOutputs } from './outputs.js';
+import { writeOutputs } from './write-outputs.js';
 import { gitCommit } from './provenance.js';
 import { trajectoryDigest, type TrainOptions } from './train-options.js';
 import { createTrainingState, stateArrays } from './training-state.js';
-import type { TrainingEvents, TrainingResult } from './training-result.js';
+import type { TrainingEvents, TrainingResult } from './training-events.js';
 
 /**
  * Training images whose batch moments give the batch normalisations' population statistics

@@ -14,26 +14,6 @@ import {
 import { stateArrays, type TrainingState } from './training-state.js';
 import type { GradientWorkerData, GradientWorkerRequest, GradientWorkerResponse } from './gradient-worker.js';
 
-/** Copies a typed array onto a SharedArrayBuffer so that workers read it without copies. */
-export function shareArray<T extends Uint8Array | Float32Array>(array: T): T {
-  const Ctor = array.constructor as { new (buffer: SharedArrayBuffer): T };
-  const shared = new Ctor(new SharedArrayBuffer(array.byteLength));
-  shared.set(array as never);
-  return shared;
-}
-
-export function shareTrainingData(data: TrainingData): TrainingData {
-  return {
-    trainImages: shareArray(data.trainImages),
-    trainLabels: shareArray(data.trainLabels),
-    testImages: shareArray(data.testImages),
-    testLabels: shareArray(data.testLabels),
-    devImages: shareArray(data.devImages),
-    devLabels: shareArray(data.devLabels),
-    normalization: data.normalization,
-  };
-}
-
 interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
@@ -65,8 +45,8 @@ export class WorkerPool implements GradientComputer {
   }
 
   /**
-   * `data` and every array of `state` must sit on SharedArrayBuffers (see {@link shareArray} and
-   * `createTrainingState`).
+   * `data` and every array of `state` must sit on SharedArrayBuffers (see `shareTrainingData`
+   * in shared-arrays.ts and `createTrainingState`).
    */
   static async start(options: {
     workers: number;

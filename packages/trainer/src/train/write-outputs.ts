@@ -6,7 +6,7 @@ import { multiplyAccumulates, parameterSpecs, statisticSpecs, tensorLayout } fro
 import { computeConfusionMatrix, renderTrainingReport, type MisclassifiedDigit } from '../report/index.js';
 import { packageVersions } from './provenance.js';
 import type { EvaluationShard } from './gradient-engine.js';
-import type { TrainingResult } from './training-result.js';
+import type { TrainingResult } from './training-events.js';
 import type { TrainOptions } from './train-options.js';
 
 type Dataset = Awaited<ReturnType<typeof loadDataset>>;
