@@ -2,7 +2,7 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import type { ExecutionProvider } from '../models/execution-provider.js';
 import type { LoadedModel } from '../models/load-model.js';
 
-// The main thread's side of a session worker (session-worker.ts): one worker per model
+// The main thread's side of a session worker (session-thread.ts): one worker per model
 // version, started after the main thread has checked and warmed up the model, so that every
 // load problem is still reported by loadModel with the file's name.
 //
@@ -47,10 +47,10 @@ interface Pending {
 function spawn(workerData: SessionWorkerData): Worker {
   const transferList = [workerData.results];
   if (!import.meta.url.endsWith('.ts'))
-    return new Worker(new URL('./session-worker.js', import.meta.url), { workerData, transferList });
+    return new Worker(new URL('./session-thread.js', import.meta.url), { workerData, transferList });
   // Run from source (tests, `npm start` through tsx): the worker needs the TypeScript loader too.
   const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const script = JSON.stringify(new URL('./session-worker.ts', import.meta.url).href);
+  const script = JSON.stringify(new URL('./session-thread.ts', import.meta.url).href);
   return new Worker(`import(${tsx}).then((api) => { api.register(); return import(${script}); });`, {
     eval: true,
     workerData,
