@@ -3,6 +3,7 @@ export * from './labels.js';
 export * from './normalization.js';
 export * from './progress.js';
 export * from './rng.js';
+export * from './run-cli.js';
 export * from './preprocess/index.js';
 export * from './model-metadata-keys.js';
 export * from './model/model-metadata.js';

@@ -1,26 +1,11 @@
-import { createProgressReporter, type ProgressReporter } from '@onnxpipe/core';
-import { TRAIN_HELP, parseTrainArgs } from './cli/parse-train-args.js';
+import { createProgressReporter, runCli, type ProgressReporter } from '@onnxpipe/core';
+import { TRAIN_HELP, parseTrainArgs, type TrainCliOptions } from './cli/parse-train-args.js';
 import { ONNXPIPE_TRAINER_USAGE } from './errors.js';
 import { runTraining } from './train/run-training.js';
 import type { TrainingEvents } from './train/training-events.js';
 
 /** `npm run train`: the reference recipe's CLI, with a progress bar on terminals. */
-async function main(): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseTrainArgs(process.argv.slice(2), process.env.INIT_CWD ?? process.cwd());
-  } catch (error) {
-    if (error instanceof ONNXPIPE_TRAINER_USAGE) {
-      process.stderr.write(`error: ${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
-  if (parsed === 'help') {
-    process.stdout.write(TRAIN_HELP);
-    return 0;
-  }
-  const options = parsed;
+async function run(options: TrainCliOptions): Promise<number> {
   const started = performance.now();
   const result = await runTraining(options, options.json ? jsonEvents() : humanEvents());
   const final = result.history.at(-1);
@@ -83,13 +68,9 @@ function humanEvents(): TrainingEvents {
   };
 }
 
-// Print failures as one clear line: an uncaught error would reach the wasm runtime's own handler,
-// which rethrows it together with its whole minified source.
-try {
-  process.exitCode = await main();
-} catch (error) {
-  const e = error as Error & { code?: string };
-  process.stderr.write(`\nerror${e.code ? ` [${e.code}]` : ''}: ${e.message}\n`);
-  if (process.env.ONNXPIPE_DEBUG) process.stderr.write(`${e.stack}\n`);
-  process.exitCode = 1;
-}
+await runCli(process, {
+  parse: () => parseTrainArgs(process.argv.slice(2), process.env.INIT_CWD ?? process.cwd()),
+  help: TRAIN_HELP,
+  usageError: ONNXPIPE_TRAINER_USAGE,
+  run,
+});

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { createProgressReporter } from '@onnxpipe/core';
+import { createProgressReporter, runCli } from '@onnxpipe/core';
 import { loadDataset } from '@onnxpipe/data';
 import { encodeModel } from '@onnxpipe/onnx';
 import { convertLayersModel, loadLayersModelFromDir } from '../convert/index.js';
@@ -16,27 +16,13 @@ import {
   verifyExport,
   type VerificationResult,
 } from '../verify/verify-export.js';
-import { EXPORT_HELP, ExportUsageError, parseExportArgs } from './parse-export-args.js';
+import { EXPORT_HELP, ExportUsageError, parseExportArgs, type ExportCliOptions } from './parse-export-args.js';
 import { formatVariantsReport } from './write-variants-report.js';
 
 const { version: producerVersion } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
 /** `npm run export`: tfjs artifacts → ONNX → Triton-style model repository entry. */
-async function main(): Promise<number> {
-  let options;
-  try {
-    options = parseExportArgs(process.argv.slice(2), process.env.INIT_CWD ?? process.cwd());
-  } catch (error) {
-    if (error instanceof ExportUsageError) {
-      process.stderr.write(`error: ${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
-  if (options === 'help') {
-    process.stdout.write(EXPORT_HELP);
-    return 0;
-  }
+async function run(options: ExportCliOptions): Promise<number> {
   await tf.setBackend('wasm');
   const layersModel = await loadLayersModelFromDir(options.model);
   const manifest = JSON.parse(await readFile(join(options.model, 'manifest.json'), 'utf8')) as TrainerManifest;
@@ -111,11 +97,9 @@ async function main(): Promise<number> {
   return 0;
 }
 
-try {
-  process.exitCode = await main();
-} catch (error) {
-  const e = error as Error & { code?: string };
-  process.stderr.write(`\nerror${e.code ? ` [${e.code}]` : ''}: ${e.message}\n`);
-  if (process.env.ONNXPIPE_DEBUG) process.stderr.write(`${e.stack}\n`);
-  process.exitCode = 1;
-}
+await runCli(process, {
+  parse: () => parseExportArgs(process.argv.slice(2), process.env.INIT_CWD ?? process.cwd()),
+  help: EXPORT_HELP,
+  usageError: ExportUsageError,
+  run,
+});
