@@ -1,8 +1,8 @@
 import { basename, dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Precision } from '../quantize/quantize-model.js';
 import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET, SUPPORTED_LAYOUTS, type InputLayout } from '../convert/options.js';
 import { ExportUsageError } from '../errors.js';
+import { parseFlags } from './parse-flags.js';
 import { parseDropFlag, parsePrecisionsFlag } from './variant-flags.js';
 
 export { ExportUsageError };
@@ -52,28 +52,19 @@ Converts the trainer's tfjs artifacts to ONNX and writes a Triton-style model re
 `;
 
 export function parseExportArgs(argv: string[], cwd: string): ExportCliOptions | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        model: { type: 'string' },
-        repository: { type: 'string' },
-        name: { type: 'string' },
-        version: { type: 'string' },
-        opset: { type: 'string' },
-        layout: { type: 'string' },
-        verify: { type: 'boolean' },
-        quantize: { type: 'string' },
-        'max-accuracy-drop': { type: 'string' },
-        'data-dir': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw new ExportUsageError(`${(error as Error).message}\nRun with --help for the list of options.`);
-  }
+  const values = parseFlags(argv, {
+    model: { type: 'string' },
+    repository: { type: 'string' },
+    name: { type: 'string' },
+    version: { type: 'string' },
+    opset: { type: 'string' },
+    layout: { type: 'string' },
+    verify: { type: 'boolean' },
+    quantize: { type: 'string' },
+    'max-accuracy-drop': { type: 'string' },
+    'data-dir': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) return 'help';
   const versionFlag = values.version === undefined ? undefined : Number(values.version);
   if (versionFlag !== undefined && (!Number.isInteger(versionFlag) || versionFlag < 1)) {

@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { MAX_ACCURACY_DROP_POINTS } from '../quantize/choose-variant.js';
 import { PRECISIONS, type Precision } from '../quantize/quantize-model.js';
-import { ExportUsageError } from '../errors.js';
+import { parseFlags } from './parse-flags.js';
 import { parseDropFlag, parsePrecisionsFlag } from './variant-flags.js';
 
 export interface QuantizeCliOptions {
@@ -29,22 +28,13 @@ which Triton and the server load, is not changed.
 `;
 
 export function parseQuantizeArgs(argv: string[], cwd: string): QuantizeCliOptions | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        model: { type: 'string' },
-        precisions: { type: 'string' },
-        'max-accuracy-drop': { type: 'string' },
-        'data-dir': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw new ExportUsageError(`${(error as Error).message}\nRun with --help for the list of options.`);
-  }
+  const values = parseFlags(argv, {
+    model: { type: 'string' },
+    precisions: { type: 'string' },
+    'max-accuracy-drop': { type: 'string' },
+    'data-dir': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) return 'help';
   return {
     model: resolve(cwd, values.model ?? 'models/mnist/2'),
