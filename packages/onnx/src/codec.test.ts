@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import protobuf from 'protobufjs';
 import { attr } from './attributes.js';
 import { createModel } from './create-model.js';
 import { TensorDataType } from './data-type.js';
@@ -9,15 +8,11 @@ import { encodeModel } from './encode-model.js';
 import { GraphBuilder } from './graph-builder.js';
 import type { OnnxModel } from './model-types.js';
 import { buildCnnExample } from './testing/example-models.js';
-import { officialOnnxProtoMissing, readOfficialOnnxProto } from './testing/official-onnx-proto.js';
+import { officialOnnxProtoMissing, parseOfficialOnnxProto } from './testing/official-onnx-proto.js';
 
 // An independent codec: protobufjs driven by the official onnx.proto text, not our descriptor.
-const officialProto = readOfficialOnnxProto();
 const needsProto = { skip: officialOnnxProtoMissing() ?? false };
-const OfficialModel =
-  officialProto === undefined
-    ? undefined
-    : protobuf.parse(officialProto, { keepCase: true }).root.lookupType('onnx.ModelProto');
+const OfficialModel = parseOfficialOnnxProto()?.lookupType('onnx.ModelProto');
 
 /** Encodes a ModelProto given as snake_case JSON with the official schema. */
 function officialBytes(json: Record<string, unknown>): Uint8Array {

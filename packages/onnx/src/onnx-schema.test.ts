@@ -2,13 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import protobuf from 'protobufjs';
 import { ONNX_DESCRIPTOR } from './onnx-schema.js';
-import { officialOnnxProtoMissing, readOfficialOnnxProto } from './testing/official-onnx-proto.js';
+import { officialOnnxProtoMissing, parseOfficialOnnxProto } from './testing/official-onnx-proto.js';
 
 // The descriptor is transcribed by hand; this compares it with the official schema text that
 // Debian's python3-onnx ships, parsed by protobufjs's own .proto parser.
-const officialProto = readOfficialOnnxProto();
 // Without the file: an empty schema, and the suite below skips with the reason.
-const official = protobuf.parse(officialProto ?? '', { keepCase: true }).root;
+const official = parseOfficialOnnxProto() ?? new protobuf.Root();
 official.resolveAll();
 const ours = protobuf.Root.fromJSON(ONNX_DESCRIPTOR);
 

@@ -1,19 +1,14 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import protobuf from 'protobufjs';
 import { decodeModel } from './decode-model.js';
 import { readMetadataProps } from './read-metadata-props.js';
-import { officialOnnxProtoMissing, readOfficialOnnxProto } from './testing/official-onnx-proto.js';
+import { officialOnnxProtoMissing, parseOfficialOnnxProto } from './testing/official-onnx-proto.js';
 
 // The official onnx.proto, encoded by protobufjs: the fields around metadata_props are laid
 // out as a real writer lays them out (varints, fixed64 doubles, nested messages, unknowns).
-const officialProto = readOfficialOnnxProto();
 const needsProto = { skip: officialOnnxProtoMissing() ?? false };
-const OfficialModel =
-  officialProto === undefined
-    ? undefined
-    : protobuf.parse(officialProto, { keepCase: true }).root.lookupType('onnx.ModelProto');
+const OfficialModel = parseOfficialOnnxProto()?.lookupType('onnx.ModelProto');
 const shippedModel = new URL('../../../models/mnist/1/model.onnx', import.meta.url);
 
 function encode(json: Record<string, unknown>): Uint8Array {
