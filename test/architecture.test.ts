@@ -6,8 +6,9 @@ import { builtinModules } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 // The dependency rules of STYLE.md, checked on the source: packages depend one way, nothing
-// imports the server, trainer or SDK, the isomorphic core uses no Node built-ins, and no package
-// has import cycles between its own files.
+// imports the server, trainer or SDK, the isomorphic core uses no Node built-ins, no package
+// has import cycles between its own files, and each package's error classes and codes are in its
+// src/errors.ts.
 const root = fileURLToPath(new URL('..', import.meta.url));
 const packagesDir = join(root, 'packages');
 
@@ -107,6 +108,19 @@ for (const pkg of packages) {
       }
     });
   }
+
+  test(`packages/${pkg} declares its error classes and codes only in src/errors.ts`, () => {
+    const registry = join(packagesDir, pkg, 'src', 'errors.ts');
+    for (const file of sourceFiles(join(packagesDir, pkg, 'src'))) {
+      if (file === registry || file.endsWith('.test.ts')) continue;
+      const code = readFileSync(file, 'utf8')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/^\s*\/\/.*$/gm, '');
+      const where = relative(root, file);
+      assert.ok(!/\bclass\s+\w+\s+extends\s+\w*Error\b/.test(code), `${where} declares an error class`);
+      assert.ok(!/\bcreateError\s*[<(]/.test(code), `${where} creates an error code`);
+    }
+  });
 
   test(`packages/${pkg} has no import cycles`, () => {
     const files = sourceFiles(join(packagesDir, pkg, 'src'));
