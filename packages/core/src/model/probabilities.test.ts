@@ -20,7 +20,10 @@ test('logits get a stable softmax; softmax output is renormalised', () => {
   assert.deepEqual(logits, [0.5, 0.5]);
   const softmax = toProbabilities([0.2, 0.2, 0.6000001], 'softmax');
   assert.ok(Math.abs(softmax.reduce((a, b) => a + b, 0) - 1) <= 1e-12);
-  assert.throws(() => toProbabilities([NaN, 1], 'logits'), /no finite probability mass/);
+  assert.throws(() => toProbabilities([NaN, 1], 'logits'), {
+    code: 'ONNXPIPE_CORE_BAD_MODEL_OUTPUT',
+    message: /no finite probability mass/,
+  });
 });
 
 test('topK orders by probability, keeps label order on ties, caps k at the label count', () => {

@@ -36,11 +36,14 @@ test('an unknown recipe or ablation part is a usage error naming the flag and th
       return true;
     },
   );
-  assert.throws(
-    () => parse('--recipe', 'robust', '--without', 'dropout'),
-    /'without' takes augmentation, affine, .*; received "dropout"/,
-  );
-  assert.throws(() => parse('--epochs', '0'), /'--epochs' must be an integer ≥ 1; received "0"/);
+  assert.throws(() => parse('--recipe', 'robust', '--without', 'dropout'), {
+    code: 'ONNXPIPE_TRAINER_USAGE',
+    message: /'without' takes augmentation, affine, .*; received "dropout"/,
+  });
+  assert.throws(() => parse('--epochs', '0'), {
+    code: 'ONNXPIPE_TRAINER_USAGE',
+    message: /'--epochs' must be an integer ≥ 1; received "0"/,
+  });
 });
 
 test('--help lists both recipes and the ablation parts', () => {
