@@ -30,6 +30,9 @@ export default tseslint.config(
           ],
         },
       ],
+      // A promise where a callback's result is ignored (an async listener) loses its rejection.
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
     },
   },
   {

@@ -119,6 +119,7 @@ function handle(request: GradientWorkerRequest): unknown | Promise<unknown> {
   }
 }
 
+// eslint-disable-next-line @typescript-eslint/no-misused-promises -- every path inside answers, errors included
 port.on('message', async (request: GradientWorkerRequest) => {
   try {
     port.postMessage({ type: 'result', id: request.id, value: await handle(request) } satisfies GradientWorkerResponse);

@@ -85,6 +85,7 @@ async function readBody(request: IncomingMessage): Promise<Buffer> {
  * ```
  */
 export async function startStaticServer(options: StaticServerOptions): Promise<StaticServer> {
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- every path inside answers, errors with 500
   const server = createServer(async (request, response) => {
     try {
       if (options.crossOriginIsolated) {
