@@ -27,22 +27,22 @@ interface PendingNode {
  * the last one can write straight into the graph output's name, with no trailing Identity.
  */
 export class ConversionContext {
-  private readonly used = new Set<string>();
-  private readonly nodes: PendingNode[] = [];
+  readonly #used = new Set<string>();
+  readonly #nodes: PendingNode[] = [];
 
   constructor(
     readonly graph: GraphBuilder,
     readonly opset: number,
     reservedNames: readonly string[],
   ) {
-    for (const name of reservedNames) this.used.add(name);
+    for (const name of reservedNames) this.#used.add(name);
   }
 
   /** `base`, or `base_1`, `base_2`, ... whichever is still free; reserves it. */
   uniqueName(base: string): string {
     let name = base;
-    for (let i = 1; this.used.has(name); i++) name = `${base}_${i}`;
-    this.used.add(name);
+    for (let i = 1; this.#used.has(name); i++) name = `${base}_${i}`;
+    this.#used.add(name);
     return name;
   }
 
@@ -50,7 +50,7 @@ export class ConversionContext {
   node(opType: string, inputs: string[], nodeName: string, attributes: OnnxAttribute[] = []): string {
     const name = this.uniqueName(nodeName);
     const output = this.uniqueName(`${name}_output_0`);
-    this.nodes.push({ opType, inputs, outputs: [output], name, attributes });
+    this.#nodes.push({ opType, inputs, outputs: [output], name, attributes });
     return output;
   }
 
@@ -92,9 +92,9 @@ export class ConversionContext {
    * bridge input and output with an Identity.
    */
   flush(finalValue: string, outputName: string): boolean {
-    const produced = this.nodes.some((n) => n.outputs.includes(finalValue));
+    const produced = this.#nodes.some((n) => n.outputs.includes(finalValue));
     const rename = (name: string): string => (produced && name === finalValue ? outputName : name);
-    for (const n of this.nodes) {
+    for (const n of this.#nodes) {
       this.graph.node(n.opType, n.inputs.map(rename), {
         name: n.name,
         outputs: n.outputs.map(rename),

@@ -96,8 +96,8 @@ export async function exportAndCompare(model: tf.LayersModel, options: ParityOpt
  * Python start-up instead of one per model) and tracks the largest |Δ| seen.
  */
 export class ExportLog {
-  private readonly models = new Map<string, Uint8Array>();
-  private worst = 0;
+  readonly #models = new Map<string, Uint8Array>();
+  #worst = 0;
 
   /**
    * Exports and compares `model` (see {@link exportAndCompare}), fails if any export is off by
@@ -119,22 +119,22 @@ export class ExportLog {
     let max = 0;
     for (const r of results) {
       max = Math.max(max, r.maxAbsDiff);
-      if (r.opset <= CHECKER_MAX_OPSET) this.models.set(`${name}-${r.layout}-opset${r.opset}`, r.bytes);
+      if (r.opset <= CHECKER_MAX_OPSET) this.#models.set(`${name}-${r.layout}-opset${r.opset}`, r.bytes);
     }
-    this.worst = Math.max(this.worst, max);
+    this.#worst = Math.max(this.#worst, max);
     return max;
   }
 
   get maxAbsDiff(): number {
-    return this.worst;
+    return this.#worst;
   }
 
   get size(): number {
-    return this.models.size;
+    return this.#models.size;
   }
 
   /** Runs the checker on everything recorded; returns the failures. */
   check(): ReturnType<typeof checkOnnxModels> {
-    return checkOnnxModels(this.models);
+    return checkOnnxModels(this.#models);
   }
 }
