@@ -2,10 +2,11 @@
 // prettier's job; this config catches what a formatter cannot: unawaited promises, unused code,
 // `any`, and lines prettier may not break (long strings and comments) past 120 columns.
 import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-export default tseslint.config(
+export default defineConfig(
   {
     ignores: ['**/node_modules/', '**/dist/', 'models/', 'data/', 'scratch/', '.turbo/', 'coverage/'],
   },
@@ -13,7 +14,7 @@ export default tseslint.config(
     linterOptions: { reportUnusedDisableDirectives: 'error' },
   },
   js.configs.recommended,
-  ...tseslint.configs.recommended,
+  tseslint.configs.recommended,
   {
     files: ['**/*.ts', '**/*.mts'],
     languageOptions: {
@@ -43,7 +44,7 @@ export default tseslint.config(
   },
   {
     files: ['**/*.d.mts'],
-    ...tseslint.configs.disableTypeChecked,
+    extends: [tseslint.configs.disableTypeChecked],
   },
   {
     rules: {
