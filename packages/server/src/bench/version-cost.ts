@@ -80,7 +80,9 @@ for (const threads of THREADS) {
       const ratio = i === 0 ? '1' : (medians[i] / medians[0]).toFixed(2);
       const label = threads === 0 ? 'default (one per core)' : String(threads);
       rows.push(`| ${entry.version} | ${label} | ${batch} | ${(medians[i] * 1000).toFixed(1)} µs | ${ratio}× |`);
-      process.stderr.write(`version ${entry.version}, threads ${label}, batch ${batch}: ${(medians[i] * 1000).toFixed(1)} µs per image\n`);
+      process.stderr.write(
+        `version ${entry.version}, threads ${label}, batch ${batch}: ${(medians[i] * 1000).toFixed(1)} µs per image\n`,
+      );
     }
   }
   await Promise.all(models.map((model) => model.session.release()));
