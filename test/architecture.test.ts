@@ -69,6 +69,28 @@ test('every package is known to the dependency rules', () => {
   for (const pkg of packages) assert.ok(pkg in ALLOWED, `packages/${pkg} has no entry in ALLOWED`);
 });
 
+test('tests and benchmarks find the MNIST test files one way, never at a machine path', () => {
+  // @onnxpipe/data/testing's mnistTestDataDir, which is core/testing's mnistTestDir.
+  const lookup = join(packagesDir, 'core', 'src', 'testing', 'mnist-file.ts');
+  const files = [
+    ...packages.flatMap((pkg) => sourceFiles(join(packagesDir, pkg, 'src'))),
+    ...sourceFiles(join(root, 'test')),
+  ];
+  for (const file of files) {
+    if (file === fileURLToPath(import.meta.url)) continue; // its patterns name what they forbid
+    const code = readFileSync(file, 'utf8')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/^\s*\/\/.*$/gm, '');
+    const where = relative(root, file);
+    assert.ok(!/['"`]\/(work|home|root|Users)\//.test(code), `${where} names a path of one machine`);
+    if (file === lookup) continue;
+    assert.ok(
+      !/process\.env(\.ONNXPIPE_DATA_DIR|\[DATA_DIR_ENV\])|ONNXPIPE_MNIST_DIR|'datasets', 'mnist'/.test(code),
+      `${where} looks for MNIST itself; use mnistTestDataDir of @onnxpipe/data/testing`,
+    );
+  }
+});
+
 for (const pkg of packages) {
   test(`packages/${pkg} imports only what the architecture allows`, () => {
     for (const file of sourceFiles(join(packagesDir, pkg, 'src'))) {
