@@ -1,11 +1,10 @@
-import { crc32 } from 'node:zlib';
+import { crc32, inflateSync } from 'node:zlib';
 import type { RawImage } from '@onnxpipe/core';
 import type { PngHeader } from './png-header.js';
-import { inflateInto } from './sync-inflater.js';
 
 // The cheapest decode of the PNGs /predict mostly receives (8-bit gray, gray + alpha, RGB or
-// RGBA, not interlaced): one native inflate into a reused array (sync-inflater.ts), rows
-// unfiltered in place there, and one pass or copy into the output.
+// RGBA, not interlaced): one native inflate (node:zlib's inflateSync), rows unfiltered in place
+// in its output, and the pixels moved over the filter bytes or converted to gray in one pass.
 // pngjs, which the fast path used for these before, expands every kind to RGBA, copies the
 // stream through a chunked inflater and allocates per row: under load that was a fifth of the
 // server's event-loop time. Anything unusual (another kind, a CRC or stream error, a size
@@ -100,13 +99,6 @@ function luma601(r: number, g: number, b: number): number {
   return r === g && g === b ? r : Math.floor((299 * r + 587 * g + 114 * b + 500) / 1000);
 }
 
-/**
- * The inflated, still filtered rows of images up to the fast path's size (65,536 RGBA pixels
- * and their filter bytes) are unfiltered in this one array; only the pixels are copied out.
- */
-const INFLATE_SCRATCH_MAX = 65_536 * 4 + 1024;
-const inflateScratch = new Uint8Array(INFLATE_SCRATCH_MAX);
-
 /** What {@link inflatePng} may return. */
 export interface InflateOptions {
   /**
@@ -133,17 +125,22 @@ export function inflatePng(bytes: Uint8Array, header: PngHeader, options: Inflat
   const expected = height * (stride + 1);
   const compressed = imageData(bytes);
   if (compressed === undefined) return undefined;
-  // One byte of headroom: a stream longer than the header implies is refused, not cut short.
-  const filtered =
-    expected < INFLATE_SCRATCH_MAX ? inflateScratch.subarray(0, expected + 1) : new Uint8Array(expected + 1);
-  if (inflateInto(compressed, filtered) !== expected) return undefined;
+  let filtered: Buffer;
+  try {
+    // Capped at the size the header implies: a longer stream is refused, not inflated further.
+    filtered = inflateSync(compressed, { maxOutputLength: expected });
+  } catch {
+    // Corrupt or truncated stream, bad checksum, or longer than the header implies.
+    return undefined;
+  }
+  if (filtered.length !== expected) return undefined;
   for (let y = 0, at = 1; y < height; y++, at += stride + 1) {
     if (!unfilterRowInPlace(filtered, at, stride, channels, y === 0)) return undefined;
   }
 
-  // Output through Buffer.allocUnsafe: every byte is written below, and small ones come from
-  // Node's buffer pool instead of an allocation of their own (which costs more than this pass).
   if (options.grayscale && channels === 3) {
+    // Output through Buffer.allocUnsafe: every byte is written below, and small ones come from
+    // Node's buffer pool instead of an allocation of their own (which costs more than this pass).
     const gray = Buffer.allocUnsafe(width * height);
     for (let y = 0, at = 1, dst = 0; y < height; y++, at += stride + 1) {
       for (let i = at, end = at + stride; i < end; i += 3)
@@ -151,9 +148,8 @@ export function inflatePng(bytes: Uint8Array, header: PngHeader, options: Inflat
     }
     return { width, height, channels: 1, data: gray };
   }
-  // Drop the filter bytes: every row moves left onto the previous one's, then one copy out.
-  const data = Buffer.allocUnsafe(stride * height);
+  // Drop the filter bytes: every row moves left onto the previous one's, in the inflated buffer
+  // itself (it is this call's own).
   for (let y = 0, at = 1; y < height; y++, at += stride + 1) filtered.copyWithin(y * stride, at, at + stride);
-  data.set(filtered.subarray(0, stride * height));
-  return { width, height, channels, data };
+  return { width, height, channels, data: filtered.subarray(0, stride * height) };
 }
