@@ -14,7 +14,7 @@ export type {
 } from './svg-line-chart.js';
 export { linearScale, logScale, niceStep } from './chart-scale.js';
 export type { LinearScaleOptions, Scale } from './chart-scale.js';
-export { crc32, encodeGrayscalePng, grayscalePngDataUrl } from './png-encoder.js';
+export { encodeGrayscalePng, grayscalePngDataUrl } from './png-encoder.js';
 export { escapeHtml } from './html-escape.js';
 export { ReportError, ReportErrorCode } from '../errors.js';
 export { MAX_MISCLASSIFIED_SHOWN } from './report-types.js';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { crc32 as zlibCrc32, inflateSync } from 'node:zlib';
+import { crc32, inflateSync } from 'node:zlib';
 
-import { crc32, encodeGrayscalePng, grayscalePngDataUrl } from './png-encoder.js';
+import { encodeGrayscalePng, grayscalePngDataUrl } from './png-encoder.js';
 import { ReportErrorCode } from '../errors.js';
 
 interface Chunk {
@@ -40,13 +40,6 @@ function randomPixels(length: number, seed: number): Uint8Array {
   return out;
 }
 
-test('crc32 matches the standard check value and node:zlib', () => {
-  assert.equal(crc32(new TextEncoder().encode('123456789')), 0xcbf43926);
-  assert.equal(crc32(new Uint8Array(0)), 0);
-  const data = randomPixels(4096, 7);
-  assert.equal(crc32(data), zlibCrc32(data));
-});
-
 test('encoded PNG decodes back to the same pixels with valid CRCs', () => {
   const width = 28;
   const height = 20;
@@ -58,7 +51,9 @@ test('encoded PNG decodes back to the same pixels with valid CRCs', () => {
     chunks.map((c) => c.type),
     ['IHDR', 'IDAT', 'IEND'],
   );
-  for (const c of chunks) assert.equal(c.crc, zlibCrc32(c.covered), `CRC of ${c.type}`);
+  for (const c of chunks) assert.equal(c.crc, crc32(c.covered), `CRC of ${c.type}`);
+  // The spec's CRC of an empty IEND, independent of node:zlib.
+  assert.equal(chunks[2].crc, 0xae426082);
 
   const ihdr = chunks[0].data;
   assert.equal(ihdr.length, 13);

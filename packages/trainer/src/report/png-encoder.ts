@@ -3,37 +3,11 @@
  * without an image library. Only what the report needs: one IDAT chunk, no filtering, no
  * interlacing.
  */
-import { deflateSync } from 'node:zlib';
+import { crc32, deflateSync } from 'node:zlib';
 
 import { ReportError, ReportErrorCode } from '../errors.js';
 
 const PNG_SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
-
-const CRC_TABLE = buildCrcTable();
-
-function buildCrcTable(): Uint32Array {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-}
-
-/**
- * CRC-32 (ISO 3309, the polynomial PNG and zlib use) of `bytes`, as an unsigned 32-bit integer.
- *
- * @example
- * ```ts
- * crc32(new TextEncoder().encode('123456789')); // 0xcbf43926
- * ```
- */
-export function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 function chunk(type: string, data: Uint8Array): Buffer {
   // Layout: length (4) | type (4) | data | CRC over type + data (4).
