@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 
 /** Debian's interpreter: it is the one that has python3-torch (another python3 may come first on PATH). */
 const PYTHON = '/usr/bin/python3';
-const SCRIPT = fileURLToPath(new URL('../../bench/pytorch_reference.py', import.meta.url));
+// The script beside this file, found the same way from the built dist/bench/ (tsc copies no .py).
+const SCRIPT = fileURLToPath(new URL('../../src/bench/pytorch_reference.py', import.meta.url));
 
 export interface PytorchPeerResult {
   readonly torchVersion: string;

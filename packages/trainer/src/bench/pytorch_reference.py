@@ -4,7 +4,7 @@
 Same network, optimiser and schedule as examples/mnist/main.py (with conv2 at 62 channels),
 but reading the IDX files directly so it needs only Debian's python3-torch and python3-numpy:
 
-    /usr/bin/python3 packages/trainer/bench/pytorch_reference.py --epochs 1 --limit-steps 100 --no-test --json
+    /usr/bin/python3 packages/trainer/src/bench/pytorch_reference.py --epochs 1 --limit-steps 100 --no-test --json
 
 Human log lines go to stderr in the example's format; --json adds one JSON object on stdout.
 Timing covers only training steps (forward, backward, optimiser step), not batching or testing.
@@ -28,7 +28,7 @@ from torch.optim.lr_scheduler import StepLR
 MEAN, STD = 0.1307, 0.3081
 LOG_INTERVAL = 10
 WARMUP_STEPS = 2
-REPO_ROOT = Path(__file__).resolve().parents[3]
+REPO_ROOT = Path(__file__).resolve().parents[4]
 
 
 class Net(nn.Module):

@@ -7,7 +7,7 @@
 # MNIST files (ONNXPIPE_DATA_DIR, or data/mnist/). Without the provider the trainer falls back to
 # the CPU and says why in its backend line: this script stops instead.
 set -eu
-cd "$(dirname "$0")/../../.."
+cd "$(dirname "$0")/../../../.."
 PROVIDER=node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so
 if [ ! -f "$PROVIDER" ]; then
   echo "no CUDA provider at $PROVIDER: install it first (README, Dependencies)" >&2
