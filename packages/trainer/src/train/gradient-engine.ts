@@ -76,20 +76,23 @@ export interface MomentSums {
  * (from one engine or several workers) and applies the update once.
  */
 export class GradientEngine {
-  private readonly specs: readonly ParameterSpec[];
-  private readonly statisticSpecs: readonly ParameterSpec[];
-  private readonly layout;
-  private readonly batches: TrainingBatchBuilder;
+  readonly #specs: readonly ParameterSpec[];
+  readonly #statisticSpecs: readonly ParameterSpec[];
+  readonly #layout;
+  readonly #batches: TrainingBatchBuilder;
 
-  constructor(
-    private readonly recipe: Recipe,
-    private readonly data: TrainingData,
-    private readonly buffers: NetworkBuffers,
-  ) {
-    this.specs = parameterSpecs(recipe.network);
-    this.statisticSpecs = statisticSpecs(recipe.network);
-    this.layout = tensorLayout(this.specs);
-    this.batches = new TrainingBatchBuilder(data, recipe.augmentation, recipe.network.inputShape);
+  readonly #recipe: Recipe;
+  readonly #data: TrainingData;
+  readonly #buffers: NetworkBuffers;
+
+  constructor(recipe: Recipe, data: TrainingData, buffers: NetworkBuffers) {
+    this.#recipe = recipe;
+    this.#data = data;
+    this.#buffers = buffers;
+    this.#specs = parameterSpecs(recipe.network);
+    this.#statisticSpecs = statisticSpecs(recipe.network);
+    this.#layout = tensorLayout(this.#specs);
+    this.#batches = new TrainingBatchBuilder(data, recipe.augmentation, recipe.network.inputShape);
   }
 
   /**
@@ -98,40 +101,40 @@ export class GradientEngine {
    */
   gradients(share: ShareRequest, into: Float32Array): number {
     const count = share.indices.length;
-    const { x: pixels, y: labels } = this.batches.build(share.indices, share.seed, share.offset);
-    const params = this.tensors(this.specs, this.buffers.params);
-    const x = tf.tensor4d(pixels, [count, ...this.recipe.network.inputShape]);
+    const { x: pixels, y: labels } = this.#batches.build(share.indices, share.seed, share.offset);
+    const params = this.#tensors(this.#specs, this.#buffers.params);
+    const x = tf.tensor4d(pixels, [count, ...this.#recipe.network.inputShape]);
     const y = tf.tensor1d(labels, 'int32');
     const seed = dropoutSeed(share.seed, share.worker);
     const { value, grads } = tf.valueAndGrads((...p: tf.Tensor[]) =>
-      summedCrossEntropy(forward(this.recipe.network, p, x, { dropoutSeed: seed }), y, this.recipe.labelSmoothing),
+      summedCrossEntropy(forward(this.#recipe.network, p, x, { dropoutSeed: seed }), y, this.#recipe.labelSmoothing),
     )(params);
     const lossSum = value.dataSync()[0];
-    grads.forEach((grad, i) => into.set(grad.dataSync() as Float32Array, this.layout.offsets[i]));
+    grads.forEach((grad, i) => into.set(grad.dataSync() as Float32Array, this.#layout.offsets[i]));
     tf.dispose([value, ...grads, ...params, x, y]);
     return lossSum;
   }
 
   /** Loss (plain NLL), accuracy and predictions for images [start, end) of `set`, in batches of `batchSize`. */
   evaluate(set: EvaluationSet, start: number, end: number, batchSize: number): EvaluationShard {
-    const { images, labels } = this.evaluationSet(set);
+    const { images, labels } = this.#evaluationSet(set);
     const count = end - start;
     const predictions = new Uint8Array(count);
     const confidences = new Float32Array(count);
     let lossSum = 0;
     let correct = 0;
-    const params = this.tensors(this.specs, this.buffers.averaged ?? this.buffers.params);
-    const statistics = this.tensors(this.statisticSpecs, this.buffers.statistics);
+    const params = this.#tensors(this.#specs, this.#buffers.averaged ?? this.#buffers.params);
+    const statistics = this.#tensors(this.#statisticSpecs, this.#buffers.statistics);
     for (let from = start; from < end; from += batchSize) {
       const to = Math.min(from + batchSize, end);
       const n = to - from;
       const order = Int32Array.from({ length: n }, (_, i) => from + i);
-      const batch = gatherBatch(images, labels, order, 0, n, this.data.normalization);
+      const batch = gatherBatch(images, labels, order, 0, n, this.#data.normalization);
       const [loss, best, bestLogProbability] = tf.tidy(() => {
         const logProbabilities = forward(
-          this.recipe.network,
+          this.#recipe.network,
           params,
-          tf.tensor4d(batch.x, [n, ...this.recipe.network.inputShape]),
+          tf.tensor4d(batch.x, [n, ...this.#recipe.network.inputShape]),
           { statistics },
         );
         const nll = summedCrossEntropy(logProbabilities, tf.tensor1d(batch.y, 'int32'));
@@ -158,15 +161,15 @@ export class GradientEngine {
    * final (or averaged) weights better than a running average collected while they moved.
    */
   batchMoments(start: number, end: number, batchSize: number): MomentSums {
-    const sums = new Float64Array(this.buffers.statistics.length);
-    const params = this.tensors(this.specs, this.buffers.averaged ?? this.buffers.params);
+    const sums = new Float64Array(this.#buffers.statistics.length);
+    const params = this.#tensors(this.#specs, this.#buffers.averaged ?? this.#buffers.params);
     for (let from = start; from < end; from += batchSize) {
       const n = Math.min(from + batchSize, end) - from;
       const order = Int32Array.from({ length: n }, (_, i) => from + i);
-      const batch = gatherBatch(this.data.trainImages, this.data.trainLabels, order, 0, n, this.data.normalization);
+      const batch = gatherBatch(this.#data.trainImages, this.#data.trainLabels, order, 0, n, this.#data.normalization);
       const moments: tf.Tensor[] = [];
       tf.tidy(() => {
-        forward(this.recipe.network, params, tf.tensor4d(batch.x, [n, ...this.recipe.network.inputShape]), {
+        forward(this.#recipe.network, params, tf.tensor4d(batch.x, [n, ...this.#recipe.network.inputShape]), {
           batchMoments: moments,
         });
         for (const moment of moments) tf.keep(moment);
@@ -187,15 +190,15 @@ export class GradientEngine {
     return { images: end - start, sums };
   }
 
-  private evaluationSet(set: EvaluationSet): { images: Uint8Array; labels: Uint8Array } {
+  #evaluationSet(set: EvaluationSet): { images: Uint8Array; labels: Uint8Array } {
     return set === 'test'
-      ? { images: this.data.testImages, labels: this.data.testLabels }
-      : { images: this.data.devImages, labels: this.data.devLabels };
+      ? { images: this.#data.testImages, labels: this.#data.testLabels }
+      : { images: this.#data.devImages, labels: this.#data.devLabels };
   }
 
   /** Views of a flat buffer as tensors (copied into the backend), in `specs` order. */
-  private tensors(specs: readonly ParameterSpec[], flat: Float32Array): tf.Tensor[] {
-    const layout = specs === this.specs ? this.layout : tensorLayout(specs);
+  #tensors(specs: readonly ParameterSpec[], flat: Float32Array): tf.Tensor[] {
+    const layout = specs === this.#specs ? this.#layout : tensorLayout(specs);
     return specs.map((spec, i) =>
       tf.tensor(flat.subarray(layout.offsets[i], layout.offsets[i] + layout.sizes[i]), spec.shape as number[]),
     );

@@ -13,40 +13,47 @@ import type { TrainingState } from './training-state.js';
 /** One engine on this thread's backend: the native tfjs backends, or `--workers 1`. */
 export class InProcessComputer implements GradientComputer {
   readonly workers = 1;
-  private readonly engine: GradientEngine;
-  private readonly grads: Float32Array;
+  readonly #engine: GradientEngine;
+  readonly #grads: Float32Array;
 
-  constructor(
-    private readonly recipe: Recipe,
-    private readonly data: TrainingData,
-    private readonly state: TrainingState,
-  ) {
-    this.engine = new GradientEngine(recipe, data, state);
-    this.grads = new Float32Array(state.params.length);
+  readonly #recipe: Recipe;
+  readonly #data: TrainingData;
+  readonly #state: TrainingState;
+
+  constructor(recipe: Recipe, data: TrainingData, state: TrainingState) {
+    this.#recipe = recipe;
+    this.#data = data;
+    this.#state = state;
+    this.#engine = new GradientEngine(recipe, data, state);
+    this.#grads = new Float32Array(state.params.length);
   }
 
   async trainStep({ indices, seed, lr, step }: StepRequest): Promise<number> {
-    const { params, averaged, optimizer } = this.state;
-    const lossSum = this.engine.gradients({ indices, seed, offset: 0, worker: 0 }, this.grads);
-    optimizer.update(params, [this.grads], 1 / indices.length, lr, step, 0, params.length);
+    const { params, averaged, optimizer } = this.#state;
+    const lossSum = this.#engine.gradients({ indices, seed, offset: 0, worker: 0 }, this.#grads);
+    optimizer.update(params, [this.#grads], 1 / indices.length, lr, step, 0, params.length);
     if (averaged !== undefined)
-      updateWeightAverage(averaged, params, this.recipe.weightAverageDecay!, step, 0, params.length);
+      updateWeightAverage(averaged, params, this.#recipe.weightAverageDecay!, step, 0, params.length);
     return lossSum / indices.length;
   }
 
   async gradients(indices: Int32Array, seed: number | undefined, into: Float32Array): Promise<number> {
-    return this.engine.gradients({ indices, seed, offset: 0, worker: 0 }, into);
+    return this.#engine.gradients({ indices, seed, offset: 0, worker: 0 }, into);
   }
 
   async calibrate(images: number, batchSize: number): Promise<void> {
-    if (this.state.statistics.length === 0) return;
-    const count = Math.min(images, this.data.trainLabels.length);
-    statisticsFromMoments(this.recipe.network, [this.engine.batchMoments(0, count, batchSize)], this.state.statistics);
+    if (this.#state.statistics.length === 0) return;
+    const count = Math.min(images, this.#data.trainLabels.length);
+    statisticsFromMoments(
+      this.#recipe.network,
+      [this.#engine.batchMoments(0, count, batchSize)],
+      this.#state.statistics,
+    );
   }
 
   async evaluate(set: EvaluationSet, batchSize: number): Promise<EvaluationShard> {
-    const count = set === 'test' ? this.data.testLabels.length : this.data.devLabels.length;
-    return this.engine.evaluate(set, 0, count, batchSize);
+    const count = set === 'test' ? this.#data.testLabels.length : this.#data.devLabels.length;
+    return this.#engine.evaluate(set, 0, count, batchSize);
   }
 
   async dispose(): Promise<void> {}

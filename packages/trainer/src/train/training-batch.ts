@@ -20,29 +20,38 @@ export function dropoutSeed(seed: number | undefined, worker: number): number | 
  * and whichever backend trains on it. Every backend builds its batches here.
  */
 export class TrainingBatchBuilder {
-  private readonly pixels: number;
-  private readonly scratch = new AugmentationScratch();
+  readonly #pixels: number;
+  readonly #scratch = new AugmentationScratch();
+
+  readonly #source: {
+    readonly trainImages: Uint8Array;
+    readonly trainLabels: Uint8Array;
+    readonly normalization: Normalization;
+  };
+  readonly #augmentation: AugmentationSettings | undefined;
 
   constructor(
-    private readonly source: {
+    source: {
       readonly trainImages: Uint8Array;
       readonly trainLabels: Uint8Array;
       readonly normalization: Normalization;
     },
-    private readonly augmentation: AugmentationSettings | undefined,
+    augmentation: AugmentationSettings | undefined,
     inputShape: readonly number[],
   ) {
-    this.pixels = inputShape.reduce((a, b) => a * b, 1);
+    this.#source = source;
+    this.#augmentation = augmentation;
+    this.#pixels = inputShape.reduce((a, b) => a * b, 1);
   }
 
   /** NHWC pixels and labels of training images `indices`; no augmentation when `seed` is undefined. */
   build(indices: Int32Array, seed: number | undefined, offset: number): { x: Float32Array; y: Int32Array } {
-    const { trainImages, trainLabels, normalization } = this.source;
+    const { trainImages, trainLabels, normalization } = this.#source;
     const count = indices.length;
-    if (this.augmentation === undefined || seed === undefined) {
+    if (this.#augmentation === undefined || seed === undefined) {
       return gatherBatch(trainImages, trainLabels, indices, 0, count, normalization);
     }
-    const pixels = this.pixels;
+    const pixels = this.#pixels;
     const table = normalizationTable(normalization);
     const x = new Float32Array(count * pixels);
     const y = new Int32Array(count);
@@ -51,7 +60,7 @@ export class TrainingBatchBuilder {
       const label = trainLabels[index];
       const image = trainImages.subarray(index * pixels, (index + 1) * pixels);
       const random = createRng(deriveSeed(seed, offset + i));
-      const augmented = augmentDigit(image, label, this.augmentation, random, this.scratch);
+      const augmented = augmentDigit(image, label, this.#augmentation, random, this.#scratch);
       for (let p = 0; p < pixels; p++) x[i * pixels + p] = table[augmented[p]];
       y[i] = label;
     }

@@ -28,20 +28,34 @@ interface Pending {
  * ~10 ms a step, during which both workers idled.
  */
 export class WorkerPool implements GradientComputer {
-  private nextId = 0;
-  private readonly pending = new Map<number, Pending>();
+  #nextId = 0;
+  readonly #pending = new Map<number, Pending>();
+
+  readonly #threads: Worker[];
+  readonly #grads: Float32Array[];
+  readonly #recipe: Recipe;
+  readonly #data: TrainingData;
+  readonly #state: TrainingState;
+  readonly #barrier: Barrier;
 
   private constructor(
-    private readonly threads: Worker[],
-    private readonly grads: Float32Array[],
-    private readonly recipe: Recipe,
-    private readonly data: TrainingData,
-    private readonly state: TrainingState,
-    private readonly barrier: Barrier,
-  ) {}
+    threads: Worker[],
+    grads: Float32Array[],
+    recipe: Recipe,
+    data: TrainingData,
+    state: TrainingState,
+    barrier: Barrier,
+  ) {
+    this.#threads = threads;
+    this.#grads = grads;
+    this.#recipe = recipe;
+    this.#data = data;
+    this.#state = state;
+    this.#barrier = barrier;
+  }
 
   get workers(): number {
-    return this.threads.length;
+    return this.#threads.length;
   }
 
   /**
@@ -105,17 +119,17 @@ export class WorkerPool implements GradientComputer {
       throw error;
     }
     const pool = new WorkerPool(threads, grads, options.recipe, options.data, state, barrier);
-    threads.forEach((worker) => pool.listen(worker));
+    threads.forEach((worker) => pool.#listen(worker));
     return pool;
   }
 
   async trainStep({ indices, seed, lr, step }: StepRequest): Promise<number> {
-    this.barrier.reset();
-    const shares = splitRange(indices.length, this.threads.length);
+    this.#barrier.reset();
+    const shares = splitRange(indices.length, this.#threads.length);
     // Every worker takes part, even with an empty share: each one owns a slice of the update.
     const losses = await Promise.all(
       shares.map(({ start, end }, i) =>
-        this.request(i, {
+        this.#request(i, {
           type: 'step',
           id: 0,
           share: { indices: indices.slice(start, end), seed, offset: start, worker: i },
@@ -129,70 +143,70 @@ export class WorkerPool implements GradientComputer {
   }
 
   async gradients(indices: Int32Array, seed: number | undefined, into: Float32Array): Promise<number> {
-    const shares = splitRange(indices.length, this.threads.length);
+    const shares = splitRange(indices.length, this.#threads.length);
     const losses = await Promise.all(
       shares.map(({ start, end }, i) =>
         end > start
-          ? this.request(i, {
+          ? this.#request(i, {
               type: 'gradients',
               id: 0,
               share: { indices: indices.slice(start, end), seed, offset: start, worker: i },
             })
-          : (this.grads[i].fill(0), Promise.resolve(0)),
+          : (this.#grads[i].fill(0), Promise.resolve(0)),
       ),
     );
-    into.set(this.grads[0]);
-    for (let w = 1; w < this.grads.length; w++) {
-      const g = this.grads[w];
+    into.set(this.#grads[0]);
+    for (let w = 1; w < this.#grads.length; w++) {
+      const g = this.#grads[w];
       for (let i = 0; i < into.length; i++) into[i] += g[i];
     }
     return (losses as number[]).reduce((a, b) => a + b, 0);
   }
 
   async calibrate(images: number, batchSize: number): Promise<void> {
-    if (this.state.statistics.length === 0) return;
-    const shares = splitRange(Math.min(images, this.data.trainLabels.length), this.threads.length);
+    if (this.#state.statistics.length === 0) return;
+    const shares = splitRange(Math.min(images, this.#data.trainLabels.length), this.#threads.length);
     const moments = await Promise.all(
-      shares.map(({ start, end }, i) => this.request(i, { type: 'moments', id: 0, start, end, batchSize })),
+      shares.map(({ start, end }, i) => this.#request(i, { type: 'moments', id: 0, start, end, batchSize })),
     );
-    statisticsFromMoments(this.recipe.network, moments as MomentSums[], this.state.statistics);
+    statisticsFromMoments(this.#recipe.network, moments as MomentSums[], this.#state.statistics);
   }
 
   async evaluate(set: EvaluationSet, batchSize: number): Promise<EvaluationShard> {
-    const count = set === 'test' ? this.data.testLabels.length : this.data.devLabels.length;
-    const shares = splitRange(count, this.threads.length);
+    const count = set === 'test' ? this.#data.testLabels.length : this.#data.devLabels.length;
+    const shares = splitRange(count, this.#threads.length);
     const shards = await Promise.all(
-      shares.map(({ start, end }, i) => this.request(i, { type: 'evaluate', id: 0, set, start, end, batchSize })),
+      shares.map(({ start, end }, i) => this.#request(i, { type: 'evaluate', id: 0, set, start, end, batchSize })),
     );
     return mergeEvaluations(shards as EvaluationShard[]);
   }
 
   async dispose(): Promise<void> {
-    await Promise.all(this.threads.map((t) => t.terminate()));
-    for (const { reject } of this.pending.values()) reject(new Error('worker pool disposed'));
-    this.pending.clear();
+    await Promise.all(this.#threads.map((t) => t.terminate()));
+    for (const { reject } of this.#pending.values()) reject(new Error('worker pool disposed'));
+    this.#pending.clear();
   }
 
-  private request(worker: number, request: GradientWorkerRequest): Promise<unknown> {
-    const id = this.nextId++;
+  #request(worker: number, request: GradientWorkerRequest): Promise<unknown> {
+    const id = this.#nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.threads[worker].postMessage({ ...request, id });
+      this.#pending.set(id, { resolve, reject });
+      this.#threads[worker].postMessage({ ...request, id });
     });
   }
 
-  private listen(worker: Worker): void {
+  #listen(worker: Worker): void {
     worker.on('message', (message: GradientWorkerResponse) => {
       if (message.type === 'ready') return;
-      const pending = this.pending.get(message.id);
+      const pending = this.#pending.get(message.id);
       if (pending === undefined) return;
-      this.pending.delete(message.id);
+      this.#pending.delete(message.id);
       if (message.type === 'result') pending.resolve(message.value);
       else pending.reject(Object.assign(new Error(message.message), { stack: message.stack }));
     });
     worker.on('error', (error) => {
-      for (const { reject } of this.pending.values()) reject(error);
-      this.pending.clear();
+      for (const { reject } of this.#pending.values()) reject(error);
+      this.#pending.clear();
     });
   }
 }

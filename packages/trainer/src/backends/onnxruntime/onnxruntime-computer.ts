@@ -28,66 +28,73 @@ import { createTrainingSession, type SessionSettings } from './training-session.
  */
 export class OnnxRuntimeComputer implements GradientComputer {
   readonly workers = 1;
-  private readonly buffers: StateBuffers;
-  private readonly batches: TrainingBatchBuilder;
-  private readonly engine: OnnxRuntimeEngine;
-  private readonly steps = new Map<number, Promise<StepRunner>>();
+  readonly #buffers: StateBuffers;
+  readonly #batches: TrainingBatchBuilder;
+  readonly #engine: OnnxRuntimeEngine;
+  readonly #steps = new Map<number, Promise<StepRunner>>();
+
+  readonly #recipe: Recipe;
+  readonly #data: TrainingData;
+  readonly #state: TrainingState;
 
   constructor(
-    private readonly recipe: Recipe,
-    private readonly data: TrainingData,
-    private readonly state: TrainingState,
+    recipe: Recipe,
+    data: TrainingData,
+    state: TrainingState,
     readonly settings: SessionSettings,
   ) {
-    this.buffers = new StateBuffers(recipe.network, state);
-    this.batches = new TrainingBatchBuilder(data, recipe.augmentation, recipe.network.inputShape);
-    this.engine = new OnnxRuntimeEngine(recipe, data, state, settings);
+    this.#recipe = recipe;
+    this.#data = data;
+    this.#state = state;
+    this.#buffers = new StateBuffers(recipe.network, state);
+    this.#batches = new TrainingBatchBuilder(data, recipe.augmentation, recipe.network.inputShape);
+    this.#engine = new OnnxRuntimeEngine(recipe, data, state, settings);
   }
 
   async trainStep({ indices, seed, lr, step }: StepRequest): Promise<number> {
-    const runner = await this.stepRunner(indices.length);
-    const { x, y } = this.batches.build(indices, seed, 0);
+    const runner = await this.#stepRunner(indices.length);
+    const { x, y } = this.#batches.build(indices, seed, 0);
     const lossSum = await runner.run({ x, y, dropoutSeed: dropoutSeed(seed, 0) }, lr, step);
     return lossSum / indices.length;
   }
 
   async gradients(indices: Int32Array, seed: number | undefined, into: Float32Array): Promise<number> {
-    this.buffers.sync();
-    return this.engine.gradients({ indices, seed, offset: 0, worker: 0 }, into);
+    this.#buffers.sync();
+    return this.#engine.gradients({ indices, seed, offset: 0, worker: 0 }, into);
   }
 
   async calibrate(images: number, batchSize: number): Promise<void> {
-    if (this.state.statistics.length === 0) return;
-    this.buffers.sync();
-    const count = Math.min(images, this.data.trainLabels.length);
+    if (this.#state.statistics.length === 0) return;
+    this.#buffers.sync();
+    const count = Math.min(images, this.#data.trainLabels.length);
     statisticsFromMoments(
-      this.recipe.network,
-      [await this.engine.batchMoments(0, count, batchSize)],
-      this.state.statistics,
+      this.#recipe.network,
+      [await this.#engine.batchMoments(0, count, batchSize)],
+      this.#state.statistics,
     );
   }
 
   async evaluate(set: EvaluationSet, batchSize: number): Promise<EvaluationShard> {
-    this.buffers.sync();
-    const count = set === 'test' ? this.data.testLabels.length : this.data.devLabels.length;
-    return this.engine.evaluate(set, 0, count, batchSize);
+    this.#buffers.sync();
+    const count = set === 'test' ? this.#data.testLabels.length : this.#data.devLabels.length;
+    return this.#engine.evaluate(set, 0, count, batchSize);
   }
 
   async dispose(): Promise<void> {
-    this.buffers.sync();
-    const runners = await Promise.all(this.steps.values());
-    this.steps.clear();
-    await Promise.all([...runners.map((runner) => runner.session.release()), this.engine.dispose()]);
+    this.#buffers.sync();
+    const runners = await Promise.all(this.#steps.values());
+    this.#steps.clear();
+    await Promise.all([...runners.map((runner) => runner.session.release()), this.#engine.dispose()]);
   }
 
-  private stepRunner(batch: number): Promise<StepRunner> {
-    let runner = this.steps.get(batch);
+  #stepRunner(batch: number): Promise<StepRunner> {
+    let runner = this.#steps.get(batch);
     if (runner === undefined) {
-      const graph = buildTrainingGraph(this.recipe, batch);
+      const graph = buildTrainingGraph(this.#recipe, batch);
       runner = createTrainingSession(graph.model, this.settings).then(
-        (session) => new StepRunner(this.recipe, graph, session, this.buffers),
+        (session) => new StepRunner(this.#recipe, graph, session, this.#buffers),
       );
-      this.steps.set(batch, runner);
+      this.#steps.set(batch, runner);
     }
     return runner;
   }

@@ -25,48 +25,52 @@ type GraphKind = 'gradients' | 'moments' | 'inference';
  * one is built, and its session created, per kind and batch size, then cached.
  */
 export class OnnxRuntimeEngine {
-  private readonly batches: TrainingBatchBuilder;
-  private readonly layout: TensorLayout;
-  private readonly statisticsLayout: TensorLayout;
-  private readonly sessions = new Map<
+  readonly #batches: TrainingBatchBuilder;
+  readonly #layout: TensorLayout;
+  readonly #statisticsLayout: TensorLayout;
+  readonly #sessions = new Map<
     string,
     Promise<{ graph: ForwardGraph | TrainingGraph; session: ort.InferenceSession }>
   >();
   /** Private copies of shared arrays: onnxruntime-node refuses tensors on a SharedArrayBuffer ("Invalid argument"). */
-  private readonly staging = new Map<Float32Array, Float32Array>();
+  readonly #staging = new Map<Float32Array, Float32Array>();
 
-  constructor(
-    private readonly recipe: Recipe,
-    private readonly data: TrainingData,
-    private readonly buffers: NetworkBuffers,
-    private readonly settings: SessionSettings,
-  ) {
-    this.batches = new TrainingBatchBuilder(data, recipe.augmentation, recipe.network.inputShape);
-    this.layout = tensorLayout(parameterSpecs(recipe.network));
-    this.statisticsLayout = tensorLayout(statisticSpecs(recipe.network));
+  readonly #recipe: Recipe;
+  readonly #data: TrainingData;
+  readonly #buffers: NetworkBuffers;
+  readonly #settings: SessionSettings;
+
+  constructor(recipe: Recipe, data: TrainingData, buffers: NetworkBuffers, settings: SessionSettings) {
+    this.#recipe = recipe;
+    this.#data = data;
+    this.#buffers = buffers;
+    this.#settings = settings;
+    this.#batches = new TrainingBatchBuilder(data, recipe.augmentation, recipe.network.inputShape);
+    this.#layout = tensorLayout(parameterSpecs(recipe.network));
+    this.#statisticsLayout = tensorLayout(statisticSpecs(recipe.network));
   }
 
   /** Writes ∂(Σ loss)/∂θ over the share's images into `into` (as pre-allocated outputs) and returns Σ loss. */
   async gradients(share: ShareRequest, into: Float32Array): Promise<number> {
     const count = share.indices.length;
-    const { graph, session } = await this.session('gradients', count);
+    const { graph, session } = await this.#session('gradients', count);
     const training = graph as TrainingGraph;
-    const network = this.recipe.network;
-    const { x, y } = this.batches.build(share.indices, share.seed, share.offset);
+    const network = this.#recipe.network;
+    const { x, y } = this.#batches.build(share.indices, share.seed, share.offset);
     const target = new Float32Array(count * network.classes);
-    fillTargets(target, y, network.classes, this.recipe.labelSmoothing);
+    fillTargets(target, y, network.classes, this.#recipe.labelSmoothing);
     const masks = training.masks.map((mask) => new Float32Array(mask.shape.reduce((a, b) => a * b, 1)));
     fillMasks(training.masks, masks, dropoutSeed(share.seed, share.worker));
     const feeds: Record<string, ort.Tensor> = {
-      ...this.weights(training.params, this.readable(this.buffers.params)),
+      ...this.#weights(training.params, this.#readable(this.#buffers.params)),
       [training.images]: new ort.Tensor('float32', x, [count, ...network.inputShape]),
       [training.target]: new ort.Tensor('float32', target, [count, network.classes]),
     };
     training.masks.forEach((mask, k) => (feeds[mask.name] = new ort.Tensor('float32', masks[k], [...mask.shape])));
     const fetches: Record<string, ort.Tensor | null> = { [training.loss]: null };
-    const output = isShared(into) ? this.stage(into) : into;
+    const output = isShared(into) ? this.#stage(into) : into;
     training.params.forEach((binding, i) => {
-      fetches[binding.output] = new ort.Tensor('float32', this.view(output, this.layout, i), [...binding.spec.shape]);
+      fetches[binding.output] = new ort.Tensor('float32', this.#view(output, this.#layout, i), [...binding.spec.shape]);
     });
     const results = await session.run(feeds, fetches);
     if (output !== into) into.set(output);
@@ -77,18 +81,18 @@ export class OnnxRuntimeEngine {
   async evaluate(set: EvaluationSet, start: number, end: number, batchSize: number): Promise<EvaluationShard> {
     const { images, labels } =
       set === 'test'
-        ? { images: this.data.testImages, labels: this.data.testLabels }
-        : { images: this.data.devImages, labels: this.data.devLabels };
-    const classes = this.recipe.network.classes;
+        ? { images: this.#data.testImages, labels: this.#data.testLabels }
+        : { images: this.#data.devImages, labels: this.#data.devLabels };
+    const classes = this.#recipe.network.classes;
     const predictions = new Uint8Array(end - start);
     const confidences = new Float32Array(end - start);
     let lossSum = 0;
     let correct = 0;
     for (let from = start; from < end; from += batchSize) {
       const n = Math.min(from + batchSize, end) - from;
-      const { graph, session } = await this.session('inference', n);
-      const batch = gatherBatch(images, labels, range(from, n), 0, n, this.data.normalization);
-      const results = await session.run(this.forwardFeeds(graph as ForwardGraph, batch.x));
+      const { graph, session } = await this.#session('inference', n);
+      const batch = gatherBatch(images, labels, range(from, n), 0, n, this.#data.normalization);
+      const results = await session.run(this.#forwardFeeds(graph as ForwardGraph, batch.x));
       const logProbabilities = results.logProbabilities.data as Float32Array;
       for (let i = 0; i < n; i++) {
         const row = logProbabilities.subarray(i * classes, (i + 1) * classes);
@@ -105,20 +109,20 @@ export class OnnxRuntimeEngine {
 
   /** Batch moments of every batch normalisation over training images [start, end), as `GradientEngine.batchMoments`. */
   async batchMoments(start: number, end: number, batchSize: number): Promise<MomentSums> {
-    const sums = new Float64Array(this.buffers.statistics.length);
+    const sums = new Float64Array(this.#buffers.statistics.length);
     for (let from = start; from < end; from += batchSize) {
       const n = Math.min(from + batchSize, end) - from;
-      const { graph, session } = await this.session('moments', n);
+      const { graph, session } = await this.#session('moments', n);
       const forward = graph as ForwardGraph;
       const batch = gatherBatch(
-        this.data.trainImages,
-        this.data.trainLabels,
+        this.#data.trainImages,
+        this.#data.trainLabels,
         range(from, n),
         0,
         n,
-        this.data.normalization,
+        this.#data.normalization,
       );
-      const results = await session.run(this.forwardFeeds(forward, batch.x));
+      const results = await session.run(this.#forwardFeeds(forward, batch.x));
       // Per batch norm: Σ n·mean over its channels, then Σ n·E[x²].
       let offset = 0;
       for (let k = 0; k < forward.outputs.length; k += 2) {
@@ -135,71 +139,71 @@ export class OnnxRuntimeEngine {
   }
 
   async dispose(): Promise<void> {
-    const entries = await Promise.all(this.sessions.values());
-    this.sessions.clear();
+    const entries = await Promise.all(this.#sessions.values());
+    this.#sessions.clear();
     await Promise.all(entries.map(({ session }) => session.release()));
   }
 
-  private session(kind: GraphKind, batch: number) {
+  #session(kind: GraphKind, batch: number) {
     const key = `${kind}:${batch}`;
-    let entry = this.sessions.get(key);
+    let entry = this.#sessions.get(key);
     if (entry === undefined) {
-      const network = this.recipe.network;
+      const network = this.#recipe.network;
       const graph =
         kind === 'gradients'
-          ? buildTrainingGraph(this.recipe, batch, 'gradients')
+          ? buildTrainingGraph(this.#recipe, batch, 'gradients')
           : kind === 'moments'
             ? buildMomentsGraph(network, batch)
             : buildInferenceGraph(network, batch);
-      entry = createTrainingSession(graph.model, this.settings).then((session) => ({ graph, session }));
-      this.sessions.set(key, entry);
+      entry = createTrainingSession(graph.model, this.#settings).then((session) => ({ graph, session }));
+      this.#sessions.set(key, entry);
     }
     return entry;
   }
 
   /** Feeds of an inference or moments graph: the weights evaluation uses (the average, if kept), statistics, images. */
-  private forwardFeeds(graph: ForwardGraph, x: Float32Array): Record<string, ort.Tensor> {
-    const statistics = this.readable(this.buffers.statistics);
+  #forwardFeeds(graph: ForwardGraph, x: Float32Array): Record<string, ort.Tensor> {
+    const statistics = this.#readable(this.#buffers.statistics);
     const feeds: Record<string, ort.Tensor> = {
-      ...this.weights(graph.params, this.readable(this.buffers.averaged ?? this.buffers.params)),
-      [graph.images]: new ort.Tensor('float32', x, [graph.batch, ...this.recipe.network.inputShape]),
+      ...this.#weights(graph.params, this.#readable(this.#buffers.averaged ?? this.#buffers.params)),
+      [graph.images]: new ort.Tensor('float32', x, [graph.batch, ...this.#recipe.network.inputShape]),
     };
     graph.statistics.forEach(({ spec, input }, i) => {
-      feeds[input] = new ort.Tensor('float32', this.view(statistics, this.statisticsLayout, i), [...spec.shape]);
+      feeds[input] = new ort.Tensor('float32', this.#view(statistics, this.#statisticsLayout, i), [...spec.shape]);
     });
     return feeds;
   }
 
   /** `flat` itself, or on shared memory a private copy of its current values (~1 ms for 1.2 M floats). */
-  private readable(flat: Float32Array): Float32Array {
+  #readable(flat: Float32Array): Float32Array {
     if (!isShared(flat)) return flat;
-    const copy = this.stage(flat);
+    const copy = this.#stage(flat);
     copy.set(flat);
     return copy;
   }
 
-  private stage(flat: Float32Array): Float32Array {
-    let copy = this.staging.get(flat);
+  #stage(flat: Float32Array): Float32Array {
+    let copy = this.#staging.get(flat);
     if (copy === undefined) {
       copy = new Float32Array(flat.length);
-      this.staging.set(flat, copy);
+      this.#staging.set(flat, copy);
     }
     return copy;
   }
 
-  private weights(
+  #weights(
     bindings: readonly { readonly spec: { readonly shape: readonly number[] }; readonly input: string }[],
     flat: Float32Array,
   ) {
     return Object.fromEntries(
       bindings.map(({ spec, input }, i) => [
         input,
-        new ort.Tensor('float32', this.view(flat, this.layout, i), [...spec.shape]),
+        new ort.Tensor('float32', this.#view(flat, this.#layout, i), [...spec.shape]),
       ]),
     );
   }
 
-  private view(flat: Float32Array, layout: TensorLayout, i: number): Float32Array {
+  #view(flat: Float32Array, layout: TensorLayout, i: number): Float32Array {
     return flat.subarray(layout.offsets[i], layout.offsets[i] + layout.sizes[i]);
   }
 }

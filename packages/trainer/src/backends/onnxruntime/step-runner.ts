@@ -19,32 +19,39 @@ export interface StepBatch {
  * buffer sets once, so that a step allocates nothing but its loss.
  */
 export class StepRunner {
-  private readonly images: Float32Array;
-  private readonly target: Float32Array;
-  private readonly masks: Float32Array[];
-  private readonly scalars: Record<string, Float32Array>;
+  readonly #images: Float32Array;
+  readonly #target: Float32Array;
+  readonly #masks: Float32Array[];
+  readonly #scalars: Record<string, Float32Array>;
   /** Feeds and fetches when set 0, or set 1, holds the current state. */
-  private readonly bindings: readonly [Bindings, Bindings];
+  readonly #bindings: readonly [Bindings, Bindings];
+
+  readonly #recipe: Recipe;
+  readonly #graph: TrainingGraph;
+  readonly #buffers: StateBuffers;
 
   constructor(
-    private readonly recipe: Recipe,
-    private readonly graph: TrainingGraph,
+    recipe: Recipe,
+    graph: TrainingGraph,
     readonly session: ort.InferenceSession,
-    private readonly buffers: StateBuffers,
+    buffers: StateBuffers,
   ) {
+    this.#recipe = recipe;
+    this.#graph = graph;
+    this.#buffers = buffers;
     const { batch } = graph;
     const network = recipe.network;
-    this.images = new Float32Array(batch * network.inputShape.reduce((a, b) => a * b, 1));
-    this.target = new Float32Array(batch * network.classes);
-    this.masks = graph.masks.map((mask) => new Float32Array(mask.shape.reduce((a, b) => a * b, 1)));
-    this.scalars = Object.fromEntries(graph.scalars.map((name) => [name, new Float32Array(1)]));
+    this.#images = new Float32Array(batch * network.inputShape.reduce((a, b) => a * b, 1));
+    this.#target = new Float32Array(batch * network.classes);
+    this.#masks = graph.masks.map((mask) => new Float32Array(mask.shape.reduce((a, b) => a * b, 1)));
+    this.#scalars = Object.fromEntries(graph.scalars.map((name) => [name, new Float32Array(1)]));
     const common: Record<string, ort.Tensor> = {
-      [graph.images]: new ort.Tensor('float32', this.images, [batch, ...network.inputShape]),
-      [graph.target]: new ort.Tensor('float32', this.target, [batch, network.classes]),
+      [graph.images]: new ort.Tensor('float32', this.#images, [batch, ...network.inputShape]),
+      [graph.target]: new ort.Tensor('float32', this.#target, [batch, network.classes]),
       ...Object.fromEntries(
-        graph.masks.map((mask, k) => [mask.name, new ort.Tensor('float32', this.masks[k], [...mask.shape])]),
+        graph.masks.map((mask, k) => [mask.name, new ort.Tensor('float32', this.#masks[k], [...mask.shape])]),
       ),
-      ...Object.fromEntries(graph.scalars.map((name) => [name, new ort.Tensor('float32', this.scalars[name], [])])),
+      ...Object.fromEntries(graph.scalars.map((name) => [name, new ort.Tensor('float32', this.#scalars[name], [])])),
     };
     const prefixes: [string, TrainingGraph['params']][] = [
       ['param', graph.params],
@@ -61,30 +68,30 @@ export class StepRunner {
       }
       return { feeds, fetches };
     };
-    this.bindings = [bind(0), bind(1)];
+    this.#bindings = [bind(0), bind(1)];
   }
 
   /** One step: the update lands in the other buffer set, which becomes current. Returns Σ loss. */
   async run(batch: StepBatch, lr: number, step: number): Promise<number> {
-    this.fill(batch, lr, step);
-    const { feeds, fetches } = this.bindings[this.buffers.current];
+    this.#fill(batch, lr, step);
+    const { feeds, fetches } = this.#bindings[this.#buffers.current];
     const results = await this.session.run(feeds, fetches);
-    this.buffers.current = (1 - this.buffers.current) as 0 | 1;
-    return (results[this.graph.loss].data as Float32Array)[0];
+    this.#buffers.current = (1 - this.#buffers.current) as 0 | 1;
+    return (results[this.#graph.loss].data as Float32Array)[0];
   }
 
-  private fill(batch: StepBatch, lr: number, step: number): void {
-    this.images.set(batch.x);
-    fillTargets(this.target, batch.y, this.recipe.network.classes, this.recipe.labelSmoothing);
-    fillMasks(this.graph.masks, this.masks, batch.dropoutSeed);
-    const values: Record<string, number> = optimizerScalars(this.recipe.optimizer, lr, step);
-    const decay = this.recipe.weightAverageDecay;
+  #fill(batch: StepBatch, lr: number, step: number): void {
+    this.#images.set(batch.x);
+    fillTargets(this.#target, batch.y, this.#recipe.network.classes, this.#recipe.labelSmoothing);
+    fillMasks(this.#graph.masks, this.#masks, batch.dropoutSeed);
+    const values: Record<string, number> = optimizerScalars(this.#recipe.optimizer, lr, step);
+    const decay = this.#recipe.weightAverageDecay;
     if (decay !== undefined) {
       // As updateWeightAverage: the decay ramps up over the first steps.
       values.averageDecay = Math.min(decay, (1 + step) / (10 + step));
       values.averageComplement = 1 - values.averageDecay;
     }
-    for (const name of this.graph.scalars) this.scalars[name][0] = values[name];
+    for (const name of this.#graph.scalars) this.#scalars[name][0] = values[name];
   }
 }
 

@@ -7,7 +7,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
  * gradient tape and leak engine-tracked tensors. Intermediates are released with {@link release}.
  */
 export class KernelContext {
-  private readonly temporaries: tf.TensorInfo[] = [];
+  readonly #temporaries: tf.TensorInfo[] = [];
 
   constructor(readonly backend: BackendWasm) {}
 
@@ -20,13 +20,13 @@ export class KernelContext {
       backend: this.backend,
       attrs: attrs as tf.NamedAttrMap,
     }) as tf.TensorInfo;
-    this.temporaries.push(output);
+    this.#temporaries.push(output);
     return output;
   }
 
   /** Hands a buffer made elsewhere (e.g. by a wrapped kernel) to {@link release}. */
   track(info: tf.TensorInfo): void {
-    this.temporaries.push(info);
+    this.#temporaries.push(info);
   }
 
   /** Allocates an output on the wasm heap; the caller returns it (it is not released). */
@@ -37,7 +37,7 @@ export class KernelContext {
   /** Allocates a temporary buffer freed by {@link release}. */
   allocateTemporary(shape: number[]): tf.TensorInfo {
     const info = this.backend.makeOutput(shape, 'float32');
-    this.temporaries.push(info);
+    this.#temporaries.push(info);
     return info;
   }
 
@@ -51,10 +51,10 @@ export class KernelContext {
 
   /** Frees every temporary except `keep` (the kernel's result). */
   release(keep?: tf.TensorInfo): void {
-    for (const info of this.temporaries) {
+    for (const info of this.#temporaries) {
       if (info !== keep) this.backend.disposeData(info.dataId);
     }
-    this.temporaries.length = 0;
+    this.#temporaries.length = 0;
   }
 }
 
