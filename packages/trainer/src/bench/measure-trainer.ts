@@ -6,7 +6,8 @@ import { selectBackend, type ConcreteBackend } from '../backends/select-backend.
 import type { RecipeName } from '../recipes/recipe.js';
 import { resolveRecipe } from '../recipes/resolve-recipe.js';
 import { createGradientComputer } from '../train/create-gradient-computer.js';
-import { GradientEngine, type TrainingData } from '../train/gradient-engine.js';
+import type { TrainingData } from '../train/engine-data.js';
+import { TfjsEngine } from '../train/tfjs-engine.js';
 import { createTrainingState } from '../train/training-state.js';
 
 export interface TrainerMeasurement {
@@ -103,7 +104,7 @@ export async function profileTrainingStep(options: MeasureOptions): Promise<{ ke
   await selectBackend(options.backend);
   const recipe = resolveRecipe(options.recipe ?? 'reference');
   const state = createTrainingState(recipe, 1, 1);
-  const engine = new GradientEngine(recipe, await trainingData(options.dataDir), state);
+  const engine = new TfjsEngine(recipe, await trainingData(options.dataDir), state);
   const grads = new Float32Array(state.params.length);
   const indices = Int32Array.from({ length: options.batchSize }, (_, i) => i);
   for (let i = 0; i < options.warmupSteps; i++) engine.gradients({ indices, seed: i, offset: 0, worker: 0 }, grads);

@@ -4,8 +4,8 @@ import { OnnxRuntimeComputer } from '../backends/onnxruntime/onnxruntime-compute
 import type { ConcreteBackend } from '../backends/select-backend.js';
 import type { Recipe } from '../recipes/recipe.js';
 import type { GradientComputer } from './gradient-computer.js';
-import type { TrainingData } from './gradient-engine.js';
-import { InProcessComputer } from './in-process-computer.js';
+import type { TrainingData } from './engine-data.js';
+import { TfjsComputer } from './tfjs-computer.js';
 import type { TrainingState } from './training-state.js';
 import { shareTrainingData } from './shared-arrays.js';
 import { WorkerPool } from './worker-pool.js';
@@ -46,7 +46,7 @@ export async function createGradientComputer(options: {
       session,
     });
   }
-  if (workers <= 1) return new InProcessComputer(recipe, data, state);
+  if (workers <= 1) return new TfjsComputer(recipe, data, state);
   return WorkerPool.start({
     workers,
     backend,

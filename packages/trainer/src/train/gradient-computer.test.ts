@@ -8,7 +8,7 @@ import { Adadelta } from '../optim/adadelta.js';
 import { resolveRecipe } from '../recipes/resolve-recipe.js';
 import { createGradientComputer } from './create-gradient-computer.js';
 import { splitRange } from './gradient-computer.js';
-import type { TrainingData } from './gradient-engine.js';
+import type { TrainingData } from './engine-data.js';
 import { createTrainingState } from './training-state.js';
 
 // The MNIST files of every package's tests (undefined: the loader's own lookup, which downloads).

@@ -1,4 +1,4 @@
-import type { EvaluationSet, EvaluationShard } from './gradient-engine.js';
+import type { EvaluationSet, EvaluationShard } from './engine-data.js';
 
 /** One optimisation step. */
 export interface StepRequest {

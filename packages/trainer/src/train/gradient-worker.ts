@@ -7,13 +7,8 @@ import type { OptimizerState } from '../optim/optimizer.js';
 import { updateWeightAverage } from '../optim/weight-average.js';
 import { resolveRecipe } from '../recipes/resolve-recipe.js';
 import { Barrier } from './barrier.js';
-import {
-  GradientEngine,
-  type EvaluationSet,
-  type NetworkBuffers,
-  type ShareRequest,
-  type TrainingData,
-} from './gradient-engine.js';
+import type { EvaluationSet, NetworkBuffers, ShareRequest, TrainingData } from './engine-data.js';
+import { TfjsEngine } from './tfjs-engine.js';
 
 /** What the pool hands each worker: every array lives on a SharedArrayBuffer, nothing is copied. */
 export interface GradientWorkerData {
@@ -74,7 +69,7 @@ const recipe = resolveRecipe(init.recipe.name, init.recipe.without);
 const engine =
   init.backend === 'onnxruntime'
     ? new OnnxRuntimeEngine(recipe, init.data, init.buffers, init.session ?? { provider: 'cpu', threads: 1 })
-    : new GradientEngine(recipe, init.data, init.buffers);
+    : new TfjsEngine(recipe, init.data, init.buffers);
 const optimizer = createOptimizer(recipe.optimizer, init.optimizerState);
 const barrier = Barrier.attach(init.barrier, init.grads.length);
 const own = init.grads[init.index];

@@ -10,7 +10,7 @@ import { readLatestCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { createGradientComputer } from './create-gradient-computer.js';
 import { loadDevSet } from './dev-set.js';
 import type { EpochRecord } from './epoch-record.js';
-import type { EvaluationShard, TrainingData } from './gradient-engine.js';
+import type { EvaluationShard, TrainingData } from './engine-data.js';
 import { writeOutputs } from './write-outputs.js';
 import { gitCommit } from './provenance.js';
 import { trajectoryDigest, type TrainOptions } from './train-options.js';

@@ -1,4 +1,4 @@
-import type { TrainingData } from './gradient-engine.js';
+import type { TrainingData } from './engine-data.js';
 
 // Data-parallel workers read the images and the parameters in place: these copies sit on
 // SharedArrayBuffers, which every worker thread maps without a copy of its own.

@@ -2,7 +2,7 @@ import type { BackendSelection } from '../backends/select-backend.js';
 import type { EpochRecord } from './epoch-record.js';
 import type { Recipe } from '../recipes/recipe.js';
 import type { DevSet } from './dev-set.js';
-import type { EvaluationShard } from './gradient-engine.js';
+import type { EvaluationShard } from './engine-data.js';
 
 export interface TrainingProgress {
   readonly epoch: number;

@@ -3,7 +3,7 @@ import { initializeTensors, parameterSpecs, statisticSpecs, tensorLayout } from 
 import { createOptimizer } from '../optim/create-optimizer.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { Recipe } from '../recipes/recipe.js';
-import type { NetworkBuffers } from './gradient-engine.js';
+import type { NetworkBuffers } from './engine-data.js';
 
 /** Everything a run updates: the network's buffers and the optimizer's state. */
 export interface TrainingState extends NetworkBuffers {

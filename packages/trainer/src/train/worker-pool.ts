@@ -10,7 +10,7 @@ import {
   type EvaluationShard,
   type MomentSums,
   type TrainingData,
-} from './gradient-engine.js';
+} from './engine-data.js';
 import { stateArrays, type TrainingState } from './training-state.js';
 import type { GradientWorkerData, GradientWorkerRequest, GradientWorkerResponse } from './gradient-worker.js';
 

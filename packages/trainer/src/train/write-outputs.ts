@@ -5,7 +5,7 @@ import { buildLayersModel, saveLayersModel, setModelParameters, writeAtomically 
 import { multiplyAccumulates, parameterSpecs, statisticSpecs, tensorLayout } from '../model/network-spec.js';
 import { computeConfusionMatrix, renderTrainingReport, type MisclassifiedDigit } from '../report/index.js';
 import { packageVersions } from './provenance.js';
-import type { EvaluationShard } from './gradient-engine.js';
+import type { EvaluationShard } from './engine-data.js';
 import type { TrainingResult } from './training-events.js';
 import type { TrainOptions } from './train-options.js';
 

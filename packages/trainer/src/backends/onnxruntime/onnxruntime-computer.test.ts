@@ -6,9 +6,9 @@ import { selectBackend } from '../select-backend.js';
 import type { Recipe } from '../../recipes/recipe.js';
 import { resolveRecipe } from '../../recipes/resolve-recipe.js';
 import type { GradientComputer } from '../../train/gradient-computer.js';
-import type { TrainingData } from '../../train/gradient-engine.js';
+import type { TrainingData } from '../../train/engine-data.js';
 import { createGradientComputer } from '../../train/create-gradient-computer.js';
-import { InProcessComputer } from '../../train/in-process-computer.js';
+import { TfjsComputer } from '../../train/tfjs-computer.js';
 import { createTrainingState, stateArrays, type TrainingState } from '../../train/training-state.js';
 import { OnnxRuntimeComputer } from './onnxruntime-computer.js';
 
@@ -66,7 +66,7 @@ async function pair(
     createTrainingState(recipe, 1, seed),
   ];
   return {
-    tfjs: new InProcessComputer(recipe, data, states[0]),
+    tfjs: new TfjsComputer(recipe, data, states[0]),
     ort: new OnnxRuntimeComputer(recipe, data, states[1], settings),
     states,
   };

@@ -5,7 +5,7 @@ import {
   type EvaluationSet,
   type EvaluationShard,
   type TrainingData,
-} from '../../train/gradient-engine.js';
+} from '../../train/engine-data.js';
 import { dropoutSeed, TrainingBatchBuilder } from '../../train/training-batch.js';
 import type { TrainingState } from '../../train/training-state.js';
 import { buildTrainingGraph } from './graph/training-graph.js';

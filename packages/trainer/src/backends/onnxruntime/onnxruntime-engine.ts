@@ -9,7 +9,7 @@ import type {
   NetworkBuffers,
   ShareRequest,
   TrainingData,
-} from '../../train/gradient-engine.js';
+} from '../../train/engine-data.js';
 import { dropoutSeed, TrainingBatchBuilder } from '../../train/training-batch.js';
 import { buildInferenceGraph, buildMomentsGraph, type ForwardGraph } from './graph/evaluation-graph.js';
 import { buildTrainingGraph, type TrainingGraph } from './graph/training-graph.js';
@@ -19,7 +19,7 @@ import { createTrainingSession, type SessionSettings } from './training-session.
 type GraphKind = 'gradients' | 'moments' | 'inference';
 
 /**
- * The onnxruntime counterpart of `GradientEngine`: summed gradients of a share of a batch,
+ * The onnxruntime counterpart of `TfjsEngine`: summed gradients of a share of a batch,
  * evaluation and batch moments, each one run of a graph of the recipe's network, reading the
  * weights from flat buffers (shared memory in a data-parallel worker). Graphs have static shapes:
  * one is built, and its session created, per kind and batch size, then cached.
@@ -107,7 +107,7 @@ export class OnnxRuntimeEngine {
     return { lossSum, correct, predictions, confidences };
   }
 
-  /** Batch moments of every batch normalisation over training images [start, end), as `GradientEngine.batchMoments`. */
+  /** Batch moments of every batch normalisation over training images [start, end), as `TfjsEngine.batchMoments`. */
   async batchMoments(start: number, end: number, batchSize: number): Promise<MomentSums> {
     const sums = new Float64Array(this.#buffers.statistics.length);
     for (let from = start; from < end; from += batchSize) {

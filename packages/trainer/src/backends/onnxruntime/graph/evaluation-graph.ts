@@ -59,7 +59,7 @@ export function buildInferenceGraph(network: NetworkSpec, batch: number): Forwar
 
 /**
  * The batch moments of every batch normalisation on `batch` images, without dropout: summed
- * over batches they give the population statistics ("precise BN", see `GradientEngine.batchMoments`).
+ * over batches they give the population statistics ("precise BN", see `TfjsEngine.batchMoments`).
  */
 export function buildMomentsGraph(network: NetworkSpec, batch: number): ForwardGraph {
   const g = new ShapedGraph(`${network.name}_moments`);

@@ -1,19 +1,18 @@
 import { updateWeightAverage } from '../optim/weight-average.js';
 import type { Recipe } from '../recipes/recipe.js';
 import type { GradientComputer, StepRequest } from './gradient-computer.js';
-import {
-  GradientEngine,
-  statisticsFromMoments,
-  type EvaluationSet,
-  type EvaluationShard,
-  type TrainingData,
-} from './gradient-engine.js';
+import { statisticsFromMoments, type EvaluationSet, type EvaluationShard, type TrainingData } from './engine-data.js';
+import { TfjsEngine } from './tfjs-engine.js';
 import type { TrainingState } from './training-state.js';
 
-/** One engine on this thread's backend: the native tfjs backends, or `--workers 1`. */
-export class InProcessComputer implements GradientComputer {
+/**
+ * One {@link TfjsEngine} in this thread, on the active tfjs backend: the native tfjs backends, or
+ * `--workers 1`. `OnnxRuntimeComputer` is its onnxruntime counterpart, `WorkerPool` the
+ * data-parallel one.
+ */
+export class TfjsComputer implements GradientComputer {
   readonly workers = 1;
-  readonly #engine: GradientEngine;
+  readonly #engine: TfjsEngine;
   readonly #grads: Float32Array;
 
   readonly #recipe: Recipe;
@@ -24,7 +23,7 @@ export class InProcessComputer implements GradientComputer {
     this.#recipe = recipe;
     this.#data = data;
     this.#state = state;
-    this.#engine = new GradientEngine(recipe, data, state);
+    this.#engine = new TfjsEngine(recipe, data, state);
     this.#grads = new Float32Array(state.params.length);
   }
 
