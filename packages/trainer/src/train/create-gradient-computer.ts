@@ -30,23 +30,20 @@ export async function createGradientComputer(options: {
   state: TrainingState;
 }): Promise<GradientComputer> {
   const { workers, backend, recipe, data, state } = options;
-  if (backend === 'onnxruntime') {
-    // One process: one step graph, its ops spread over the cores. Several workers: each runs the
-    // gradient graph of its share on its part of the cores, then updates its slice in JS.
-    const threads = options.threads ?? Math.max(1, Math.floor(availableParallelism() / Math.max(1, workers)));
-    const session = { provider: options.executionProvider ?? 'cpu', threads };
-    if (workers <= 1) return new OnnxRuntimeComputer(recipe, data, state, session);
-    return WorkerPool.start({
-      workers,
-      backend,
-      recipe,
-      without: options.without ?? [],
-      data: shareTrainingData(data),
-      state,
-      session,
-    });
+  // onnxruntime in one process: one step graph, its ops spread over the cores. Several workers:
+  // each runs the gradient graph of its share on its part of the cores, then updates its slice in JS.
+  const session =
+    backend === 'onnxruntime'
+      ? {
+          provider: options.executionProvider ?? 'cpu',
+          threads: options.threads ?? Math.max(1, Math.floor(availableParallelism() / Math.max(1, workers))),
+        }
+      : undefined;
+  if (workers <= 1) {
+    return session === undefined
+      ? new TfjsComputer(recipe, data, state)
+      : new OnnxRuntimeComputer(recipe, data, state, session);
   }
-  if (workers <= 1) return new TfjsComputer(recipe, data, state);
   return WorkerPool.start({
     workers,
     backend,
@@ -54,5 +51,6 @@ export async function createGradientComputer(options: {
     without: options.without ?? [],
     data: shareTrainingData(data),
     state,
+    session,
   });
 }
