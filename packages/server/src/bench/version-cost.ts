@@ -3,13 +3,14 @@ import { parseArgs } from 'node:util';
 import { MNIST_NORMALIZATION, preprocessDigit } from '@onnxpipe/core';
 import { mnistTestDataDir, readMnistTestDigits } from '@onnxpipe/data/testing';
 import * as ort from 'onnxruntime-node';
-import { loadModel, type LoadedModel } from '../models/load-model.js';
+import { loadModel } from '../models/load-model.js';
 import { scanModelRepository } from '../models/model-repository.js';
+import { measureSessionThroughput } from './in-process-throughput.js';
 
 /**
  * `npm run bench:versions`: what each served version of a model costs per image in
  * onnxruntime-node, in this process, loaded as the server loads it (CPU provider, full graph
- * optimisation) — batch 1 and batch 64 of real MNIST test digits, at one intra-op thread (the
+ * optimisation) — batch 1 and batch 64 of a real MNIST test digit, at one intra-op thread (the
  * server's worker default) and at onnxruntime's default (one per core). The versions run in
  * alternating rounds so that a busy machine slows each alike; the figure is the median of the
  * rounds, and the ratio is against the first version listed (the serving cost bound of a newer
@@ -37,42 +38,24 @@ const entries = (await scanModelRepository(repository, 'all', silent as never, v
 if (entries.length === 0) throw new Error(`no versions of ${values.model} in ${repository}: train and export first`);
 const mnistDir = mnistTestDataDir();
 if (mnistDir === undefined) throw new Error('bench:versions needs the MNIST test files ($ONNXPIPE_DATA_DIR)');
-const digits = readMnistTestDigits(mnistDir, 64).images;
-
-/** Milliseconds per image of `runs` back-to-back runs of `feeds`, bounded by `seconds`. */
-async function timeRuns(model: LoadedModel, feeds: Record<string, ort.Tensor>, seconds: number): Promise<number> {
-  const started = performance.now();
-  let runs = 0;
-  let elapsed = 0;
-  while (elapsed < seconds * 1000) {
-    await model.session.run(feeds);
-    runs++;
-    elapsed = performance.now() - started;
-  }
-  return elapsed / runs;
-}
-
-function feedsFor(model: LoadedModel, batch: number): Record<string, ort.Tensor> {
-  const { height, width, inputLayout } = model.metadata;
-  const data = new Float32Array(batch * height * width);
-  for (let i = 0; i < batch; i++) {
-    const image = { width: 28, height: 28, channels: 1 as const, data: digits[i % digits.length] };
-    data.set(preprocessDigit(image, { normalization: MNIST_NORMALIZATION, skip: true }).input, i * height * width);
-  }
-  const dims = inputLayout === 'NCHW' ? [batch, 1, height, width] : [batch, height, width, 1];
-  return { [model.inputName]: new ort.Tensor('float32', data, dims) };
-}
+// One real digit, repeated to the batch (as bench:serve's in-process ceiling feeds it): a CNN's
+// time does not depend on the pixel values.
+const [digit] = readMnistTestDigits(mnistDir, 1).images;
+const input = preprocessDigit(
+  { width: 28, height: 28, channels: 1, data: digit },
+  { normalization: MNIST_NORMALIZATION, skip: true },
+).input;
 
 const rows: string[] = [];
 for (const threads of THREADS) {
   const models = await Promise.all(entries.map((entry) => loadModel(entry, 'cpu', { intraOpThreads: threads })));
   for (const batch of BATCH_SIZES) {
-    const feeds = models.map((model) => feedsFor(model, batch));
-    for (const [i, model] of models.entries()) for (let w = 0; w < 20; w++) await model.session.run(feeds[i]);
+    const bounds = { seconds: Number(values.seconds), maxRuns: Number.POSITIVE_INFINITY, warmupRuns: 20 };
     const samples = models.map(() => [] as number[]);
     for (let round = 0; round < Number(values.rounds); round++) {
       for (const [i, model] of models.entries()) {
-        samples[i].push((await timeRuns(model, feeds[i], Number(values.seconds))) / batch);
+        const [measured] = await measureSessionThroughput(model, input, [batch], bounds);
+        samples[i].push(measured.msPerRun / batch);
       }
     }
     const medians = samples.map((s) => s.sort((a, b) => a - b)[Math.floor(s.length / 2)]);
