@@ -1,3 +1,4 @@
+import { toGrayscale } from '../preprocess/grayscale.js';
 import type { RawImage } from '../preprocess/raw-image.js';
 
 // Real handwriting reaches the model in more forms than the pen-on-tablet renderings of the
@@ -17,18 +18,10 @@ export interface HandwritingVariant {
   readonly encoding?: { readonly format: 'jpeg'; readonly quality: number };
 }
 
-/** A 1-channel copy of `image` (the dev set is gray already; other inputs keep their luma). */
+/** `image` as one gray channel (the dev set is gray already; other inputs as preprocessing reads them). */
 function gray(image: RawImage): RawImage {
   if (image.channels === 1) return image;
-  const data = new Uint8Array(image.width * image.height);
-  for (let i = 0; i < data.length; i++) {
-    const o = i * image.channels;
-    data[i] =
-      image.channels < 3
-        ? image.data[o]
-        : Math.round(0.299 * image.data[o] + 0.587 * image.data[o + 1] + 0.114 * image.data[o + 2]);
-  }
-  return { width: image.width, height: image.height, channels: 1, data };
+  return { width: image.width, height: image.height, channels: 1, data: toGrayscale(image) };
 }
 
 /** The box of pixels darker than `level`, widened by `margin` (clamped to the image). */
