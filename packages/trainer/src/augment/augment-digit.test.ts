@@ -23,6 +23,7 @@ const none: AugmentationSettings = {
   binarize: 0,
   blur: 0,
   styles: 0,
+  strokeDigits: 0,
   erase: 0,
 };
 

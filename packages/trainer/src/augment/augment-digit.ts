@@ -1,4 +1,5 @@
 import { MNIST_NORMALIZATION, preprocessDigit, type Rng } from '@onnxpipe/core';
+import { drawStrokeDigit } from './stroke-digits.js';
 import { addStyleStrokes } from './style-strokes.js';
 
 /**
@@ -30,6 +31,11 @@ export interface AugmentationSettings {
   readonly blur: number;
   /** Probability of drawing another writing convention onto a 1, 7 or 9 ({@link addStyleStrokes}). */
   readonly styles: number;
+  /**
+   * Probability of replacing the MNIST digit by one drawn from a pen-path template of the same
+   * label ({@link drawStrokeDigit}): writing forms MNIST lacks, varied like the rest.
+   */
+  readonly strokeDigits: number;
   /** Probability of erasing a small patch of the preprocessed digit (broken or faint strokes). */
   readonly erase: number;
 }
@@ -59,8 +65,12 @@ export function augmentDigit(
 ): Uint8Array {
   if (random.next() < settings.clean) return image.slice();
   const source = scratch.source;
-  source.set(image);
-  if (random.next() < settings.styles) addStyleStrokes(source, SIZE, label, random);
+  if (random.next() < settings.strokeDigits) {
+    drawStrokeDigit(source, SIZE, label, random);
+  } else {
+    source.set(image);
+    if (random.next() < settings.styles) addStyleStrokes(source, SIZE, label, random);
+  }
 
   const between = (limit: number) => (random.next() * 2 - 1) * limit;
   const [minScale, maxScale] = settings.scale;

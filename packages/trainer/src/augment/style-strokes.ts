@@ -1,4 +1,5 @@
 import type { Rng } from '@onnxpipe/core';
+import { drawLine } from './pen.js';
 
 /**
  * Writing conventions MNIST (American writers) barely has, drawn onto its digits: many people
@@ -99,27 +100,4 @@ function topPoint(image: Uint8Array, size: number, top: number): { x: number; y:
 
 function bottomPoint(image: Uint8Array, size: number, bottom: number): { x: number; y: number } {
   return { x: rowCentre(image, size, bottom) ?? size / 2, y: bottom + 0.5 };
-}
-
-/** An anti-aliased line of half-width `r` with round caps, combined with the image by max. */
-function drawLine(image: Uint8Array, size: number, x0: number, y0: number, x1: number, y1: number, r: number): void {
-  const dx = x1 - x0;
-  const dy = y1 - y0;
-  const lengthSquared = dx * dx + dy * dy || 1;
-  const minX = Math.max(0, Math.floor(Math.min(x0, x1) - r - 1));
-  const maxX = Math.min(size - 1, Math.ceil(Math.max(x0, x1) + r + 1));
-  const minY = Math.max(0, Math.floor(Math.min(y0, y1) - r - 1));
-  const maxY = Math.min(size - 1, Math.ceil(Math.max(y0, y1) + r + 1));
-  for (let y = minY; y <= maxY; y++) {
-    for (let x = minX; x <= maxX; x++) {
-      const px = x + 0.5;
-      const py = y + 0.5;
-      const t = Math.max(0, Math.min(1, ((px - x0) * dx + (py - y0) * dy) / lengthSquared));
-      const distance = Math.hypot(px - (x0 + t * dx), py - (y0 + t * dy));
-      const coverage = Math.max(0, Math.min(1, r + 0.5 - distance));
-      const value = Math.round(255 * coverage);
-      const i = y * size + x;
-      if (value > image[i]) image[i] = value;
-    }
-  }
 }

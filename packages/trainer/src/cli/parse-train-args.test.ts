@@ -50,5 +50,5 @@ test('--help lists both recipes and the ablation parts', () => {
   assert.equal(parseTrainArgs(['--help'], '/work'), 'help');
   assert.match(TRAIN_HELP, /reference .*\(default\)/);
   assert.match(TRAIN_HELP, /robust {6}conv–BN network/);
-  assert.match(TRAIN_HELP, /stroke-width, resolution, styles, erase/);
+  assert.match(TRAIN_HELP, /stroke-width, resolution, styles, stroke-digits, erase/);
 });

@@ -50,6 +50,7 @@ export const ABLATION_CHOICES = [
   'stroke-width',
   'resolution',
   'styles',
+  'stroke-digits',
   'erase',
   'label-smoothing',
   'weight-average',

@@ -45,6 +45,7 @@ export function resolveRecipe(name: string, without: readonly string[] = []): Re
             ...(off.has('stroke-width') ? { thinner: 0, thicker: 0 } : {}),
             ...(off.has('resolution') ? { scale: [2, 2] as const, binarize: 0, blur: 0 } : {}),
             ...(off.has('styles') ? { styles: 0 } : {}),
+            ...(off.has('stroke-digits') ? { strokeDigits: 0 } : {}),
             ...(off.has('erase') ? { erase: 0 } : {}),
           },
   };

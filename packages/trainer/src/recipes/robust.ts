@@ -28,6 +28,7 @@ export const ROBUST_RECIPE: Recipe = {
     binarize: 0.1,
     blur: 0.1,
     styles: 0.5,
+    strokeDigits: 0.1,
     erase: 0.1,
   },
   weightAverageDecay: 0.999,
