@@ -31,9 +31,12 @@ for (const version of versions)
     const manifest = JSON.parse(await readFile(join(modelDir, 'manifest.json'), 'utf8'));
     const recipe: string = manifest.recipe?.name ?? 'reference';
     const floor = SHIPPING_FLOOR[recipe];
+    // What the served file measured at export: the training run's own figure, or for a model that
+    // averages several trained networks (manifest.onnx.ensemble), the average's.
+    const served: number = manifest.onnx.testAccuracy ?? manifest.finalTestAccuracy;
     assert.ok(
-      manifest.finalTestAccuracy >= floor.accuracy,
-      `manifest accuracy ${manifest.finalTestAccuracy} is below the ${recipe} recipe's ${100 * floor.accuracy} %`,
+      served >= floor.accuracy,
+      `manifest accuracy ${served} is below the ${recipe} recipe's ${100 * floor.accuracy} %`,
     );
     if (floor.epochs !== undefined)
       assert.equal(manifest.epochs, floor.epochs, `the shipped model is the ${recipe} recipe's full run`);
@@ -70,10 +73,7 @@ for (const version of versions)
     }
     const accuracy = correct / testSet.count;
     process.stdout.write(
-      `# shipped version ${version} (${recipe}): ${correct}/10000 = ${(100 * accuracy).toFixed(2)} % (manifest ${(100 * manifest.finalTestAccuracy).toFixed(2)} %)\n`,
+      `# shipped version ${version} (${recipe}): ${correct}/10000 = ${(100 * accuracy).toFixed(2)} % (manifest ${(100 * served).toFixed(2)} %)\n`,
     );
-    assert.ok(
-      Math.abs(accuracy - manifest.finalTestAccuracy) <= 0.0001,
-      `ONNX accuracy ${accuracy} vs manifest ${manifest.finalTestAccuracy}`,
-    );
+    assert.ok(Math.abs(accuracy - served) <= 0.0001, `ONNX accuracy ${accuracy} vs manifest ${served}`);
   });

@@ -30,4 +30,6 @@ export const MODEL_METADATA_KEYS = {
   trainedWith: 'onnxpipe.training.backend',
   trainedAt: 'onnxpipe.training.created_at',
   gitCommit: 'onnxpipe.source.git_commit',
+  /** How many trained networks the model averages (the mean of their probabilities); absent for one. */
+  ensembleMembers: 'onnxpipe.ensemble.members',
 } as const;

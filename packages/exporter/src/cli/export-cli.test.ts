@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,7 @@ const cli = join(root, 'packages', 'exporter', 'src', 'cli', 'export-cli.ts');
 const dataDir = mnistTestDataDir();
 
 /** A small MNIST-shaped model saved as the trainer saves its artifacts, with a trainer manifest. */
-async function writeTrainedModel(dir: string): Promise<void> {
+async function writeTrainedModel(dir: string, seed = 3): Promise<void> {
   await tf.setBackend('cpu');
   const model = tf.sequential({
     layers: [
@@ -26,7 +26,7 @@ async function writeTrainedModel(dir: string): Promise<void> {
       tf.layers.dense({ name: 'fc', units: 10, activation: 'logSoftmax' as 'softmax' }),
     ],
   });
-  randomizeWeights(model, 3);
+  randomizeWeights(model, seed);
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const weights = artifacts.weightData as ArrayBuffer;
@@ -109,12 +109,49 @@ test('npm run export --verify writes a checked Triton repository entry that agre
   }
 });
 
+test('npm run export --average-with writes one model that averages the networks, verified against tfjs', async () => {
+  const work = await mkdtemp(join(tmpdir(), 'onnxpipe-export-'));
+  try {
+    const versionDir = join(work, 'models', 'mnist', '2');
+    const memberDir = join(versionDir, 'members', '2');
+    await mkdir(memberDir, { recursive: true });
+    await writeTrainedModel(versionDir, 3);
+    await writeTrainedModel(memberDir, 4);
+    const run = runCli(['--model', versionDir, '--average-with', memberDir, '--verify']);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /averaging 2 networks' probabilities/);
+    assert.match(run.stdout, /argmax disagreements 0/);
+
+    const bytes = new Uint8Array(await readFile(join(versionDir, 'model.onnx')));
+    assert.deepEqual(checkOnnxModels(new Map([['averaged', bytes]])), []);
+    const onnx = decodeModel(bytes);
+    const metadata = Object.fromEntries(onnx.metadataProps.map(({ key, value }) => [key, value]));
+    assert.equal(metadata['onnxpipe.ensemble.members'], '2');
+    assert.equal(metadata['onnxpipe.output'], 'log_softmax');
+    assert.equal(onnx.graph.node.filter((n) => n.opType === 'Conv').length, 2, 'both networks are in the graph');
+
+    const manifest = JSON.parse(await readFile(join(versionDir, 'manifest.json'), 'utf8'));
+    assert.deepEqual(
+      manifest.onnx.ensemble.members.map((m: { model: string }) => m.model),
+      ['.', 'members/2'],
+    );
+    assert.equal(manifest.onnx.verification.disagreements, 0);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+});
+
 test('export CLI rejects bad flags with exit code 2 and names the flag', () => {
   for (const [args, pattern] of [
     [['--layout', 'nhcw'], /'--layout' must be one of nchw, nhwc; received "nhcw"/],
     [['--opset', '12'], /'--opset' must be an integer from 13 to 21; received "12"/],
     [['--opset', '22'], /'--opset' must be an integer from 13 to 21; received "22"/],
     [['--bogus'], /Unknown option '--bogus'/],
+    [['--average-with', ','], /'--average-with' takes comma-separated directories; received ","/],
+    [
+      ['--model', 'models/mnist/2', '--average-with', 'models/mnist/2'],
+      /'--average-with' must name other networks than --model, each once/,
+    ],
     [['--quantize', 'bf16'], /'--quantize' must be a comma-separated list of fp16, int8; received "bf16"/],
     [
       ['--quantize', 'int8', '--max-accuracy-drop', 'lots'],

@@ -1,12 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { createProgressReporter, runCli } from '@onnxpipe/core';
 import { loadDataset } from '@onnxpipe/data';
 import { encodeModel } from '@onnxpipe/onnx';
 import { convertLayersModel, loadLayersModelFromDir } from '../convert/index.js';
+import { averageClassifiers } from '../ensemble/average-classifiers.js';
+import { ONNXPIPE_EXPORT_INVALID_OPTION } from '../errors.js';
 import { modelMetadata, type TrainerManifest } from '../repository/model-metadata.js';
 import { writeVariants } from '../quantize/write-variants.js';
 import { writeModelRepositoryEntry } from '../repository/write-model-repository.js';
@@ -21,22 +23,47 @@ import { formatVariantsReport } from './write-variants-report.js';
 
 const { version: producerVersion } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
+/** A trained network the export reads: its tfjs artifacts and the trainer's manifest beside them. */
+interface TrainedNetwork {
+  readonly dir: string;
+  readonly layersModel: tf.LayersModel;
+  readonly manifest: TrainerManifest;
+}
+
+async function loadTrainedNetwork(dir: string): Promise<TrainedNetwork> {
+  const layersModel = await loadLayersModelFromDir(dir);
+  const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as TrainerManifest;
+  return { dir, layersModel, manifest };
+}
+
 /** `npm run export`: tfjs artifacts → ONNX → Triton-style model repository entry. */
 async function run(options: ExportCliOptions): Promise<number> {
   await tf.setBackend('wasm');
-  const layersModel = await loadLayersModelFromDir(options.model);
-  const manifest = JSON.parse(await readFile(join(options.model, 'manifest.json'), 'utf8')) as TrainerManifest;
-  const model = convertLayersModel(layersModel, {
-    layout: options.layout,
-    opset: options.opset,
-    producerVersion,
-    metadata: modelMetadata(manifest, options.layout),
-    graphName: options.name,
-  });
+  const main = await loadTrainedNetwork(options.model);
+  const { layersModel, manifest } = main;
+  const others = await Promise.all(options.averageWith.map(loadTrainedNetwork));
+  for (const other of others) {
+    const same = (m: TrainerManifest) => JSON.stringify([m.dataset.classNames, m.dataset.normalization]);
+    if (same(other.manifest) !== same(manifest)) {
+      throw new ONNXPIPE_EXPORT_INVALID_OPTION(
+        `${other.dir} was trained with other classes or normalization than ${options.model}; only networks of one dataset average`,
+      );
+    }
+  }
+  const convert = (network: TrainedNetwork) =>
+    convertLayersModel(network.layersModel, {
+      layout: options.layout,
+      opset: options.opset,
+      producerVersion,
+      metadata: modelMetadata(manifest, options.layout),
+      graphName: options.name,
+    });
+  const model = others.length === 0 ? convert(main) : averageClassifiers([main, ...others].map(convert));
   const bytes = encodeModel(model);
+  const averaged = others.length === 0 ? '' : ` averaging ${others.length + 1} networks' probabilities`;
   process.stdout.write(
     `converted ${options.model} → ONNX opset ${options.opset}, IR ${model.irVersion}, ${options.layout.toUpperCase()}, ` +
-      `${(bytes.byteLength / 1024 / 1024).toFixed(2)} MiB\n`,
+      `${(bytes.byteLength / 1024 / 1024).toFixed(2)} MiB${averaged}\n`,
   );
 
   let verification: VerificationResult | undefined;
@@ -51,6 +78,7 @@ async function run(options: ExportCliOptions): Promise<number> {
     });
     verification = await verifyExport({
       layersModel,
+      averageWith: others.map((other) => other.layersModel),
       onnxBytes: bytes,
       layout: options.layout,
       images: test.images,
@@ -80,7 +108,10 @@ async function run(options: ExportCliOptions): Promise<number> {
     model,
     bytes,
     layout: options.layout,
-    facts: verification === undefined ? {} : { verification },
+    facts: {
+      ...(verification === undefined ? {} : { verification }),
+      ...(others.length === 0 ? {} : { ensemble: ensembleFacts([main, ...others], options.model) }),
+    },
     manifestPath: join(options.model, 'manifest.json'),
   });
   process.stdout.write(`wrote ${written.modelPath}\n      ${written.configPath}\n      ${written.manifestPath}\n`);
@@ -95,6 +126,19 @@ async function run(options: ExportCliOptions): Promise<number> {
     process.stdout.write(`variants on ${test.count} test images:\n${formatVariantsReport(report)}`);
   }
   return 0;
+}
+
+/** Each averaged network: where its artifacts are (relative to the version's manifest) and how it trained. */
+function ensembleFacts(networks: readonly TrainedNetwork[], versionDir: string) {
+  return {
+    combine: "mean of the members' probabilities",
+    members: networks.map(({ dir, manifest }) => ({
+      model: relative(versionDir, dir).split(sep).join('/') || '.',
+      seed: manifest.config?.seed ?? null,
+      finalTestAccuracy: manifest.finalTestAccuracy,
+      devAccuracy: manifest.devSet?.accuracy ?? null,
+    })),
+  };
 }
 
 await runCli(process, {

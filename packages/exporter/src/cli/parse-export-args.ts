@@ -10,6 +10,8 @@ export { ExportUsageError };
 export interface ExportCliOptions {
   /** Directory of the trained tfjs artifacts (model.json, weights.bin, manifest.json). */
   readonly model: string;
+  /** Further trained networks' artifact directories whose probabilities model.onnx averages with --model's. */
+  readonly averageWith: readonly string[];
   readonly repository: string;
   readonly name: string;
   readonly version: number;
@@ -33,6 +35,10 @@ Converts the trainer's tfjs artifacts to ONNX and writes a Triton-style model re
 
   --model DIR        trained tfjs artifacts (default models/mnist/<version>); in the
                      repository layout the trainer writes, <repository>/<name>/<version>/
+  --average-with DIRS
+                     export one model that averages the probabilities of --model's network
+                     and of these (comma-separated artifact directories, e.g. the same recipe
+                     trained with other seeds): an ensemble, served and verified as one file
   --repository DIR   model repository root (default: derived from --model)
   --name NAME        model name in the repository (default: derived from --model)
   --version N        version directory (default: --model's folder name when it is a
@@ -54,6 +60,7 @@ Converts the trainer's tfjs artifacts to ONNX and writes a Triton-style model re
 export function parseExportArgs(argv: string[], cwd: string): ExportCliOptions | 'help' {
   const values = parseFlags(argv, {
     model: { type: 'string' },
+    'average-with': { type: 'string' },
     repository: { type: 'string' },
     name: { type: 'string' },
     version: { type: 'string' },
@@ -85,8 +92,24 @@ export function parseExportArgs(argv: string[], cwd: string): ExportCliOptions |
     );
   }
   const version = versionFlag ?? (inVersionFolder ? Number(basename(model)) : 1);
+  const averageWith = (values['average-with'] ?? '')
+    .split(',')
+    .map((dir) => dir.trim())
+    .filter((dir) => dir !== '')
+    .map((dir) => resolve(cwd, dir));
+  if (values['average-with'] !== undefined && averageWith.length === 0) {
+    throw new ExportUsageError(
+      `'--average-with' takes comma-separated directories; received "${values['average-with']}"`,
+    );
+  }
+  if (averageWith.includes(model) || new Set(averageWith).size !== averageWith.length) {
+    throw new ExportUsageError(
+      `'--average-with' must name other networks than --model, each once; received "${values['average-with']}"`,
+    );
+  }
   return {
     model,
+    averageWith,
     repository: resolve(cwd, values.repository ?? dirname(modelFolder)),
     name: values.name ?? basename(modelFolder),
     version,

@@ -17,6 +17,8 @@ export interface TrainerManifest {
   /** Absent in manifests written before recipes existed (those are the reference recipe). */
   readonly recipe?: { readonly name: string };
   readonly devSet?: { readonly accuracy: number } | null;
+  /** The training flags; the seed tells an ensemble's members apart. */
+  readonly config?: { readonly seed?: number };
   readonly epochs: number;
   readonly finalTestAccuracy: number | null;
   readonly finalTestLoss: number | null;

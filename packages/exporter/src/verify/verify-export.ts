@@ -4,6 +4,11 @@ import { normalizePixels, type Normalization } from '@onnxpipe/core';
 
 export interface VerificationInput {
   readonly layersModel: tf.LayersModel;
+  /**
+   * Further trained networks the ONNX file averages with `layersModel` (`--average-with`): the
+   * reference is then the mean of all their probabilities, as a log-softmax.
+   */
+  readonly averageWith?: readonly tf.LayersModel[];
   readonly onnxBytes: Uint8Array;
   readonly layout: 'nchw' | 'nhwc';
   /** `count × height × width` raw pixels (one channel), as the IDX files hold them. */
@@ -50,9 +55,14 @@ export async function verifyExport(input: VerificationInput): Promise<Verificati
     for (let start = 0; start < count; start += batchSize) {
       const n = Math.min(batchSize, count - start);
       const nhwc = normalizePixels(input.images.subarray(start * pixels, (start + n) * pixels), input.normalization);
-      const expected = tf.tidy(
-        () => input.layersModel.predict(tf.tensor4d(nhwc, [n, height, width, channels])) as tf.Tensor,
-      );
+      const expected = tf.tidy(() => {
+        const x = tf.tensor4d(nhwc, [n, height, width, channels]);
+        const first = input.layersModel.predict(x) as tf.Tensor;
+        const others = input.averageWith ?? [];
+        if (others.length === 0) return first;
+        const models = [first, ...others.map((m) => m.predict(x) as tf.Tensor)];
+        return tf.log(tf.addN(models.map((logProbabilities) => tf.exp(logProbabilities))).div(models.length));
+      });
       const reference = (await expected.data()) as Float32Array;
       expected.dispose();
       const feed = input.layout === 'nchw' ? toNchw(nhwc, n, height, width, channels) : nhwc;
