@@ -42,9 +42,9 @@ async function run(options: ExportCliOptions): Promise<number> {
   const main = await loadTrainedNetwork(options.model);
   const { layersModel, manifest } = main;
   const others = await Promise.all(options.averageWith.map(loadTrainedNetwork));
+  const datasetOf = (m: TrainerManifest) => JSON.stringify([m.dataset.classNames, m.dataset.normalization]);
   for (const other of others) {
-    const same = (m: TrainerManifest) => JSON.stringify([m.dataset.classNames, m.dataset.normalization]);
-    if (same(other.manifest) !== same(manifest)) {
+    if (datasetOf(other.manifest) !== datasetOf(manifest)) {
       throw new ONNXPIPE_EXPORT_INVALID_OPTION(
         `${other.dir} was trained with other classes or normalization than ${options.model}; only networks of one dataset average`,
       );

@@ -53,6 +53,14 @@ function arc(cx: number, cy: number, rx: number, ry: number, from: number, to: n
 }
 
 const NINE_HEAD = arc(0.45, 0.27, 0.45, 0.27, 10, -355);
+const FIVE_BOWL: [number, number][] = [
+  [0.18, 0.45],
+  [0.55, 0.38],
+  [0.9, 0.6],
+  [0.85, 0.88],
+  [0.45, 1],
+  [0.05, 0.88],
+];
 
 const TEMPLATES: readonly (readonly Form[])[] = [
   // 0: an oval closed with a little overlap, or started off the top
@@ -294,14 +302,7 @@ const TEMPLATES: readonly (readonly Form[])[] = [
         [0.25, 0.02],
         [0.18, 0.45],
       ],
-      [
-        [0.18, 0.45],
-        [0.55, 0.38],
-        [0.9, 0.6],
-        [0.85, 0.88],
-        [0.45, 1],
-        [0.05, 0.88],
-      ],
+      FIVE_BOWL,
     ),
     form(
       0.75,
@@ -310,14 +311,7 @@ const TEMPLATES: readonly (readonly Form[])[] = [
         [0.25, 0.02],
         [0.18, 0.45],
       ],
-      [
-        [0.18, 0.45],
-        [0.55, 0.38],
-        [0.9, 0.6],
-        [0.85, 0.88],
-        [0.45, 1],
-        [0.05, 0.88],
-      ],
+      FIVE_BOWL,
     ),
   ],
   // 6: a curved stem into the loop; a straight stem; a loop that crosses the stem
